@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dm-teearray top-level Makefile.  `make help` lists the targets.
+#
+# Components add themselves through fragments (kernel/*.mk, userspace/*/*.mk,
+# tools/*/*.mk, tests/*/*.mk) that append to these variables:
+#   PROGS          release binaries (build/bin/...), installed to $(PREFIX)/sbin
+#   VM_PROGS       binaries copied into the test VM's initramfs
+#   UNIT_TESTS     test commands run by `make check` (each prints TAP lines)
+#   TEST_BINS      binaries the tests need built first
+#   CHECK_SUITES   further suite commands run by `make check` before the VM
+#   BENCH_TARGETS  benchmark targets run by `make bench`
+# and use the pattern rules below: build/obj/%.o is a release object,
+# build/san/%.o the same source under AddressSanitizer + UBSan, and the
+# link_rel / link_san recipes defined below.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# KVER selects the kernel: a full release (6.1.0-56-amd64) or a short series
+# (6.1, 6.12) that resolves to the newest installed Debian headers of that
+# series.  Default: Debian 12's own 6.1 kernel (linux-headers-amd64).
+KVER ?= 6.1
+KVERS_CHECK ?= 6.1 6.12
+kver_full = $(shell scripts/kver $(1))
+KVER_FULL = $(call kver_full,$(KVER))
+KDIR ?= /lib/modules/$(KVER_FULL)/build
+KMOD_DIR = build/kmod/$(KVER_FULL)
+
+CC ?= gcc
+CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	       -fstack-protector-strong -D_FORTIFY_SOURCE=2
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+CPPFLAGS_USER := -Ikernel -Ikernel/uapi -Iuserspace/lib
+
+PROGS :=
+VM_PROGS :=
+UNIT_TESTS :=
+CHECK_SUITES :=
+TEST_BINS :=
+BENCH_TARGETS :=
+
+.PHONY: all module progs deps ensure-deps check check-unit check-vm lint \
+	checkpatch sparse install uninstall dkms-add demo bench clean help
+.DEFAULT_GOAL := all
+
+all: module progs
+
+help:
+	@echo "make               build the module (KVER=$(KVER)) and all programs"
+	@echo "make deps          install the Debian packages the project needs"
+	@echo "make check         unit, protocol and VM tests on kernels: $(KVERS_CHECK)"
+	@echo "make check-unit    everything but the VM tests"
+	@echo "make check-vm      VM tests on KVER=$(KVER) only (T='001 002' to pick)"
+	@echo "make demo          boot a VM and show the array (the README's first command)"
+	@echo "make lint          checkpatch.pl and sparse on the kernel code"
+	@echo "make bench         benchmarks (not part of check)"
+	@echo "make install       module into /lib/modules/<kver>/updates, programs into $(PREFIX)"
+	@echo "make dkms-add      register the module source with DKMS"
+
+include $(sort $(wildcard kernel/*.mk userspace/*.mk userspace/*/*.mk tools/*.mk tools/*/*.mk tests/*/*.mk))
+
+ensure-deps:
+	@scripts/deps --ensure
+
+deps:
+	@scripts/deps --install
+
+# The module is built in a per-kernel copy of the sources so builds for
+# several kernels do not overwrite each other's objects.  cp -a keeps
+# timestamps, so rebuilds stay incremental.
+module: ensure-deps
+	@mkdir -p $(KMOD_DIR)
+	@cp -a Kbuild kernel $(KMOD_DIR)/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KMOD_DIR) W=1 KCFLAGS=-Werror modules
+
+progs: ensure-deps $(PROGS)
+
+build/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(CPPFLAGS_USER) $(CFLAGS_EXTRA) -MMD -MP -c -o $@ $<
+
+build/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) -O1 $(SANFLAGS) $(CPPFLAGS_USER) $(CFLAGS_EXTRA) -MMD -MP -c -o $@ $<
+
+# Link recipes for fragments: $(call link_rel,<libs>) and $(call link_san,<libs>).
+link_rel = mkdir -p $(@D) && $(CC) -o $@ $(filter %.o %.a,$^) $(1)
+link_san = mkdir -p $(@D) && $(CC) $(SANFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
+
+-include $(shell find build/obj build/san -name '*.d' 2>/dev/null)
+
+check: ensure-deps
+	@for k in $(KVERS_CHECK); do $(MAKE) --no-print-directory module KVER=$$k || exit 1; done
+	@$(MAKE) --no-print-directory progs $(TEST_BINS)
+	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(t)') \
+		$(foreach k,$(KVERS_CHECK),'tests/vm/run --kver $(k)')
+
+check-unit: ensure-deps progs $(TEST_BINS)
+	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(t)')
+
+check-vm: module progs
+	@tests/run-suites 'tests/vm/run --kver $(KVER) $(T)'
+
+demo: module progs
+	@tests/vm/run --kver $(KVER) --demo
+
+bench: ensure-deps $(BENCH_TARGETS)
+
+lint: checkpatch sparse
+
+CHECKPATCH := build/checkpatch/scripts/checkpatch.pl
+$(CHECKPATCH):
+	@scripts/deps --ensure
+	@mkdir -p build/checkpatch
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C build/checkpatch --strip-components=1 \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --strict --show-types --terse \
+		--ignore $(shell tr '\n' ',' < scripts/checkpatch.ignore) \
+		-f $(sort $(shell find kernel -name '*.[ch]'))
+
+# sparse and W=1 over every kernel source; any diagnostic fails the target.
+sparse: ensure-deps
+	@mkdir -p $(KMOD_DIR)
+	@cp -a Kbuild kernel $(KMOD_DIR)/
+	@$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KMOD_DIR) clean >/dev/null
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KMOD_DIR) C=2 CHECK=sparse W=1 modules \
+		2>&1 | tee build/sparse.log
+	@! grep -E '(warning|error):' build/sparse.log
+
+install: all
+	install -D -m 0644 $(KMOD_DIR)/dm-teearray.ko \
+		$(DESTDIR)/lib/modules/$(KVER_FULL)/updates/dm-teearray.ko
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER_FULL)
+	$(if $(PROGS),install -D -m 0755 -t $(DESTDIR)$(PREFIX)/sbin $(PROGS))
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER_FULL)/updates/dm-teearray.ko
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER_FULL)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(notdir $(PROGS)))
+
+# Copies the module sources to /usr/src/dm-teearray-$(VERSION) and registers
+# them; then `dkms install dm-teearray/$(VERSION)` builds for the running kernel.
+dkms-add: ensure-deps
+	rm -rf /usr/src/dm-teearray-$(VERSION)
+	mkdir -p /usr/src/dm-teearray-$(VERSION)
+	cp -a Kbuild kernel dkms.conf /usr/src/dm-teearray-$(VERSION)/
+	dkms add dm-teearray/$(VERSION)
+
+clean:
+	rm -rf build
