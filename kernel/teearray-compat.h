@@ -19,6 +19,65 @@
 #include <linux/errno.h>
 #include <linux/build_bug.h>
 #include <asm/byteorder.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/bitops.h>
+#include <linux/minmax.h>
+#ifdef CONFIG_X86
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/simd.h>
+#endif
+
+/* Vector registers may be used only between these two (false: not now). */
+static inline bool teearray_simd_begin(void)
+{
+#ifdef CONFIG_X86
+	if (!may_use_simd())
+		return false;
+	kernel_fpu_begin();
+	return true;
+#else
+	return false;
+#endif
+}
+
+static inline void teearray_simd_end(void)
+{
+#ifdef CONFIG_X86
+	kernel_fpu_end();
+#endif
+}
+
+static inline bool teearray_cpu_avx2(void)
+{
+#ifdef CONFIG_X86
+	return boot_cpu_has(X86_FEATURE_AVX) && boot_cpu_has(X86_FEATURE_AVX2) &&
+	       cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL);
+#else
+	return false;
+#endif
+}
+
+static inline bool teearray_cpu_avx512(void)
+{
+#ifdef CONFIG_X86
+	return boot_cpu_has(X86_FEATURE_AVX512F) &&
+	       boot_cpu_has(X86_FEATURE_AVX512VL) &&
+	       cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM |
+				 XFEATURE_MASK_AVX512, NULL);
+#else
+	return false;
+#endif
+}
+
+static inline u64 teearray_now_ns(void)
+{
+	return ktime_get_ns();
+}
 
 #else /* userspace */
 
@@ -56,6 +115,88 @@ typedef uint64_t __le64;
 #endif
 #define __maybe_unused __attribute__((unused))
 #define fallthrough __attribute__((fallthrough))
+
+#include <stdlib.h>
+#include <pthread.h>
+#include <time.h>
+
+typedef unsigned int gfp_t;
+#define GFP_KERNEL 0u
+#define GFP_NOIO 0u
+static inline void *kmalloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return malloc(size ? size : 1);
+}
+
+static inline void *kzalloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(1, size ? size : 1);
+}
+
+static inline void kfree(const void *p)
+{
+	free((void *)p);
+}
+
+#define kvmalloc(size, gfp) kmalloc(size, gfp)
+#define kvfree(p) kfree(p)
+
+struct mutex {
+	pthread_mutex_t m;
+};
+
+#define mutex_init(x) pthread_mutex_init(&(x)->m, NULL)
+#define mutex_destroy(x) pthread_mutex_destroy(&(x)->m)
+#define mutex_lock(x) pthread_mutex_lock(&(x)->m)
+#define mutex_unlock(x) pthread_mutex_unlock(&(x)->m)
+
+#define hweight8(x) ((unsigned int)__builtin_popcount((u8)(x)))
+#define hweight32(x) ((unsigned int)__builtin_popcount((u32)(x)))
+#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#define swap(a, b) do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
+#define div64_u64(a, b) ((u64)(a) / (u64)(b))
+
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+static inline bool teearray_simd_begin(void)
+{
+	return true;
+}
+
+static inline void teearray_simd_end(void)
+{
+}
+
+static inline bool teearray_cpu_avx2(void)
+{
+#ifdef __x86_64__
+	return __builtin_cpu_supports("avx2");
+#else
+	return false;
+#endif
+}
+
+static inline bool teearray_cpu_avx512(void)
+{
+#ifdef __x86_64__
+	return __builtin_cpu_supports("avx512f") &&
+	       __builtin_cpu_supports("avx512vl");
+#else
+	return false;
+#endif
+}
+
+static inline u64 teearray_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000u + (u64)ts.tv_nsec;
+}
 
 #endif /* __KERNEL__ */
 

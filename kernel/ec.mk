@@ -1,0 +1,25 @@
+# Userspace builds of the erasure code (kernel/tee-ec*.c): unit tests under
+# ASan + UBSan and the benchmark against ISA-L (`make bench-ec`).
+EC_SRCS := kernel/tee-ec.c kernel/tee-ec-generic.c kernel/tee-ec-avx2.c \
+	   kernel/tee-ec-avx512.c
+EC_OBJS_REL := $(EC_SRCS:%.c=build/obj/%.o)
+EC_OBJS_SAN := $(EC_SRCS:%.c=build/san/%.o)
+
+build/obj/kernel/tee-ec-avx2.o build/san/kernel/tee-ec-avx2.o: CFLAGS_EXTRA += -mavx2
+build/obj/kernel/tee-ec-avx512.o build/san/kernel/tee-ec-avx512.o: \
+	CFLAGS_EXTRA += -mavx512f -mavx512vl
+
+build/test/ec-test: build/san/tests/unit/ec-test.o $(EC_OBJS_SAN)
+	$(call link_san)
+
+TEST_BINS += build/test/ec-test
+UNIT_TESTS += build/test/ec-test
+
+build/bin/bench-ec: build/obj/tools/bench-ec.o $(EC_OBJS_REL)
+	$(call link_rel,-lisal)
+
+.PHONY: bench-ec
+bench-ec: build/bin/bench-ec
+	build/bin/bench-ec
+
+BENCH_TARGETS += bench-ec
