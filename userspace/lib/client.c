@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Client side of the storage-enclave protocol.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ta-client.h"
+
+void ta_client_init(struct ta_client *c, const struct ta_key *key, const struct ta_policy *pol,
+		    const uint8_t array[TA_UUID_LEN], uint32_t slot)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->timeout_ms = 30000;
+	c->key = key;
+	c->policy = *pol;
+	memcpy(c->array, array, TA_UUID_LEN);
+	c->slot = slot;
+}
+
+int ta_client_connect(struct ta_client *c, const char *hostport, int timeout_ms)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res, *ai;
+	char host[256], *colon;
+	int one = 1;
+
+	if (ta_crypto_init() != TA_OK)
+		return TA_E_INTERNAL;
+	if (!hostport || strlen(hostport) >= sizeof(host))
+		return TA_E_ARG;
+	strcpy(host, hostport);
+	colon = strrchr(host, ':');
+	if (!colon || colon == host)
+		return TA_E_ARG;
+	*colon = 0;
+	if (host[0] == '[' && colon[-1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = 0;
+	}
+	if (getaddrinfo(host, colon + 1, &hints, &res))
+		return TA_E_IO;
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+	for (ai = res; ai; ai = ai->ai_next) {
+		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (c->fd < 0)
+			continue;
+		if (!connect(c->fd, ai->ai_addr, ai->ai_addrlen))
+			break;
+		close(c->fd);
+		c->fd = -1;
+	}
+	freeaddrinfo(res);
+	if (c->fd < 0)
+		return TA_E_IO;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	return TA_OK;
+}
+
+void ta_client_close(struct ta_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	free(c->last_frame);
+	c->last_frame = NULL;
+	c->last_frame_len = 0;
+}
+
+static int ta_io_wait(struct ta_client *c, short ev)
+{
+	struct pollfd p = { .fd = c->fd, .events = ev };
+	int r;
+
+	do
+		r = poll(&p, 1, c->timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? TA_OK : TA_E_IO;
+}
+
+int ta_client_send_frame(struct ta_client *c, const uint8_t *p, size_t n)
+{
+	if (c->fd < 0)
+		return TA_E_IO;
+	while (n) {
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (ta_io_wait(c, POLLOUT))
+				return TA_E_IO;
+		} else {
+			return TA_E_IO;
+		}
+	}
+	return TA_OK;
+}
+
+static int ta_recv_all(struct ta_client *c, uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t r;
+
+		if (ta_io_wait(c, POLLIN))
+			return TA_E_IO;
+		r = recv(c->fd, p, n, MSG_DONTWAIT);
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+		} else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			continue;
+		} else {
+			return TA_E_IO;
+		}
+	}
+	return TA_OK;
+}
+
+int ta_client_recv_frame(struct ta_client *c, uint8_t *kind, uint8_t **body, size_t *len)
+{
+	uint8_t hb[TA_FRAME_HDR_LEN];
+	struct ta_frame_hdr h;
+	int one = 1, ret;
+
+	*body = NULL;
+	ret = ta_recv_all(c, hb, sizeof(hb));
+	if (ret)
+		return ret;
+	ret = ta_frame_hdr_parse(hb, sizeof(hb), &h);
+	if (ret)
+		return ret;
+	*body = malloc(h.body_len ? h.body_len : 1);
+	if (!*body)
+		return TA_E_NOMEM;
+	ret = ta_recv_all(c, *body, h.body_len);
+	if (ret) {
+		free(*body);
+		*body = NULL;
+		return ret;
+	}
+	setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	*kind = h.kind;
+	*len = h.body_len;
+	return TA_OK;
+}
+
+/* Sends a request and returns the response; TA_K_ERROR turns into its code. */
+static int ta_roundtrip(struct ta_client *c, const uint8_t *frame, size_t flen,
+			uint8_t want_kind, uint8_t **body, size_t *blen)
+{
+	uint8_t kind;
+	int ret;
+
+	ret = ta_client_send_frame(c, frame, flen);
+	if (ret)
+		return ret;
+	ret = ta_client_recv_frame(c, &kind, body, blen);
+	if (ret)
+		return ret;
+	if (kind == TA_K_ERROR) {
+		ret = ta_error_decode(*body, *blen, &c->last_error);
+		free(*body);
+		*body = NULL;
+		if (ret)
+			return TA_E_PROTOCOL;
+		/* A code of 0 in an error frame is itself a protocol error. */
+		return c->last_error.code ? c->last_error.code : TA_E_PROTOCOL;
+	}
+	if (kind != want_kind) {
+		free(*body);
+		*body = NULL;
+		return TA_E_PROTOCOL;
+	}
+	return TA_OK;
+}
+
+int ta_client_identify(struct ta_client *c)
+{
+	uint8_t frame[TA_FRAME_HDR_LEN + TA_NONCE_LEN], rd[TA_REPORT_DATA_LEN], *body;
+	uint8_t *nonce = frame + TA_FRAME_HDR_LEN;
+	struct ta_identity id;
+	size_t blen;
+	uint32_t ev_len;
+	int ret;
+
+	ta_frame_hdr_build(frame, TA_K_HELLO, TA_NONCE_LEN);
+	ta_random(nonce, TA_NONCE_LEN);
+	ret = ta_roundtrip(c, frame, sizeof(frame), TA_K_IDENTITY, &body, &blen);
+	if (ret)
+		return ret;
+	ret = ta_identity_decode(body, blen, &id);
+	if (ret)
+		goto out;
+	ret = TA_E_TRUNCATED;
+	if (blen < TA_IDENTITY_LEN + 4)
+		goto out;
+	ev_len = ta_get32(body + TA_IDENTITY_LEN);
+	if (ev_len != blen - TA_IDENTITY_LEN - 4) {
+		ret = ev_len > blen - TA_IDENTITY_LEN - 4 ? TA_E_TRUNCATED : TA_E_TRAILING;
+		goto out;
+	}
+	ta_rd_identify(rd, body, nonce, id.measurement);
+	ret = ta_evidence_check(body + TA_IDENTITY_LEN + 4, ev_len, &c->policy, rd, &c->claims);
+	if (ret)
+		goto out;
+	/* A simulated report's measurement is the teedisk's own claim. */
+	if (c->claims.provider == TA_PROV_SIM &&
+	    memcmp(c->claims.measurement, id.measurement, TA_HASH_LEN)) {
+		ret = TA_E_ATTEST_MEASUREMENT;
+		goto out;
+	}
+	ret = TA_E_MISMATCH;
+	if (memcmp(id.array, c->array, TA_UUID_LEN) || id.slot != c->slot ||
+	    memcmp(id.authorized_key, c->key->pub, TA_PUBKEY_LEN))
+		goto out;
+	c->id = id;
+	memcpy(c->instance, id.instance, TA_INSTANCE_LEN);
+	c->generation = id.generation;
+	c->next_seq = id.last_seq + 1;
+	c->identified = 1;
+	ret = TA_OK;
+out:
+	free(body);
+	return ret;
+}
+
+int ta_client_status(struct ta_client *c, struct ta_identity *id,
+		     struct ta_status_counters *ctr)
+{
+	uint8_t frame[TA_FRAME_HDR_LEN], *body, *q;
+	size_t blen;
+	int ret;
+
+	ta_frame_hdr_build(frame, TA_K_STATUS, 0);
+	ret = ta_roundtrip(c, frame, sizeof(frame), TA_K_STATUS_RESP, &body, &blen);
+	if (ret)
+		return ret;
+	ret = ta_identity_decode(body, blen, id);
+	if (!ret && blen != TA_IDENTITY_LEN + TA_STATUS_EXTRA_LEN)
+		ret = blen < TA_IDENTITY_LEN + TA_STATUS_EXTRA_LEN ? TA_E_TRUNCATED :
+			TA_E_TRAILING;
+	if (!ret) {
+		q = body + TA_IDENTITY_LEN;
+		ctr->batches_ok = ta_get64(q);
+		ctr->batches_rejected = ta_get64(q + 8);
+		ctr->sessions = ta_get64(q + 16);
+		ctr->frames_bad = ta_get64(q + 24);
+	}
+	free(body);
+	return ret;
+}
+
+int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int n,
+		    uint16_t flags, uint8_t **results, size_t *results_len)
+{
+	struct ta_batch_hdr h;
+	struct ta_bresp_hdr rh;
+	uint8_t *body = NULL, *frame, *resp = NULL, rd[TA_REPORT_DATA_LEN];
+	uint64_t want_results = 0;
+	size_t blen, rlen;
+	int ret;
+
+	if (results)
+		*results = NULL;
+	if (!c->identified || n == 0 || n > TA_MAX_CMDS)
+		return TA_E_ARG;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.array, c->array, TA_UUID_LEN);
+	h.slot = c->slot;
+	h.flags = flags;
+	h.ncmds = (uint16_t)n;
+	memcpy(h.instance, c->instance, TA_INSTANCE_LEN);
+	h.generation = c->generation;
+	h.first_seq = c->next_seq;
+	ta_random(h.nonce, TA_NONCE_LEN);
+	for (unsigned int i = 0; i < n; i++)
+		want_results += ta_op_result_len(cmds[i].op, cmds[i].count);
+	ta_batch_sign(c->key, &h, cmds);
+	ret = ta_batch_build(&h, cmds, &body, &blen);
+	if (ret)
+		return ret;
+	frame = malloc(TA_FRAME_HDR_LEN + blen);
+	if (!frame) {
+		free(body);
+		return TA_E_NOMEM;
+	}
+	ta_frame_hdr_build(frame, TA_K_BATCH, (uint32_t)blen);
+	memcpy(frame + TA_FRAME_HDR_LEN, body, blen);
+	free(body);
+	if (c->keep_last_frame) {
+		free(c->last_frame);
+		c->last_frame = frame;
+		c->last_frame_len = TA_FRAME_HDR_LEN + blen;
+	}
+	ret = ta_roundtrip(c, frame, TA_FRAME_HDR_LEN + blen, TA_K_BATCH_RESP, &resp, &rlen);
+	if (!c->keep_last_frame)
+		free(frame);
+	if (ret)
+		return ret;
+	ret = ta_bresp_hdr_decode(resp, rlen, &rh);
+	if (ret)
+		goto out;
+	ret = TA_E_MISMATCH;
+	if (rh.first_seq != h.first_seq || rh.ncmds != n ||
+	    rh.last_seq != h.first_seq + n - 1 || rh.results_len != want_results)
+		goto out;
+	if (want_results || (flags & TA_BATCH_F_ATTEST)) {
+		ta_rd_batch(rd, c->array, c->slot, c->instance, h.nonce, &rh,
+			    resp + TA_BRESP_HDR_LEN, c->id.measurement);
+		ret = ta_evidence_check(resp + TA_BRESP_HDR_LEN + rh.results_len,
+					rh.evidence_len, &c->policy, rd, &c->claims);
+		if (ret)
+			goto out;
+	}
+	/* Only now is the member known to have taken these sequence numbers. */
+	c->next_seq = h.first_seq + n;
+	c->generation = rh.generation;
+	if (results && rh.results_len) {
+		*results = malloc(rh.results_len);
+		if (!*results) {
+			ret = TA_E_NOMEM;
+			goto out;
+		}
+		memcpy(*results, resp + TA_BRESP_HDR_LEN, rh.results_len);
+	}
+	if (results_len)
+		*results_len = rh.results_len;
+	ret = TA_OK;
+out:
+	free(resp);
+	return ret;
+}
+
+static int ta_client_one(struct ta_client *c, uint16_t op, uint64_t sector, uint32_t count,
+			 uint64_t arg, const uint8_t *payload, uint8_t *out)
+{
+	struct ta_cmd cmd = {
+		.op = op, .count = count, .sector = sector, .arg = arg,
+		.payload_len = (uint32_t)(ta_op_payload_len(op, count) > 0 ?
+					  ta_op_payload_len(op, count) : 0),
+		.payload = payload,
+	};
+	uint8_t *res = NULL;
+	size_t res_len = 0;
+	int ret;
+
+	if (ta_op_payload_len(op, count) < 0 || count == 0 || count > TA_MAX_COUNT)
+		return TA_E_ARG;
+	ret = ta_client_batch(c, &cmd, 1, 0, out ? &res : NULL, &res_len);
+	if (ret == TA_OK && out)
+		memcpy(out, res, res_len);
+	free(res);
+	return ret;
+}
+
+int ta_client_read(struct ta_client *c, uint64_t sector, uint32_t count, uint8_t *out)
+{
+	return ta_client_one(c, TA_OP_READ, sector, count, 0, NULL, out);
+}
+
+int ta_client_write(struct ta_client *c, uint64_t sector, uint32_t count, const uint8_t *data)
+{
+	return ta_client_one(c, TA_OP_WRITE, sector, count, 0, data, NULL);
+}
+
+int ta_client_copy(struct ta_client *c, uint64_t src, uint64_t dst, uint32_t count)
+{
+	return ta_client_one(c, TA_OP_COPY, src, count, dst, NULL, NULL);
+}
+
+int ta_client_trim(struct ta_client *c, uint64_t sector, uint32_t count)
+{
+	return ta_client_one(c, TA_OP_TRIM, sector, count, 0, NULL, NULL);
+}
+
+int ta_client_death_read(struct ta_client *c, uint8_t out[TA_SECTOR_SIZE])
+{
+	return ta_client_one(c, TA_OP_DEATH_READ, 0, 1, 0, NULL, out);
+}
+
+int ta_client_death_write(struct ta_client *c, uint64_t version,
+			  const uint8_t record[TA_SECTOR_SIZE])
+{
+	return ta_client_one(c, TA_OP_DEATH_WRITE, 0, 1, version, record, NULL);
+}
+
+int ta_client_fence(struct ta_client *c, uint64_t new_generation)
+{
+	int ret = ta_client_one(c, TA_OP_FENCE, 0, 1, new_generation, NULL, NULL);
+
+	if (ret == TA_OK)
+		c->generation = new_generation;
+	return ret;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Client side of the storage-enclave protocol, for teearrayd and
+ * teedisk-client.  One struct ta_client per member connection; not
+ * thread-safe (one thread per client, or external locking).
+ *
+ * Typical use:
+ *	ta_client_init(&c, &key, &policy, array, slot);
+ *	ta_client_connect(&c, "10.0.0.5:7000", 5000);
+ *	ta_client_identify(&c);		   attested; learns instance, generation, seq
+ *	ta_client_write(&c, 7, 1, buf);
+ *	ta_client_read(&c, 7, 1, buf);	   attested over a fresh nonce
+ *	ta_client_close(&c);
+ */
+#ifndef TA_CLIENT_H
+#define TA_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ta-attest.h"
+#include "ta-crypto.h"
+#include "ta-wire.h"
+
+struct ta_client {
+	int fd;
+	int timeout_ms;
+	const struct ta_key *key;
+	struct ta_policy policy;
+	uint8_t array[TA_UUID_LEN];
+	uint32_t slot;
+	/* Learned from an attested identity; the next batch uses these. */
+	int identified;
+	struct ta_identity id;
+	struct ta_claims claims;
+	uint8_t instance[TA_INSTANCE_LEN];
+	uint64_t generation;
+	uint64_t next_seq;
+	/* The last TA_K_ERROR received, for diagnostics and resync. */
+	struct ta_error last_error;
+	/* Test and tooling hook: a copy of the last batch frame sent. */
+	int keep_last_frame;
+	uint8_t *last_frame;
+	size_t last_frame_len;
+};
+
+void ta_client_init(struct ta_client *c, const struct ta_key *key, const struct ta_policy *pol,
+		    const uint8_t array[TA_UUID_LEN], uint32_t slot);
+/* "host:port" or "[v6]:port"; sets TCP_NODELAY and TCP_QUICKACK. */
+int ta_client_connect(struct ta_client *c, const char *hostport, int timeout_ms);
+void ta_client_close(struct ta_client *c);
+
+/*
+ * HELLO with a fresh nonce.  Verifies the evidence under the policy, the
+ * report data binding, and that the member serves our array and slot and
+ * authorises our key.  Then instance, generation and next_seq follow it.
+ */
+int ta_client_identify(struct ta_client *c);
+/* Unauthenticated, unattested status (for operators). */
+int ta_client_status(struct ta_client *c, struct ta_identity *id,
+		     struct ta_status_counters *ctr);
+
+/*
+ * Signs and sends one batch of n commands, waits for the answer, checks it
+ * against the request, and verifies the attestation when the batch has
+ * reads or flags has TA_BATCH_F_ATTEST.  Read results land in *results
+ * (malloc'd, in command order) when results is not NULL.  A remote
+ * rejection returns its code and fills c->last_error.
+ */
+int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int n,
+		    uint16_t flags, uint8_t **results, size_t *results_len);
+
+int ta_client_read(struct ta_client *c, uint64_t sector, uint32_t count, uint8_t *out);
+int ta_client_write(struct ta_client *c, uint64_t sector, uint32_t count, const uint8_t *data);
+int ta_client_copy(struct ta_client *c, uint64_t src, uint64_t dst, uint32_t count);
+int ta_client_trim(struct ta_client *c, uint64_t sector, uint32_t count);
+int ta_client_death_read(struct ta_client *c, uint8_t out[TA_SECTOR_SIZE]);
+/* record[0..7] must hold version (little-endian). */
+int ta_client_death_write(struct ta_client *c, uint64_t version,
+			  const uint8_t record[TA_SECTOR_SIZE]);
+int ta_client_fence(struct ta_client *c, uint64_t new_generation);
+
+/*
+ * Low level: send a complete frame as is and receive one response frame
+ * (kind and malloc'd body).  Used for raw tests and tooling.
+ */
+int ta_client_send_frame(struct ta_client *c, const uint8_t *frame, size_t len);
+int ta_client_recv_frame(struct ta_client *c, uint8_t *kind, uint8_t **body, size_t *len);
+
+#endif /* TA_CLIENT_H */
