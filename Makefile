@@ -62,6 +62,9 @@ help:
 
 include $(sort $(wildcard kernel/*.mk userspace/*.mk userspace/*/*.mk tools/*.mk tools/*/*.mk tests/*/*.mk))
 
+# The VM harness puts these into the initramfs.
+export VM_PROGS
+
 ensure-deps:
 	@scripts/deps --ensure
 
@@ -101,10 +104,10 @@ check: ensure-deps
 check-unit: ensure-deps progs $(TEST_BINS)
 	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(t)')
 
-check-vm: module progs
+check-vm: module progs $(VM_PROGS)
 	@tests/run-suites 'tests/vm/run --kver $(KVER) $(T)'
 
-demo: module progs
+demo: module progs $(VM_PROGS)
 	@tests/vm/run --kver $(KVER) --demo
 
 bench: ensure-deps $(BENCH_TARGETS)

@@ -15,6 +15,13 @@ static const char * const opt_names[TEEARRAY_NR_OPTS] = {
 	[TEEARRAY_OPT_REBUILD_RATE] = "rebuild_rate",
 };
 
+/* Record a rejection: msg is static and ends up in ti->error. */
+static int reject(char **error, char *msg)
+{
+	*error = msg;
+	return -EINVAL;
+}
+
 /* Strict unsigned decimal: no sign, no blanks, no leading zeros, no overflow. */
 static int parse_uint(const char *s, unsigned int *out)
 {
@@ -60,10 +67,10 @@ int teearray_parse_uuid(const char *s, u8 uuid[TEEARRAY_UUID_SIZE])
 				return -EINVAL;
 			continue;
 		}
+		/* Hex pairs never straddle a dash position (8, 13, 18, 23). */
 		hi = hex_val(s[i]);
 		lo = hex_val(s[i + 1]);
-		if (hi < 0 || lo < 0 || i + 1 == 8 || i + 1 == 13 ||
-		    i + 1 == 18 || i + 1 == 23)
+		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		uuid[n] = (u8)(hi << 4 | lo);
 		any |= uuid[n++];
@@ -96,45 +103,34 @@ static int parse_key_ref(const char *s, struct teearray_key_ref *key,
 	size_t len;
 
 	if (s[0] != ':') {
-		*error = "Key must be a keyring reference :<size>:<type>:<description>; literal keys are not accepted";
-		return -EINVAL;
+		return reject(error,
+			      "Key must be a keyring reference :<size>:<type>:<description>; literal keys are not accepted");
 	}
 	type = strchr(s + 1, ':');
 	desc = type ? strchr(type + 1, ':') : NULL;
-	if (!desc) {
-		*error = "Malformed key reference: expected :<size>:<type>:<description>";
-		return -EINVAL;
-	}
+	if (!desc)
+		return reject(error,
+			      "Malformed key reference: expected :<size>:<type>:<description>");
 	len = (size_t)(type - (s + 1));
-	if (len == 0 || len >= sizeof(num)) {
-		*error = "Invalid key size in key reference";
-		return -EINVAL;
-	}
+	if (len == 0 || len >= sizeof(num))
+		return reject(error, "Invalid key size in key reference");
 	memcpy(num, s + 1, len);
 	num[len] = '\0';
-	if (parse_uint(num, &key->size)) {
-		*error = "Invalid key size in key reference";
-		return -EINVAL;
-	}
-	if (key->size != TEEARRAY_KEY_SIZE) {
-		*error = "Key size must be 64 bytes";
-		return -EINVAL;
-	}
+	if (parse_uint(num, &key->size))
+		return reject(error, "Invalid key size in key reference");
+	if (key->size != TEEARRAY_KEY_SIZE)
+		return reject(error, "Key size must be 64 bytes");
 	type++;
 	len = (size_t)(desc - type);
 	if ((len != 5 || memcmp(type, "logon", 5)) &&
-	    (len != 4 || memcmp(type, "user", 4))) {
-		*error = "Key type must be logon or user";
-		return -EINVAL;
-	}
+	    (len != 4 || memcmp(type, "user", 4)))
+		return reject(error, "Key type must be logon or user");
 	memcpy(key->type, type, len);
 	key->type[len] = '\0';
 	desc++;
 	len = strlen(desc);
-	if (len == 0 || len > TEEARRAY_KEY_DESC_MAX) {
-		*error = "Key description must be 1-255 characters";
-		return -EINVAL;
-	}
+	if (len == 0 || len > TEEARRAY_KEY_DESC_MAX)
+		return reject(error, "Key description must be 1-255 characters");
 	memcpy(key->desc, desc, len + 1);
 	return 0;
 }
@@ -146,56 +142,45 @@ static int parse_opt(struct teearray_params *p, const char *arg,
 	unsigned int i, v;
 	size_t nlen;
 
-	if (!value) {
-		*error = "Optional argument must be <name>:<value>";
-		return -EINVAL;
-	}
+	if (!value)
+		return reject(error, "Optional argument must be <name>:<value>");
 	nlen = (size_t)(value - arg);
 	value++;
 	for (i = 0; i < TEEARRAY_NR_OPTS; i++)
 		if (strlen(opt_names[i]) == nlen && !memcmp(arg, opt_names[i], nlen))
 			break;
-	if (i == TEEARRAY_NR_OPTS) {
-		*error = "Unknown optional argument";
-		return -EINVAL;
-	}
-	if (p->opt_given & (1U << i)) {
-		*error = "Duplicate optional argument";
-		return -EINVAL;
-	}
+	if (i == TEEARRAY_NR_OPTS)
+		return reject(error, "Unknown optional argument");
+	if (p->opt_given & (1U << i))
+		return reject(error, "Duplicate optional argument");
 	p->opt_given |= 1U << i;
 
 	switch (i) {
 	case TEEARRAY_OPT_COMMIT_TIME:
-		if (parse_uint(value, &v) || v < 1 || v > TEEARRAY_MAX_COMMIT_TIME_MS) {
-			*error = "Invalid commit_time: expected 1-60000 (milliseconds)";
-			return -EINVAL;
-		}
+		if (parse_uint(value, &v) || v < 1 || v > TEEARRAY_MAX_COMMIT_TIME_MS)
+			return reject(error,
+				      "Invalid commit_time: expected 1-60000 (milliseconds)");
 		p->commit_time_ms = v;
 		break;
 	case TEEARRAY_OPT_MEMBER_TIMEOUT:
 		if (parse_uint(value, &v) || v < TEEARRAY_MIN_MEMBER_TIMEOUT_MS ||
-		    v > TEEARRAY_MAX_MEMBER_TIMEOUT_MS) {
-			*error = "Invalid member_timeout: expected 100-600000 (milliseconds)";
-			return -EINVAL;
-		}
+		    v > TEEARRAY_MAX_MEMBER_TIMEOUT_MS)
+			return reject(error,
+				      "Invalid member_timeout: expected 100-600000 (milliseconds)");
 		p->member_timeout_ms = v;
 		break;
 	case TEEARRAY_OPT_JOURNAL_MODE:
-		if (!strcmp(value, "keep")) {
+		if (!strcmp(value, "keep"))
 			p->journal_mode = TEEARRAY_JOURNAL_KEEP;
-		} else if (!strcmp(value, "erase")) {
+		else if (!strcmp(value, "erase"))
 			p->journal_mode = TEEARRAY_JOURNAL_ERASE;
-		} else {
-			*error = "Invalid journal_mode: expected keep or erase";
-			return -EINVAL;
-		}
+		else
+			return reject(error, "Invalid journal_mode: expected keep or erase");
 		break;
 	case TEEARRAY_OPT_REBUILD_RATE:
-		if (parse_uint(value, &v)) {
-			*error = "Invalid rebuild_rate: expected KiB/s as a decimal number, 0 for unlimited";
-			return -EINVAL;
-		}
+		if (parse_uint(value, &v))
+			return reject(error,
+				      "Invalid rebuild_rate: expected KiB/s as a decimal number, 0 for unlimited");
 		p->rebuild_rate_kib = v;
 		break;
 	}
@@ -213,39 +198,29 @@ int teearray_parse_table(struct teearray_params *p, unsigned int argc,
 	p->journal_mode = TEEARRAY_JOURNAL_KEEP;
 	*bad_arg = -1;
 
-	if (argc < 5) {
-		*error = "Not enough arguments: <array_uuid> <key> <#data> <#parity> <member_uuid>... [<#opt_params> <opt_params>]";
-		return -EINVAL;
-	}
+	if (argc < 5)
+		return reject(error,
+			      "Not enough arguments: <array_uuid> <key> <#data> <#parity> <member_uuid>... [<#opt_params> <opt_params>]");
 	*bad_arg = 0;
-	if (teearray_parse_uuid(argv[0], p->array_uuid)) {
-		*error = "Invalid array UUID";
-		return -EINVAL;
-	}
+	if (teearray_parse_uuid(argv[0], p->array_uuid))
+		return reject(error, "Invalid array UUID");
 	*bad_arg = 1;
 	if (parse_key_ref(argv[1], &p->key, error))
 		return -EINVAL;
 	*bad_arg = 2;
 	if (parse_uint(argv[2], &p->data_members) || p->data_members < 1 ||
-	    p->data_members > TEEARRAY_MAX_MEMBERS - 1) {
-		*error = "Invalid number of data members: expected 1-255";
-		return -EINVAL;
-	}
+	    p->data_members > TEEARRAY_MAX_MEMBERS - 1)
+		return reject(error, "Invalid number of data members: expected 1-255");
 	*bad_arg = 3;
 	if (parse_uint(argv[3], &p->parity_members) || p->parity_members < 1 ||
-	    p->parity_members > TEEARRAY_MAX_PARITY) {
-		*error = "Invalid number of parity members: expected 1-128";
-		return -EINVAL;
-	}
+	    p->parity_members > TEEARRAY_MAX_PARITY)
+		return reject(error, "Invalid number of parity members: expected 1-128");
 	members = p->data_members + p->parity_members;
-	if (members > TEEARRAY_MAX_MEMBERS) {
-		*error = "Too many members: data + parity must not exceed 256";
-		return -EINVAL;
-	}
+	if (members > TEEARRAY_MAX_MEMBERS)
+		return reject(error, "Too many members: data + parity must not exceed 256");
 	if (argc - 4 < members) {
 		*bad_arg = -1;
-		*error = "Not enough member UUIDs for the given data + parity count";
-		return -EINVAL;
+		return reject(error, "Not enough member UUIDs for the given data + parity count");
 	}
 	for (i = 0; i < members; i++) {
 		pos = 4 + i;
@@ -255,37 +230,30 @@ int teearray_parse_table(struct teearray_params *p, unsigned int argc,
 			p->nr_absent++;
 			continue;
 		}
-		if (teearray_parse_uuid(argv[pos], p->member_uuid[i])) {
-			*error = "Invalid member UUID (use - for an absent member)";
-			return -EINVAL;
-		}
-		if (!memcmp(p->member_uuid[i], p->array_uuid, TEEARRAY_UUID_SIZE)) {
-			*error = "Member UUID equals the array UUID";
-			return -EINVAL;
-		}
+		if (teearray_parse_uuid(argv[pos], p->member_uuid[i]))
+			return reject(error, "Invalid member UUID (use - for an absent member)");
+		if (!memcmp(p->member_uuid[i], p->array_uuid, TEEARRAY_UUID_SIZE))
+			return reject(error, "Member UUID equals the array UUID");
 		for (j = 0; j < i; j++) {
 			if (!p->member_absent[j] &&
 			    !memcmp(p->member_uuid[i], p->member_uuid[j],
-				    TEEARRAY_UUID_SIZE)) {
-				*error = "Duplicate member UUID";
-				return -EINVAL;
-			}
+				    TEEARRAY_UUID_SIZE))
+				return reject(error, "Duplicate member UUID");
 		}
 	}
 	if (p->nr_absent > p->parity_members) {
 		*bad_arg = -1;
-		*error = "More absent members than parity members: the array cannot be assembled";
-		return -EINVAL;
+		return reject(error,
+			      "More absent members than parity members: the array cannot be assembled");
 	}
 
 	pos = 4 + members;
 	if (pos == argc)
 		return 0;
 	*bad_arg = (int)pos;
-	if (parse_uint(argv[pos], &nr_opt) || nr_opt != argc - pos - 1) {
-		*error = "Invalid number of optional arguments (or too many member UUIDs)";
-		return -EINVAL;
-	}
+	if (parse_uint(argv[pos], &nr_opt) || nr_opt != argc - pos - 1)
+		return reject(error,
+			      "Invalid number of optional arguments (or too many member UUIDs)");
 	for (pos++; pos < argc; pos++) {
 		*bad_arg = (int)pos;
 		if (parse_opt(p, argv[pos], error))

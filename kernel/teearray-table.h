@@ -21,7 +21,7 @@
 
 /* Logical (and member) sector size: 4 KiB everywhere. */
 #define TEEARRAY_SECTOR_SHIFT	12
-#define TEEARRAY_SECTOR_SIZE	(1U << TEEARRAY_SECTOR_SHIFT)
+#define TEEARRAY_SECTOR_SIZE	4096U	/* 1 << TEEARRAY_SECTOR_SHIFT */
 
 enum teearray_journal_mode {
 	TEEARRAY_JOURNAL_KEEP = 0,	/* applied entries stay until overwritten */
