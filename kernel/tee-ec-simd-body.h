@@ -12,14 +12,9 @@
  */
 #include "tee-ec-impl.h"
 
-#if TEE_EC_VBYTES == 8
-typedef u64 tee_vec;
-typedef u64 __attribute__((aligned(1), may_alias)) tee_uvec;
-#else
 typedef u64 tee_vec __attribute__((vector_size(TEE_EC_VBYTES)));
 typedef u64 tee_uvec __attribute__((vector_size(TEE_EC_VBYTES), aligned(1),
 				    may_alias));
-#endif
 
 #define TEE_EC_NV	(TEE_EC_CHUNK / TEE_EC_VBYTES)
 #define TEE_EC_CAT2(a, b)	a##b
@@ -69,8 +64,7 @@ static void TEE_EC_FN(_run)(const struct tee_ec_prog *pg, const u8 *const *in,
 				p++;
 				n--;
 			} else {
-				for (v = 0; v < TEE_EC_NV; v++)
-					a[v] = (tee_vec){ 0 };
+				memset(a, 0, sizeof(a));
 			}
 			for (; n >= 2; n -= 2, p += 2) {
 				const struct tee_ec_slot *s0 = &slot[p[0]];

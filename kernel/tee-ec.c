@@ -19,6 +19,8 @@
 #define CSE_MAX_IN	256	/* CSE only when 8 * inputs <= this */
 #define GROUP_SECTORS	2	/* output sectors sharing one CSE pass */
 #define DEC_CACHE	64	/* cached decode schedules per code */
+/* decode's sector pointer arrays, at the start of the work buffer */
+#define PTR_BYTES	((TEE_EC_MAX_SECTORS + TEE_EC_MAX_PARITY) * sizeof(void *))
 
 static u8 gf_exp[510];
 static u8 gf_log[256];
@@ -101,7 +103,8 @@ u8 tee_ec_coef(const struct tee_ec *ec, unsigned int i, unsigned int j)
 
 size_t tee_ec_work_size(const struct tee_ec *ec)
 {
-	return (size_t)(8 * ec->n + TEMP_CAP) * TEE_EC_CHUNK + TEE_EC_ALIGN;
+	return PTR_BYTES + (size_t)(8 * ec->n + TEMP_CAP) * TEE_EC_CHUNK +
+	       TEE_EC_ALIGN;
 }
 
 /*
@@ -224,6 +227,20 @@ static unsigned int cse_group(u32 *masks, unsigned int nterm, unsigned int base,
 	return ntemp;
 }
 
+/* Element e of output sector row r of a group: input plane c feeds plane b. */
+static void add_masks(u32 *masks, u8 e, unsigned int shift)
+{
+	unsigned int c, b;
+
+	for (c = 0; c < 8; c++) {
+		u8 col = gf_mul_x(e, c);
+
+		for (b = 0; b < 8; b++)
+			if (col & (1u << b))
+				masks[c] |= 1u << (shift + b);
+	}
+}
+
 /*
  * Build the program computing rows[0..nout-1] (each nin GF coefficients) from
  * nin input sectors.
@@ -231,7 +248,7 @@ static unsigned int cse_group(u32 *masks, unsigned int nterm, unsigned int base,
 static struct tee_ec_prog *build_prog(const u8 *rows, unsigned int nout,
 				      unsigned int nin)
 {
-	unsigned int nterm = 8 * nin, g, r, t, c, maxtemp = 0;
+	unsigned int nterm = 8 * nin, g, r, t, maxtemp = 0;
 	struct code_buf cb = { 0 };
 	struct tee_ec_prog *pg = NULL;
 	u32 nxor = 0;
@@ -241,24 +258,13 @@ static struct tee_ec_prog *build_prog(const u8 *rows, unsigned int nout,
 	if (!masks)
 		return NULL;
 	for (g = 0; g < nout; g += GROUP_SECTORS) {
-		unsigned int gs = min_t(unsigned int, GROUP_SECTORS, nout - g);
+		unsigned int gs = nout - g > GROUP_SECTORS ? GROUP_SECTORS : nout - g;
 		unsigned int ntemp = 0;
 
 		memset(masks, 0, (nterm + TEMP_CAP) * sizeof(*masks));
-		for (r = 0; r < gs; r++) {
-			for (t = 0; t < nin; t++) {
-				u8 e = rows[(g + r) * nin + t];
-
-				for (c = 0; c < 8; c++) {
-					u8 col = gf_mul_x(e, c);
-					unsigned int b;
-
-					for (b = 0; b < 8; b++)
-						if (col & (1u << b))
-							masks[8 * t + c] |= 1u << (8 * r + b);
-				}
-			}
-		}
+		for (r = 0; r < gs; r++)
+			for (t = 0; t < nin; t++)
+				add_masks(masks + 8 * t, rows[(g + r) * nin + t], 8 * r);
 		if (nterm <= CSE_MAX_IN)
 			ntemp = cse_group(masks, nterm, nterm, &cb, &nxor);
 		maxtemp = max(maxtemp, ntemp);
@@ -310,7 +316,7 @@ struct tee_ec *tee_ec_alloc(unsigned int n, unsigned int p)
 	ec->p = p;
 	mutex_init(&ec->lock);
 	ec->coef = kmalloc(n * p, GFP_KERNEL);
-	ec->upd = kzalloc(n * sizeof(*ec->upd), GFP_KERNEL);
+	ec->upd = kcalloc(n, sizeof(*ec->upd), GFP_KERNEL);
 	if (!ec->coef || !ec->upd)
 		goto fail;
 	build_matrix(ec->coef, n, p);
@@ -406,8 +412,12 @@ static bool gf_invert(u8 *a, u8 *inv, unsigned int k)
 			return false;
 		if (r != i) {
 			for (j = 0; j < k; j++) {
-				swap(a[r * k + j], a[i * k + j]);
-				swap(inv[r * k + j], inv[i * k + j]);
+				u8 x = a[r * k + j], y = inv[r * k + j];
+
+				a[r * k + j] = a[i * k + j];
+				a[i * k + j] = x;
+				inv[r * k + j] = inv[i * k + j];
+				inv[i * k + j] = y;
 			}
 		}
 		f = gf_inv(a[i * k + i]);
@@ -438,11 +448,15 @@ static struct tee_ec_prog *build_decode(const struct tee_ec *ec,
 					const u8 *erased, unsigned int nerased)
 {
 	unsigned int n = ec->n, p = ec->p, e = 0, i, j, q, r, k;
-	u16 ed[TEE_EC_MAX_SECTORS], in[TEE_EC_MAX_SECTORS];
-	u16 col[TEE_EC_MAX_SECTORS];	/* input position of surviving data j */
 	struct tee_ec_prog *pg = NULL;
 	u8 *a, *b, *rows, *dat;
+	u16 *ed, *in, *col;	/* col[j]: input position of surviving data j */
 
+	ed = kmalloc(3 * TEE_EC_MAX_SECTORS * sizeof(*ed), GFP_NOIO);
+	if (!ed)
+		return NULL;
+	in = ed + TEE_EC_MAX_SECTORS;
+	col = in + TEE_EC_MAX_SECTORS;
 	k = 0;
 	for (j = 0; j < n; j++) {
 		if (erased[j]) {
@@ -456,8 +470,10 @@ static struct tee_ec_prog *build_decode(const struct tee_ec *ec,
 		if (!erased[n + i])
 			in[k++] = n + i;
 	a = kmalloc(2 * e * e + nerased * n + e * n + 1, GFP_NOIO);
-	if (!a)
+	if (!a) {
+		kfree(ed);
 		return NULL;
+	}
 	b = a + e * e;
 	rows = b + e * e;
 	dat = rows + nerased * n;
@@ -512,14 +528,15 @@ static struct tee_ec_prog *build_decode(const struct tee_ec *ec,
 	pg = build_prog(rows, nerased, n);
 out:
 	kfree(a);
+	kfree(ed);
 	return pg;
 }
 
 int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 		  const u8 *erased)
 {
-	const u8 *in[TEE_EC_MAX_SECTORS];
-	u8 *out[TEE_EC_MAX_PARITY];
+	const u8 **in = work;	/* pointer arrays live in the work buffer */
+	u8 **out = (u8 **)(in + TEE_EC_MAX_SECTORS);
 	unsigned int i, k = 0, ne = 0, e = 0, nt = ec->n + ec->p;
 	struct tee_ec_prog *pg = NULL;
 	u64 mask[4] = { 0 };
@@ -563,7 +580,7 @@ int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 	mutex_unlock(&ec->lock);
 	if (!pg)
 		return -ENOMEM;
-	run_prog(pg, in, out, false, work);
+	run_prog(pg, in, out, false, (u8 *)work + PTR_BYTES);
 	if (!cached)
 		kfree(pg);
 	return 0;
@@ -665,7 +682,9 @@ static bool st_check(struct st_ctx *c)
 	/* lose data 1 and 5 and parity 2 */
 	for (i = 0; i < ST_N + ST_P; i++)
 		memcpy(c->tmp[i], c->d[i], TEE_EC_SECTOR);
-	erased[1] = erased[5] = erased[ST_N + 2] = 1;
+	erased[1] = 1;
+	erased[5] = 1;
+	erased[ST_N + 2] = 1;
 	memset(c->tmp[1], 0, TEE_EC_SECTOR);
 	memset(c->tmp[5], 0xa5, TEE_EC_SECTOR);
 	memset(c->tmp[ST_N + 2], 0, TEE_EC_SECTOR);

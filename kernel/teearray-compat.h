@@ -135,6 +135,12 @@ static inline void *kzalloc(size_t size, gfp_t gfp)
 	return calloc(1, size ? size : 1);
 }
 
+static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
 static inline void kfree(const void *p)
 {
 	free((void *)p);
@@ -154,13 +160,11 @@ struct mutex {
 
 #define hweight8(x) ((unsigned int)__builtin_popcount((u8)(x)))
 #define hweight32(x) ((unsigned int)__builtin_popcount((u32)(x)))
-#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
-#define max(a, b) ((a) > (b) ? (a) : (b))
-#define swap(a, b) do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
+#define max(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })
 #define div64_u64(a, b) ((u64)(a) / (u64)(b))
 
-#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 static inline bool teearray_simd_begin(void)
 {

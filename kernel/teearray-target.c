@@ -19,6 +19,7 @@
 #include <keys/user-type.h>
 
 #include "teearray-table.h"
+#include "tee-ec.h"
 
 #define DM_MSG_PREFIX "teearray"
 
@@ -205,6 +206,9 @@ static int __init dm_teearray_init(void)
 {
 	int r;
 
+	r = tee_ec_module_init();
+	if (r)
+		return r;
 	r = dm_register_target(&teearray_target);
 	if (r < 0)
 		DMERR("register failed %d", r);
