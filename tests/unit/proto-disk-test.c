@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the teedisk core (userspace/teedisk/disk.c) in process:
+ * every rejection leaves sectors, death record, generation and sequence
+ * untouched; accepted batches do what they say; responses are attested.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "disk.h"
+#include "ta-attest.h"
+#include "ta-crypto.h"
+
+#define SECTORS 16
+
+static struct td_disk d;
+static struct ta_attester att;
+static struct ta_key key, other, simk;
+static struct ta_policy pol;
+static uint8_t arr[16] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+
+struct snap {
+	uint8_t *mem;
+	uint64_t gen, seq, death;
+};
+
+static void snap_take(struct snap *s)
+{
+	s->mem = malloc(d.mem_len);
+	memcpy(s->mem, d.mem, d.mem_len);
+	s->gen = d.generation;
+	s->seq = d.last_seq;
+	s->death = d.death_version;
+}
+
+static int snap_same(struct snap *s)
+{
+	int same = !memcmp(s->mem, d.mem, d.mem_len) && s->gen == d.generation &&
+		   s->seq == d.last_seq && s->death == d.death_version;
+
+	free(s->mem);
+	return same;
+}
+
+static void hdr_for(struct ta_batch_hdr *h, unsigned int n)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->array, arr, 16);
+	h->slot = 4;
+	h->ncmds = (uint16_t)n;
+	memcpy(h->instance, d.instance, 16);
+	h->generation = d.generation;
+	h->first_seq = d.last_seq + 1;
+	ta_random(h->nonce, 32);
+}
+
+/* Signs (with k) and submits; returns the error code or TA_OK; *resp kept. */
+static int submit(const struct ta_key *k, struct ta_batch_hdr *h, const struct ta_cmd *c,
+		  uint8_t **resp, size_t *resp_len)
+{
+	uint8_t *body, *r = NULL;
+	size_t len, rl = 0;
+	int acc, ret;
+
+	ta_batch_sign(k, h, c);
+	if (ta_batch_build(h, c, &body, &len))
+		return -1;
+	ret = td_handle(&d, TA_K_BATCH, body, len, &r, &rl, &acc);
+	free(body);
+	if (ret)
+		return -1;
+	if (r[5] == TA_K_ERROR) {
+		ret = ta_get16(r + TA_FRAME_HDR_LEN);
+		if (acc)
+			ret = -2;	/* accepted but answered with an error */
+	} else {
+		ret = acc ? TA_OK : -3;
+	}
+	if (resp) {
+		*resp = r;
+		*resp_len = rl;
+	} else {
+		free(r);
+	}
+	return ret;
+}
+
+static int one(const struct ta_key *k, struct ta_cmd c, void (*tweak)(struct ta_batch_hdr *))
+{
+	struct ta_batch_hdr h;
+
+	hdr_for(&h, 1);
+	if (tweak)
+		tweak(&h);
+	return submit(k, &h, &c, NULL, NULL);
+}
+
+static uint8_t buf[4 * TA_SECTOR_SIZE], rec[TA_SECTOR_SIZE];
+
+static void t_array(struct ta_batch_hdr *h) { h->array[0] ^= 1; }
+static void t_slot(struct ta_batch_hdr *h) { h->slot = 5; }
+static void t_instance(struct ta_batch_hdr *h) { h->instance[3] ^= 1; }
+static void t_genlow(struct ta_batch_hdr *h) { h->generation--; }
+static void t_genhigh(struct ta_batch_hdr *h) { h->generation++; }
+static void t_replay(struct ta_batch_hdr *h) { h->first_seq--; }
+static void t_reorder(struct ta_batch_hdr *h) { h->first_seq = 1; }
+static void t_wrap(struct ta_batch_hdr *h) { h->first_seq = UINT64_MAX; }
+
+static void expect_reject(const char *what, int want, struct ta_cmd c,
+			  void (*tweak)(struct ta_batch_hdr *), const struct ta_key *k)
+{
+	struct snap s;
+	int got;
+
+	tap_begin();
+	snap_take(&s);
+	got = one(k ? k : &key, c, tweak);
+	if (got != want)
+		printf("#   got %s, want %s\n", ta_err_name(got), ta_err_name(want));
+	CHECK(got == want);
+	CHECK(snap_same(&s));
+	tap_end("rejects %s (%s) and changes nothing", what, ta_err_name(want));
+}
+
+static void test_rejections(void)
+{
+	struct ta_cmd w = { .op = TA_OP_WRITE, .count = 1, .sector = 2,
+			    .payload_len = TA_SECTOR_SIZE, .payload = buf };
+
+	memset(buf, 0x77, sizeof(buf));
+	expect_reject("a bad signature", TA_E_SIGNATURE, w, NULL, &other);
+	expect_reject("a wrong array", TA_E_WRONG_ARRAY, w, t_array, NULL);
+	expect_reject("a wrong slot", TA_E_WRONG_SLOT, w, t_slot, NULL);
+	expect_reject("a wrong instance id", TA_E_WRONG_INSTANCE, w, t_instance, NULL);
+	expect_reject("a lower generation", TA_E_STALE_GENERATION, w, t_genlow, NULL);
+	expect_reject("a higher generation without fence", TA_E_FUTURE_GENERATION, w,
+		      t_genhigh, NULL);
+	expect_reject("a replayed sequence number", TA_E_REPLAY, w, t_replay, NULL);
+	expect_reject("a reordered (older) sequence number", TA_E_REPLAY, w, t_reorder, NULL);
+	expect_reject("a sequence number that would wrap", TA_E_SEQ_WRAP, w, t_wrap, NULL);
+	w.sector = SECTORS;
+	expect_reject("a write past the end", TA_E_RANGE, w, NULL, NULL);
+	w.sector = UINT64_MAX;
+	expect_reject("a sector that overflows", TA_E_RANGE, w, NULL, NULL);
+	expect_reject("a read range past the end", TA_E_RANGE,
+		      (struct ta_cmd){ .op = TA_OP_READ, .count = 2, .sector = SECTORS - 1 },
+		      NULL, NULL);
+	expect_reject("a copy to past the end", TA_E_RANGE,
+		      (struct ta_cmd){ .op = TA_OP_COPY, .count = 1, .sector = 0, .arg = SECTORS },
+		      NULL, NULL);
+	expect_reject("a trim past the end", TA_E_RANGE,
+		      (struct ta_cmd){ .op = TA_OP_TRIM, .count = 3, .sector = SECTORS - 2 },
+		      NULL, NULL);
+	expect_reject("a fence not above the generation", TA_E_FENCE,
+		      (struct ta_cmd){ .op = TA_OP_FENCE, .count = 1, .arg = d.generation },
+		      NULL, NULL);
+	memset(rec, 0, sizeof(rec));
+	ta_put64(rec, d.death_version);
+	expect_reject("a death record version not above the stored one", TA_E_DEATH_VERSION,
+		      (struct ta_cmd){ .op = TA_OP_DEATH_WRITE, .count = 1, .arg = d.death_version,
+				       .payload_len = TA_SECTOR_SIZE, .payload = rec }, NULL, NULL);
+	ta_put64(rec, d.death_version + 5);
+	expect_reject("a death record whose stored version differs", TA_E_DEATH_MISMATCH,
+		      (struct ta_cmd){ .op = TA_OP_DEATH_WRITE, .count = 1,
+				       .arg = d.death_version + 1,
+				       .payload_len = TA_SECTOR_SIZE, .payload = rec }, NULL, NULL);
+}
+
+static void test_batch_atomic(void)
+{
+	struct ta_cmd c[3] = {
+		{ .op = TA_OP_WRITE, .count = 1, .sector = 1, .payload_len = TA_SECTOR_SIZE,
+		  .payload = buf },
+		{ .op = TA_OP_TRIM, .count = 1, .sector = 0 },
+		{ .op = TA_OP_READ, .count = 1, .sector = SECTORS },
+	};
+	struct ta_cmd f[2] = {
+		{ .op = TA_OP_READ, .count = 1, .sector = 0 },
+		{ .op = TA_OP_FENCE, .count = 1, .arg = 99 },
+	};
+	struct ta_batch_hdr h;
+	struct snap s;
+	uint8_t *r;
+	size_t rl;
+
+	tap_begin();
+	snap_take(&s);
+	hdr_for(&h, 3);
+	CHECK(submit(&key, &h, c, &r, &rl) == TA_E_RANGE);
+	CHECK(ta_get16(r + TA_FRAME_HDR_LEN + 2) == 2);	/* failing index */
+	free(r);
+	CHECK(snap_same(&s));
+	tap_end("a batch with one bad command is rejected whole, index reported");
+
+	tap_begin();
+	snap_take(&s);
+	hdr_for(&h, 2);
+	CHECK(submit(&key, &h, f, NULL, NULL) == TA_E_FENCE_NOT_ALONE);
+	CHECK(snap_same(&s));
+	tap_end("a fence must be alone in its batch");
+}
+
+static void test_accepted(void)
+{
+	struct ta_cmd c[4];
+	struct ta_batch_hdr h;
+	struct ta_bresp_hdr rh;
+	struct ta_claims cl;
+	uint8_t *r, rd[64];
+	size_t rl;
+	uint64_t seq0;
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 13 + 1);
+
+	tap_begin();
+	seq0 = d.last_seq;
+	c[0] = (struct ta_cmd){ .op = TA_OP_WRITE, .count = 2, .sector = 3,
+				.payload_len = 2 * TA_SECTOR_SIZE, .payload = buf };
+	c[1] = (struct ta_cmd){ .op = TA_OP_COPY, .count = 2, .sector = 3, .arg = 10 };
+	c[2] = (struct ta_cmd){ .op = TA_OP_TRIM, .count = 1, .sector = 4 };
+	c[3] = (struct ta_cmd){ .op = TA_OP_READ, .count = 3, .sector = 10 };
+	hdr_for(&h, 4);
+	CHECK(submit(&key, &h, c, &r, &rl) == TA_OK);
+	CHECK(d.last_seq == seq0 + 4);
+	CHECK(ta_bresp_hdr_decode(r + TA_FRAME_HDR_LEN, rl - TA_FRAME_HDR_LEN, &rh) == TA_OK);
+	CHECK(rh.first_seq == seq0 + 1 && rh.last_seq == seq0 + 4 && rh.ncmds == 4);
+	CHECK(rh.results_len == 3 * TA_SECTOR_SIZE && rh.evidence_len > 0);
+	{
+		const uint8_t *res = r + TA_FRAME_HDR_LEN + TA_BRESP_HDR_LEN;
+		uint8_t zero[TA_SECTOR_SIZE] = { 0 };
+
+		CHECK(!memcmp(res, buf, 2 * TA_SECTOR_SIZE));	/* copied 3,4 -> 10,11 */
+		CHECK(!memcmp(res + 2 * TA_SECTOR_SIZE, zero, TA_SECTOR_SIZE));
+		CHECK(!memcmp(d.mem + 4 * TA_SECTOR_SIZE, zero, TA_SECTOR_SIZE));	/* trimmed */
+		ta_rd_batch(rd, arr, 4, d.instance, h.nonce, &rh, res, d.measurement);
+		CHECK(ta_evidence_check(res + rh.results_len, rh.evidence_len, &pol, rd, &cl) == 0);
+		h.nonce[0] ^= 1;	/* the same response under another nonce */
+		ta_rd_batch(rd, arr, 4, d.instance, h.nonce, &rh, res, d.measurement);
+		CHECK(ta_evidence_check(res + rh.results_len, rh.evidence_len, &pol, rd, &cl) ==
+		      TA_E_ATTEST_REPORT_DATA);
+	}
+	free(r);
+	tap_end("write, copy, trim and read in one batch; response attested over the nonce");
+
+	tap_begin();
+	memset(rec, 0xab, sizeof(rec));
+	ta_put64(rec, 3);
+	c[0] = (struct ta_cmd){ .op = TA_OP_DEATH_WRITE, .count = 1, .arg = 3,
+				.payload_len = TA_SECTOR_SIZE, .payload = rec };
+	c[1] = (struct ta_cmd){ .op = TA_OP_DEATH_READ, .count = 1 };
+	hdr_for(&h, 2);
+	CHECK(submit(&key, &h, c, &r, &rl) == TA_OK);
+	CHECK(d.death_version == 3);
+	CHECK(!memcmp(r + TA_FRAME_HDR_LEN + TA_BRESP_HDR_LEN, rec, TA_SECTOR_SIZE));
+	free(r);
+	/* Two death writes in one batch must still increase. */
+	ta_put64(rec, 5);
+	c[0].arg = 5;
+	c[1] = c[0];
+	hdr_for(&h, 2);
+	CHECK(submit(&key, &h, c, NULL, NULL) == TA_E_DEATH_VERSION);
+	CHECK(d.death_version == 3);
+	tap_end("death record: stored with its version, read back, versions strictly increase");
+
+	tap_begin();
+	CHECK(one(&key, (struct ta_cmd){ .op = TA_OP_FENCE, .count = 1, .arg = 5 }, NULL) == 0);
+	CHECK(d.generation == 5);
+	hdr_for(&h, 1);
+	h.generation = 4;
+	c[0] = (struct ta_cmd){ .op = TA_OP_READ, .count = 1, .sector = 0 };
+	CHECK(submit(&key, &h, c, NULL, NULL) == TA_E_STALE_GENERATION);
+	CHECK(one(&key, c[0], NULL) == TA_OK);
+	tap_end("fence raises the generation; the old generation is refused from then on");
+}
+
+static void test_frames(void)
+{
+	uint8_t *r, nonce[40] = { 0 }, idb[TA_IDENTITY_LEN], rd[64];
+	size_t rl;
+	int acc;
+	struct ta_identity id;
+	struct ta_claims cl;
+
+	tap_begin();
+	CHECK(td_handle(&d, TA_K_HELLO, nonce, 32, &r, &rl, &acc) == TA_OK && !acc);
+	CHECK(r[5] == TA_K_IDENTITY);
+	CHECK(ta_identity_decode(r + TA_FRAME_HDR_LEN, rl - TA_FRAME_HDR_LEN, &id) == TA_OK);
+	CHECK(id.generation == d.generation && id.last_seq == d.last_seq && id.sectors == SECTORS);
+	memcpy(idb, r + TA_FRAME_HDR_LEN, TA_IDENTITY_LEN);
+	ta_rd_identify(rd, idb, nonce, d.measurement);
+	CHECK(ta_evidence_check(r + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN + 4,
+				rl - TA_FRAME_HDR_LEN - TA_IDENTITY_LEN - 4, &pol, rd, &cl) == 0);
+	free(r);
+	tap_end("hello returns an identity attested over the caller's nonce");
+
+	tap_begin();
+	CHECK(td_handle(&d, TA_K_HELLO, nonce, 31, &r, &rl, &acc) == TA_OK);
+	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_TRUNCATED);
+	free(r);
+	CHECK(td_handle(&d, TA_K_HELLO, nonce, 33, &r, &rl, &acc) == TA_OK);
+	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_LENGTH);
+	free(r);
+	CHECK(td_handle(&d, TA_K_STATUS, nonce, 1, &r, &rl, &acc) == TA_OK);
+	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_LENGTH);
+	free(r);
+	CHECK(td_handle(&d, TA_K_IDENTITY, nonce, 0, &r, &rl, &acc) == TA_OK);
+	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_KIND);
+	free(r);
+	CHECK(td_handle(&d, TA_K_BATCH, nonce, 40, &r, &rl, &acc) == TA_OK && !acc);
+	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_TRUNCATED);
+	free(r);
+	tap_end("malformed hello/status/batch bodies and response kinds are refused");
+}
+
+static void test_restart(void)
+{
+	uint8_t old[16], meas[32];
+	struct td_config cfg = d.cfg;
+	size_t nonzero = 0;
+
+	tap_begin();
+	memcpy(old, d.instance, 16);
+	memcpy(meas, d.measurement, 32);
+	td_disk_destroy(&d);
+	CHECK(d.mem == NULL);
+	CHECK(td_disk_init(&d, &cfg, meas, &att) == TA_OK);
+	CHECK(!memcmp(d.measurement, meas, 32));
+	CHECK(memcmp(old, d.instance, 16) != 0);
+	CHECK(d.generation == 0 && d.last_seq == 0 && d.death_version == 0);
+	for (size_t i = 0; i < d.mem_len; i++)
+		nonzero += d.mem[i] != 0;
+	CHECK(nonzero == 0);
+	tap_end("a restarted disk has a new instance id and is empty");
+}
+
+int main(void)
+{
+	char path[] = "/tmp/proto-disk-XXXXXX", hex[66];
+	struct td_config cfg = { .slot = 4, .sectors = SECTORS, .allow_unlocked = 1 };
+	uint8_t sec[32], meas[32];
+	int fd;
+
+	if (ta_crypto_init() || ta_key_generate(&key, sec) || ta_key_generate(&other, sec) ||
+	    ta_key_generate(&simk, sec) || (fd = mkstemp(path)) < 0) {
+		printf("not ok - setup\n");
+		return 1;
+	}
+	ta_hex_encode(hex, sec, 32);
+	if (write(fd, hex, 64) != 64)
+		printf("# short write\n");
+	close(fd);
+	memset(meas, 0x3c, sizeof(meas));
+	if (ta_attester_init_sim(&att, path, meas)) {
+		printf("not ok - sim attester\n");
+		return 1;
+	}
+	unlink(path);
+	pol.allow_simulated = 1;
+	pol.have_sim_pubkey = 1;
+	memcpy(pol.sim_pubkey, simk.pub, 32);
+	memcpy(cfg.array, arr, 16);
+	memcpy(cfg.authorized_key, key.pub, 32);
+	if (td_disk_init(&d, &cfg, meas, &att)) {
+		printf("not ok - disk init\n");
+		return 1;
+	}
+	/* Some state first, so "changes nothing" has something to lose. */
+	memset(buf, 0x5e, sizeof(buf));
+	if (one(&key, (struct ta_cmd){ .op = TA_OP_WRITE, .count = 4, .sector = 0,
+				       .payload_len = sizeof(buf), .payload = buf }, NULL) ||
+	    one(&key, (struct ta_cmd){ .op = TA_OP_FENCE, .count = 1, .arg = 2 }, NULL))
+		printf("not ok - initial state\n");
+	test_rejections();
+	test_batch_atomic();
+	test_accepted();
+	test_frames();
+	test_restart();
+	td_disk_destroy(&d);
+	ta_attester_wipe(&att);
+	return tap_exit_status();
+}
