@@ -23,3 +23,4 @@ bench-ec: build/bin/bench-ec
 	build/bin/bench-ec
 
 BENCH_TARGETS += bench-ec
+build/obj/tools/bench-ec.o: CFLAGS_EXTRA += -mavx512f
