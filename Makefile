@@ -99,6 +99,7 @@ check: ensure-deps
 	@for k in $(KVERS_CHECK); do $(MAKE) --no-print-directory module KVER=$$k || exit 1; done
 	@$(MAKE) --no-print-directory progs $(TEST_BINS)
 	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(t)') \
+		'tests/vm/selftest/run' \
 		$(foreach k,$(KVERS_CHECK),'tests/vm/run --kver $(k)')
 
 check-unit: ensure-deps progs $(TEST_BINS)
