@@ -498,8 +498,8 @@ void ta_rd_batch(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t array[TA_UUID_LEN
 	ta_th_u64(&th, h->last_seq);
 	ta_th_u32(&th, h->ncmds);
 	ta_th_u32(&th, h->results_len);
-	if (h->results_len)
-		ta_th_update(&th, results, h->results_len);
+	ta_payload_hash(hr, h->results_len ? results : (const uint8_t *)"", h->results_len);
+	ta_th_update(&th, hr, TA_HASH_LEN);
 	ta_th_final(&th, hr);
 
 	ta_th_init(&th, TA_TAG_BATCH_ATTEST);

@@ -79,6 +79,11 @@ void ta_sha256(uint8_t out[TA_HASH_LEN], const void *p, size_t n)
 	crypto_hash_sha256(out, p, n);
 }
 
+void ta_payload_hash(uint8_t out[TA_HASH_LEN], const void *p, size_t n)
+{
+	crypto_generichash(out, TA_HASH_LEN, p, n, NULL, 0);
+}
+
 void ta_batch_sighash(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
 		      uint8_t out[TA_HASH_LEN])
 {
@@ -92,8 +97,8 @@ void ta_batch_sighash(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
 	for (unsigned int i = 0; i < hdr->ncmds; i++) {
 		ta_cmd_hdr_encode(cb, &cmds[i]);
 		ta_th_update(&th, cb, sizeof(cb));
-		ta_sha256(ph, cmds[i].payload_len ? cmds[i].payload : (const uint8_t *)"",
-			  cmds[i].payload_len);
+		ta_payload_hash(ph, cmds[i].payload_len ? cmds[i].payload : (const uint8_t *)"",
+				cmds[i].payload_len);
 		ta_th_update(&th, ph, sizeof(ph));
 	}
 	ta_th_final(&th, out);

@@ -106,7 +106,7 @@ void ta_rd_identify(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t identity[TA_ID
 /*
  * report_data for a batch response:
  *   H_resp = TH("teearray/v1/responses", u64 generation || u64 first_seq ||
- *               u64 last_seq || u32 ncmds || u32 results_len || results)
+ *               u64 last_seq || u32 ncmds || u32 results_len || B2(results))
  *   rd[0..31]  = TH("teearray/v1/batch-attest", array || u32 slot ||
  *                   instance || nonce || H_resp)
  *   rd[32..63] = measurement
