@@ -114,6 +114,7 @@ typedef uint64_t __le64;
 #define __always_inline inline __attribute__((always_inline))
 #endif
 #define __maybe_unused __attribute__((unused))
+#define __packed __attribute__((packed))
 #define fallthrough __attribute__((fallthrough))
 
 #include <stdlib.h>

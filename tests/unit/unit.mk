@@ -4,3 +4,12 @@ build/test/table-test: build/san/tests/unit/table-test.o build/san/kernel/teearr
 
 TEST_BINS += build/test/table-test
 UNIT_TESTS += build/test/table-test
+
+# On-member formats and key derivation (libsodium provides SHA-256 here).
+FORMAT_TEST_OBJS := build/san/tests/unit/format-test.o build/san/kernel/teearray-format.o \
+		    build/san/kernel/teearray-kdf.o
+build/test/format-test: $(FORMAT_TEST_OBJS)
+	$(call link_san,-lsodium)
+
+TEST_BINS += build/test/format-test
+UNIT_TESTS += build/test/format-test
