@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teearrayd: transport daemon between the dm-teearray target (generic
+ * netlink family "teearray") and the storage enclaves (teedisks, TCP).
+ *
+ * Main thread: the netlink socket (family lookup, REGISTER, KEEPALIVE,
+ * REQUEST in, COMPLETE out), signals and the completion queue.  Member
+ * workers (member.c) do all teedisk I/O.  Requests live in a pool
+ * allocated at start, one per credit, so the request path allocates no
+ * memory of its own.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "td-config.h"
+#include "td-log.h"
+#include "td-member.h"
+#include "td-nl.h"
+
+#ifndef PR_SET_IO_FLUSHER
+#define PR_SET_IO_FLUSHER 57
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+#define TD_KEEPALIVE_MS		1000u
+#define TD_RETRY_MS		1000u
+#define TD_MSG_MAX		(64u << 10)	/* one COMPLETE message */
+#define TD_RECV_MAX		(64u << 10)
+
+struct td_daemon {
+	struct td_config cfg;
+	struct ta_key key;
+	struct td_engine engine;
+	int nl, efd, sfd;
+	uint16_t family;
+	uint32_t seq, register_seq, keepalive_seq;
+	int last_nlerr;			/* errno of the last refused REGISTER/KEEPALIVE */
+	uint64_t epoch;
+	int registered;
+	uint64_t next_keepalive;
+	/* request pool (main thread only) */
+	struct td_request *pool;
+	struct td_request *free_list;
+	unsigned int in_use;
+	/* requests parsed, not yet submitted */
+	struct td_request **pending;
+	unsigned int npending;
+	/* immediate failures (malformed request, no credit): req id, status */
+	struct td_nl_completion *quick;
+	unsigned int nquick, quick_max;
+	/* completions from workers */
+	pthread_mutex_t done_lock;
+	struct td_request *done_head, *done_tail;
+	/* buffers */
+	uint8_t *rbuf, *sbuf;
+	/* counters */
+	unsigned long long bad_requests, dropped_completions, credit_overruns;
+	int stopping;
+};
+
+static struct td_daemon D;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: teearrayd --config FILE [options]\n"
+"  --config FILE       configuration (members, signing key, attestation policy)\n"
+"  --foreground, -f    do not detach; log to stderr\n"
+"  --syslog            also log to syslog (always on when detached)\n"
+"  --verbose, -v       log every failed request and connection event\n"
+"  --check-config      parse the configuration, load the key, and exit\n"
+"  --allow-unlocked    keep running if mlockall() fails (tests only)\n"
+"  --help, --version\n");
+}
+
+/* ---- completions ------------------------------------------------------------- */
+
+static void td_on_complete(struct td_request *r, void *arg)
+{
+	struct td_daemon *d = arg;
+	uint64_t one = 1;
+	ssize_t w;
+
+	pthread_mutex_lock(&d->done_lock);
+	r->next = NULL;
+	if (d->done_tail)
+		d->done_tail->next = r;
+	else
+		d->done_head = r;
+	d->done_tail = r;
+	pthread_mutex_unlock(&d->done_lock);
+	do
+		w = write(d->efd, &one, sizeof(one));
+	while (w < 0 && errno == EINTR);
+}
+
+static void td_req_put(struct td_daemon *d, struct td_request *r)
+{
+	r->next = d->free_list;
+	d->free_list = r;
+	d->in_use--;
+}
+
+static int td_nl_send(struct td_daemon *d, const void *msg, size_t len)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	ssize_t w;
+
+	do
+		w = sendto(d->nl, msg, len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	while (w < 0 && errno == EINTR);
+	if (w < 0) {
+		td_log(LOG_ERR, "netlink send: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void td_flush_msg(struct td_daemon *d, struct td_nl_builder *b)
+{
+	if (b->count) {
+		size_t len = td_nl_complete_end(b);
+
+		td_nl_send(d, b->buf, len);
+	}
+	td_nl_complete_begin(b, d->sbuf, TD_MSG_MAX, d->family, ++d->seq, d->epoch);
+}
+
+static void td_add(struct td_daemon *d, struct td_nl_builder *b, const struct td_nl_completion *c)
+{
+	if (td_nl_complete_add(b, c) == 0)
+		return;
+	td_flush_msg(d, b);
+	if (td_nl_complete_add(b, c))
+		td_log(LOG_ERR, "completion of request %llu does not fit a message",
+		       (unsigned long long)c->req_id);
+}
+
+/* Sends everything that finished, many completions per COMPLETE message. */
+static void td_send_completions(struct td_daemon *d)
+{
+	struct td_nl_builder b;
+	struct td_request *r, *next;
+
+	pthread_mutex_lock(&d->done_lock);
+	r = d->done_head;
+	d->done_head = d->done_tail = NULL;
+	pthread_mutex_unlock(&d->done_lock);
+
+	if (d->registered)
+		td_nl_complete_begin(&b, d->sbuf, TD_MSG_MAX, d->family, ++d->seq, d->epoch);
+	for (unsigned int i = 0; i < d->nquick; i++)
+		if (d->registered)
+			td_add(d, &b, &d->quick[i]);
+	d->nquick = 0;
+	for (; r; r = next) {
+		next = r->next;
+		if (!d->registered || r->cancelled || r->epoch != d->epoch) {
+			d->dropped_completions++;
+		} else {
+			struct td_nl_completion c = {
+				.req_id = r->nl.req_id, .status = r->status,
+			};
+
+			if (r->status == TEEARRAY_ST_OK && r->out_len) {
+				c.data = r->buf;
+				c.data_len = r->out_len;
+			}
+			if (r->status == TEEARRAY_ST_OK && r->have_identity) {
+				c.have_instance = c.have_member_sectors = c.have_generation = 1;
+				memcpy(c.instance, r->instance, TA_INSTANCE_LEN);
+				c.member_sectors = r->member_sectors;
+				c.generation = r->generation;
+			}
+			td_add(d, &b, &c);
+		}
+		td_req_put(d, r);
+	}
+	if (d->registered && b.count)
+		td_nl_send(d, b.buf, td_nl_complete_end(&b));
+}
+
+static void td_quick(struct td_daemon *d, uint64_t req_id, uint32_t status)
+{
+	if (d->nquick == d->quick_max)
+		td_send_completions(d);
+	d->quick[d->nquick].req_id = req_id;
+	d->quick[d->nquick].status = status;
+	d->nquick++;
+}
+
+/* ---- netlink in ------------------------------------------------------------- */
+
+static void td_handle_request(struct td_daemon *d, const struct nlmsghdr *nlh)
+{
+	struct td_nl_request nr;
+	struct td_request *r;
+	char err[256];
+	int ret;
+
+	ret = td_nl_parse_request(nlh, nlh->nlmsg_len, d->family, &nr, err, sizeof(err));
+	if (ret != TD_NL_OK) {
+		d->bad_requests++;
+		td_log(LOG_ERR, "malformed request from the kernel (%s)%s", err,
+		       ret == TD_NL_BAD ? ": failed with status internal" : ": dropped");
+		if (ret == TD_NL_BAD)
+			td_quick(d, nr.req_id, TEEARRAY_ST_INTERNAL);
+		return;
+	}
+	r = d->free_list;
+	if (!r) {
+		d->credit_overruns++;
+		td_log(LOG_ERR, "request %llu beyond the credit window of %u: failed with status "
+		       "internal", (unsigned long long)nr.req_id, d->cfg.credits);
+		td_quick(d, nr.req_id, TEEARRAY_ST_INTERNAL);
+		return;
+	}
+	d->free_list = r->next;
+	d->in_use++;
+	r->nl = nr;
+	if (nr.data)
+		memcpy(r->buf, nr.data, nr.data_len);
+	r->nl.data = NULL;
+	r->deadline_ms = 0;
+	d->pending[d->npending++] = r;
+}
+
+static void td_submit_pending(struct td_daemon *d)
+{
+	if (!d->npending)
+		return;
+	for (unsigned int i = 0; i < d->npending; i++)
+		d->pending[i]->epoch = d->epoch;
+	td_engine_submit(&d->engine, d->pending, d->npending);
+	d->npending = 0;
+}
+
+/*
+ * Reads everything the socket holds.  Returns 0, or -1 when the session
+ * must be registered again.
+ */
+static int td_nl_drain(struct td_daemon *d, int *got_register)
+{
+	for (;;) {
+		struct nlmsghdr *nlh;
+		ssize_t n;
+		size_t len;
+
+		n = recv(d->nl, d->rbuf, TD_RECV_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n < 0 && errno == ENOBUFS) {
+			td_log(LOG_ERR, "netlink receive buffer overrun: requests were lost; "
+			       "registering again so the kernel reissues them");
+			return -1;
+		}
+		if (n < 0) {
+			td_log(LOG_ERR, "netlink receive: %s", strerror(errno));
+			return -1;
+		}
+		if ((size_t)n > TD_RECV_MAX) {
+			td_log(LOG_ERR, "netlink message of %zd bytes truncated: dropped", n);
+			d->bad_requests++;
+			continue;
+		}
+		len = (size_t)n;
+		for (nlh = (struct nlmsghdr *)d->rbuf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+				if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) || e->error == 0)
+					continue;
+				if (nlh->nlmsg_seq == d->register_seq) {
+					td_log(LOG_ERR, "REGISTER refused: %s", strerror(-e->error));
+					d->last_nlerr = -e->error;
+					return -1;
+				}
+				if (nlh->nlmsg_seq == d->keepalive_seq) {
+					td_log(LOG_ERR, "KEEPALIVE refused: %s; registering again",
+					       strerror(-e->error));
+					d->last_nlerr = -e->error;
+					return -1;
+				}
+				/* A COMPLETE the kernel did not like: its requests time out there. */
+				td_log(LOG_ERR, "kernel refused COMPLETE message %u: %s",
+				       nlh->nlmsg_seq, strerror(-e->error));
+				continue;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_NOOP)
+				continue;
+			if (nlh->nlmsg_type != d->family) {
+				td_log(LOG_DEBUG, "ignoring netlink message type %u", nlh->nlmsg_type);
+				continue;
+			}
+			if (nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+			    ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd == TEEARRAY_CMD_REGISTER) {
+				char err[200];
+				uint64_t epoch;
+
+				if (nlh->nlmsg_seq != d->register_seq ||
+				    td_nl_parse_register_reply(nlh, nlh->nlmsg_len, d->family, &epoch,
+							       err, sizeof(err))) {
+					td_log(LOG_ERR, "unexpected REGISTER reply dropped");
+					continue;
+				}
+				d->epoch = epoch;
+				d->registered = 1;
+				td_engine_set_epoch(&d->engine, epoch);
+				if (got_register)
+					*got_register = 1;
+				td_log(LOG_NOTICE, "registered with dm-teearray: epoch %llu, %u credits",
+				       (unsigned long long)epoch, d->cfg.credits);
+				continue;
+			}
+			td_handle_request(d, nlh);
+		}
+		if (len) {
+			td_log(LOG_ERR, "netlink datagram with %zu trailing bytes", len);
+			d->bad_requests++;
+		}
+	}
+}
+
+/* ---- session ------------------------------------------------------------------ */
+
+static int td_nl_open(struct td_daemon *d)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, want, got = 0;
+	socklen_t sl = sizeof(got);
+
+	d->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (d->nl < 0) {
+		td_log(LOG_ERR, "cannot open a generic netlink socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(d->nl, (struct sockaddr *)&sa, sizeof(sa))) {
+		td_log(LOG_ERR, "cannot bind the netlink socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(d->nl, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	setsockopt(d->nl, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* Room for a full credit window of requests (skb overhead included). */
+	want = (int)(d->cfg.credits * 2 * (TD_NL_MAX_REQUEST_LEN + 1024) + (256 << 10));
+	if (setsockopt(d->nl, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)))
+		setsockopt(d->nl, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+	getsockopt(d->nl, SOL_SOCKET, SO_RCVBUF, &got, &sl);
+	if (got < want)
+		td_log(LOG_WARNING, "netlink receive buffer is %d bytes, %d wanted for %u credits",
+		       got, want, d->cfg.credits);
+	return 0;
+}
+
+/* Waits up to ms for fd or the signal fd; returns 1 if a signal stopped us. */
+static int td_wait(struct td_daemon *d, int fd, int ms)
+{
+	struct pollfd p[2] = { { .fd = d->sfd, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+	struct signalfd_siginfo si;
+
+	if (poll(p, fd >= 0 ? 2 : 1, ms) > 0 && (p[0].revents & POLLIN)) {
+		if (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+			td_log(LOG_NOTICE, "signal %u: stopping", si.ssi_signo);
+			d->stopping = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Family lookup.  0 found, 1 not there (yet), -1 fatal. */
+static int td_resolve(struct td_daemon *d)
+{
+	uint64_t until = td_now_ms() + 2000;
+	uint32_t seq = ++d->seq, version;
+	size_t len = td_nl_build_getfamily(d->sbuf, TD_MSG_MAX, seq);
+	char err[200];
+	int errnum;
+
+	if (td_nl_send(d, d->sbuf, len))
+		return -1;
+	while (td_now_ms() < until) {
+		ssize_t n = recv(d->nl, d->rbuf, TD_RECV_MAX, MSG_DONTWAIT);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)d->rbuf;
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (td_wait(d, d->nl, 100))
+				return -1;
+			continue;
+		}
+		if (n < 0) {
+			td_log(LOG_ERR, "netlink receive: %s", strerror(errno));
+			return -1;
+		}
+		if (!NLMSG_OK(nlh, (size_t)n) || nlh->nlmsg_seq != seq)
+			continue;
+		if (td_nl_parse_family(nlh, (size_t)n, &d->family, &version, &errnum, err,
+				       sizeof(err))) {
+			if (errnum == ENOENT)
+				return 1;
+			td_log(LOG_ERR, "family lookup failed: %s%s%s", err,
+			       errnum ? ": " : "", errnum ? strerror(errnum) : "");
+			return -1;
+		}
+		if (version != TEEARRAY_GENL_VERSION) {
+			td_log(LOG_ERR, "dm-teearray speaks netlink version %u, this teearrayd "
+			       "version %u: refusing to register", version, TEEARRAY_GENL_VERSION);
+			return -1;
+		}
+		return 0;
+	}
+	td_log(LOG_ERR, "no answer to the generic netlink family lookup");
+	return 1;
+}
+
+/*
+ * Look up the family (waiting for the module) and REGISTER.  Returns 0
+ * registered, -1 stop.
+ */
+static int td_session(struct td_daemon *d)
+{
+	int waiting_logged = 0;
+
+	d->registered = 0;
+	for (;;) {
+		uint64_t until;
+		size_t len;
+		int r, got = 0;
+
+		if (d->stopping)
+			return -1;
+		r = td_resolve(d);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			if (!waiting_logged++)
+				td_log(LOG_NOTICE, "waiting for dm-teearray module (generic netlink "
+				       "family \"%s\" is not registered)", TEEARRAY_GENL_NAME);
+			if (td_wait(d, -1, TD_RETRY_MS))
+				return -1;
+			continue;
+		}
+		d->register_seq = ++d->seq;
+		len = td_nl_build_register(d->sbuf, TD_MSG_MAX, d->family, d->register_seq,
+					   d->cfg.credits);
+		if (td_nl_send(d, d->sbuf, len)) {
+			if (td_wait(d, -1, TD_RETRY_MS))
+				return -1;
+			continue;
+		}
+		until = td_now_ms() + 2000;
+		d->last_nlerr = 0;
+		while (!got && td_now_ms() < until) {
+			if (td_nl_drain(d, &got)) {
+				if (d->last_nlerr == EPERM) {
+					td_log(LOG_ERR, "teearrayd needs CAP_NET_ADMIN");
+					return -1;
+				}
+				break;
+			}
+			if (!got && td_wait(d, d->nl, 100))
+				return -1;
+		}
+		if (got) {
+			d->next_keepalive = td_now_ms() + TD_KEEPALIVE_MS;
+			/* Requests that came with the registration are of the new epoch. */
+			td_submit_pending(d);
+			return 0;
+		}
+		td_log(LOG_WARNING, "no REGISTER reply; trying again");
+		if (td_wait(d, -1, TD_RETRY_MS))
+			return -1;
+	}
+}
+
+static void td_keepalive(struct td_daemon *d)
+{
+	size_t len;
+
+	d->keepalive_seq = ++d->seq;
+	len = td_nl_build_keepalive(d->sbuf, TD_MSG_MAX, d->family, d->keepalive_seq, d->epoch);
+
+	td_nl_send(d, d->sbuf, len);
+	d->next_keepalive = td_now_ms() + TD_KEEPALIVE_MS;
+}
+
+static int td_loop(struct td_daemon *d)
+{
+	while (!d->stopping) {
+		struct pollfd p[3] = {
+			{ .fd = d->sfd, .events = POLLIN },
+			{ .fd = d->nl, .events = POLLIN },
+			{ .fd = d->efd, .events = POLLIN },
+		};
+		uint64_t now = td_now_ms(), cnt;
+		int to;
+
+		if (!d->registered && td_session(d))
+			break;
+		if (now >= d->next_keepalive)
+			td_keepalive(d);
+		to = (int)(d->next_keepalive > now ? d->next_keepalive - now : 0);
+		if (poll(p, 3, to) < 0 && errno != EINTR) {
+			td_log(LOG_ERR, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (p[0].revents & POLLIN) {
+			td_wait(d, -1, 0);
+			if (d->stopping)
+				break;
+		}
+		if (p[1].revents & (POLLIN | POLLERR)) {
+			if (td_nl_drain(d, NULL)) {
+				td_submit_pending(d);
+				d->registered = 0;
+				continue;
+			}
+			td_submit_pending(d);
+		}
+		if (p[2].revents & POLLIN) {
+			if (read(d->efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+				td_log(LOG_ERR, "eventfd: %s", strerror(errno));
+		}
+		td_send_completions(d);
+	}
+	return 0;
+}
+
+static int td_setup(struct td_daemon *d, int allow_unlocked)
+{
+	sigset_t ss;
+
+	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
+		td_log(LOG_WARNING, "PR_SET_IO_FLUSHER failed (%s): memory reclaim may throttle "
+		       "this daemon while the array writes back", strerror(errno));
+	if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		td_log(allow_unlocked ? LOG_WARNING : LOG_ERR, "mlockall failed: %s%s",
+		       strerror(errno), allow_unlocked ? " (continuing: --allow-unlocked)" : "");
+		if (!allow_unlocked)
+			return -1;
+	}
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &ss, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	d->sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->sfd < 0 || d->efd < 0) {
+		td_log(LOG_ERR, "signalfd/eventfd: %s", strerror(errno));
+		return -1;
+	}
+	pthread_mutex_init(&d->done_lock, NULL);
+	d->pool = calloc(d->cfg.credits, sizeof(*d->pool));
+	d->pending = calloc(d->cfg.credits, sizeof(*d->pending));
+	d->quick_max = 64;
+	d->quick = calloc(d->quick_max, sizeof(*d->quick));
+	d->rbuf = malloc(TD_RECV_MAX);
+	d->sbuf = malloc(TD_MSG_MAX);
+	if (!d->pool || !d->pending || !d->quick || !d->rbuf || !d->sbuf) {
+		td_log(LOG_ERR, "out of memory");
+		return -1;
+	}
+	/* Touch everything now so the request path never faults in memory. */
+	memset(d->rbuf, 0, TD_RECV_MAX);
+	memset(d->sbuf, 0, TD_MSG_MAX);
+	for (unsigned int i = 0; i < d->cfg.credits; i++) {
+		d->pool[i].next = d->free_list;
+		d->free_list = &d->pool[i];
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "allow-unlocked", no_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL;
+	int fg = 0, use_syslog = 0, verbose = 0, check = 0, allow_unlocked = 0, opt, ret = 1;
+	char err[512];
+	struct td_daemon *d = &D;
+
+	while ((opt = getopt_long(argc, argv, "c:fvh", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'f': fg = 1; break;
+		case 's': use_syslog = 1; break;
+		case 'v': verbose = 1; break;
+		case 'C': check = 1; break;
+		case 'U': allow_unlocked = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("teearrayd (dm-teearray netlink v%u)\n", TEEARRAY_GENL_VERSION);
+			  return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || !config) {
+		fprintf(stderr, "teearrayd: %s\n", optind != argc ? "unexpected argument" :
+			"--config FILE is required");
+		usage(stderr);
+		return 2;
+	}
+	td_log_init(0, verbose ? LOG_DEBUG : LOG_INFO);
+	d->nl = d->efd = d->sfd = -1;
+	if (td_config_load(config, &d->cfg, err, sizeof(err))) {
+		td_log(LOG_ERR, "%s", err);
+		return 1;
+	}
+	if (td_key_load(&d->cfg, &d->key, err, sizeof(err))) {
+		td_log(LOG_ERR, "%s", err);
+		goto out_cfg;
+	}
+	if (!d->cfg.have_teedisk_hash)
+		for (size_t i = 0; i < d->cfg.nmembers; i++)
+			if (!d->cfg.members[i].have_measurement)
+				td_log(LOG_WARNING, "%s:%u: no measurement pinned for this member "
+				       "and no policy teedisk-hash: any teedisk program is accepted",
+				       config, d->cfg.members[i].line);
+	if (check) {
+		printf("%s: ok, %zu members\n", config, d->cfg.nmembers);
+		ret = 0;
+		goto out_key;
+	}
+	if (!fg) {
+		if (daemon(0, 0)) {
+			td_log(LOG_ERR, "daemon: %s", strerror(errno));
+			goto out_key;
+		}
+		use_syslog = 1;
+	}
+	td_log_init(use_syslog, verbose ? LOG_DEBUG : LOG_INFO);
+	if (td_setup(d, allow_unlocked) || td_nl_open(d))
+		goto out_key;
+	if (td_engine_start(&d->engine, &d->cfg, &d->key, td_on_complete, d))
+		goto out_key;
+	td_log(LOG_NOTICE, "started: %zu members, %u credits, batches of up to %u, member "
+	       "timeout %u ms", d->cfg.nmembers, d->cfg.credits, d->cfg.batch_max,
+	       d->cfg.member_timeout_ms);
+	ret = td_loop(d) ? 1 : 0;
+	td_engine_stop(&d->engine);
+	td_log(LOG_NOTICE, "stopped (%llu malformed requests, %llu credit overruns, %llu "
+	       "completions dropped for an old session)", d->bad_requests, d->credit_overruns,
+	       d->dropped_completions);
+out_key:
+	ta_key_wipe(&d->key);
+out_cfg:
+	td_config_free(&d->cfg);
+	return ret;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Member side of teearrayd: executes kernel requests against teedisks.
+ *
+ * One worker thread per configured member owns that member's ta_client
+ * (connected lazily, identified with attestation against the policy,
+ * reconnected with backoff).  td_engine_submit() queues requests to their
+ * members' workers; a worker takes everything queued (up to batch-max) and
+ * sends it as ONE signed batch, so signatures are amortised over whatever
+ * accumulated while the previous batch was on the wire.  Each finished
+ * request is handed to the completion callback, from the worker thread.
+ *
+ * Nothing here knows about netlink: the tests drive the engine directly
+ * against real teedisk processes.
+ *
+ * Locking: td_member.lock protects the queue (head, tail, queued) and the
+ * stop flag; everything else in td_member belongs to its worker thread.
+ * Statistics are atomics.  td_engine_submit() must be called from one
+ * thread at a time.
+ */
+#ifndef TD_MEMBER_H
+#define TD_MEMBER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "ta-client.h"
+#include "td-config.h"
+#include "td-nl.h"
+
+#define TD_REQ_DATA_MAX	(TEEARRAY_NL_MAX_SECTORS * TEEARRAY_NL_SECTOR_SIZE)
+
+struct td_request {
+	struct td_request *next;	/* queue link, owned by whoever holds the request */
+	/* Input: the parsed request; nl.data is not used (data lives in buf). */
+	struct td_nl_request nl;
+	uint64_t epoch;			/* session it was received in */
+	uint64_t deadline_ms;		/* CLOCK_MONOTONIC; 0: now + member-timeout */
+	uint8_t buf[TD_REQ_DATA_MAX];	/* WRITE/DEATH_WRITE data in, READ data out */
+	/* Output. */
+	uint32_t status;		/* enum teearray_nl_status */
+	int ta_err;			/* teedisk or library error behind status, or 0 */
+	int cancelled;			/* dropped: its epoch is no longer current */
+	uint32_t out_len;		/* bytes of buf to return as DATA */
+	int have_identity;		/* IDENTIFY: the three fields below */
+	uint8_t instance[TA_INSTANCE_LEN];
+	uint64_t member_sectors;
+	uint64_t generation;
+};
+
+struct td_member_stats {
+	atomic_ullong batches;		/* signed batches sent */
+	atomic_ullong commands;		/* commands carried by them */
+	atomic_ullong connects;		/* successful connect + identify */
+	atomic_ullong failures;		/* requests completed with a status other than OK */
+};
+
+struct td_engine;
+
+struct td_member {
+	struct td_engine *e;
+	const struct td_member_cfg *cfg;
+	char name[37];
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct td_request *head, *tail;
+	int stop;
+	/* submitter-thread staging list */
+	struct td_request *st_head, *st_tail;
+	/* worker-owned */
+	struct ta_client c;
+	struct ta_policy pol;
+	uint64_t backoff_until_ms;
+	unsigned int backoff_ms;
+	int have_known;			/* an instance was seen before (restart log) */
+	uint8_t known_instance[TA_INSTANCE_LEN];
+	struct td_request **take;	/* batch_max entries */
+	struct ta_cmd *cmds;		/* batch_max entries */
+	struct td_request **inbatch;	/* batch_max entries */
+	struct td_member_stats stats;
+};
+
+typedef void (*td_complete_fn)(struct td_request *req, void *arg);
+
+struct td_engine {
+	const struct td_config *cfg;
+	const struct ta_key *key;
+	td_complete_fn complete;
+	void *complete_arg;
+	struct td_member *members;
+	size_t nmembers;
+	_Atomic uint64_t epoch;		/* requests of another epoch are dropped */
+};
+
+uint64_t td_now_ms(void);
+
+/*
+ * Creates one worker per configured member (no connections yet).  cfg and
+ * key must outlive the engine.  Returns 0 or -1 (logged).
+ */
+int td_engine_start(struct td_engine *e, const struct td_config *cfg, const struct ta_key *key,
+		    td_complete_fn complete, void *arg);
+/* Stops and joins the workers; queued requests complete as cancelled. */
+void td_engine_stop(struct td_engine *e);
+
+/*
+ * Queue n requests.  Requests naming an unknown member, or a member whose
+ * array/slot differ from the configuration, complete at once with
+ * TEEARRAY_ST_UNKNOWN_MEMBER (from this thread).
+ */
+void td_engine_submit(struct td_engine *e, struct td_request **reqs, unsigned int n);
+
+/* New session: queued requests of older epochs are dropped, not executed. */
+void td_engine_set_epoch(struct td_engine *e, uint64_t epoch);
+
+struct td_member *td_engine_member(struct td_engine *e, const uint8_t uuid[TA_UUID_LEN]);
+
+/* Map a teedisk/library error to a completion status (remote: from a TA_K_ERROR). */
+uint32_t td_status_from_ta(int err, int remote);
+
+#endif /* TD_MEMBER_H */

@@ -1,0 +1,38 @@
+# teearrayd: transport daemon between the dm-teearray target (generic
+# netlink) and the teedisks (TCP).  Release build, sanitizer build for the
+# tests, and its unit tests (config parser, netlink encode/decode, member
+# execution against real teedisk processes on loopback).
+TEEARRAYD_LIB_SRCS := userspace/teearrayd/config.c userspace/teearrayd/nl.c \
+		      userspace/teearrayd/member.c userspace/teearrayd/log.c
+TEEARRAYD_LIBS := $(TA_LIB_LIBS) -lkeyutils -lpthread
+
+build/bin/teearrayd: $(TEEARRAYD_LIB_SRCS:%.c=build/obj/%.o) \
+		build/obj/userspace/teearrayd/main.o $(TA_LIB)
+	$(call link_rel,$(TEEARRAYD_LIBS))
+
+build/test/teearrayd-san: $(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) \
+		build/san/userspace/teearrayd/main.o $(TA_LIB_SAN)
+	$(call link_san,$(TEEARRAYD_LIBS))
+
+build/obj/userspace/teearrayd/%.o build/san/userspace/teearrayd/%.o: \
+	CFLAGS_EXTRA += -Iuserspace/teearrayd
+build/san/tests/unit/teearrayd-%.o: CFLAGS_EXTRA += -Iuserspace/teearrayd -Itests/unit
+
+build/test/teearrayd-config-test: build/san/tests/unit/teearrayd-config-test.o \
+		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
+	$(call link_san,$(TEEARRAYD_LIBS))
+
+build/test/teearrayd-nl-test: build/san/tests/unit/teearrayd-nl-test.o \
+		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
+	$(call link_san,$(TEEARRAYD_LIBS))
+
+build/test/teearrayd-member-test: build/san/tests/unit/teearrayd-member-test.o \
+		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
+	$(call link_san,$(TEEARRAYD_LIBS))
+
+PROGS += build/bin/teearrayd
+VM_PROGS += build/bin/teearrayd
+TEST_BINS += build/test/teearrayd-san build/test/teearrayd-config-test \
+	     build/test/teearrayd-nl-test build/test/teearrayd-member-test build/test/teedisk-san
+UNIT_TESTS += build/test/teearrayd-config-test build/test/teearrayd-nl-test
+CHECK_SUITES += 'build/test/teearrayd-member-test build/test/teedisk-san'
