@@ -86,7 +86,8 @@ int td_addr_valid(const char *s)
 		if (hl < 3 || s[hl - 1] != ']')
 			return -1;
 		for (size_t i = 1; i < hl - 1; i++)
-			if (!strchr("0123456789abcdefABCDEF:.%", s[i]))
+			if (!strchr("0123456789abcdefABCDEF:.%", s[i]) &&
+			    !(memchr(s, '%', i) && strchr("ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ_-", s[i])))
 				return -1;
 	} else {
 		for (size_t i = 0; i < hl; i++)

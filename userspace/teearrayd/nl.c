@@ -214,7 +214,7 @@ int td_nl_complete_begin(struct td_nl_builder *b, void *buf, size_t size, uint16
 
 size_t td_nl_completion_size(const struct td_nl_completion *c)
 {
-	size_t n = NLA_HDRLEN + 2 * (NLA_HDRLEN + 8) /* REQ_ID, STATUS (u32 padded) */;
+	size_t n = NLA_HDRLEN + (NLA_HDRLEN + 8) + (NLA_HDRLEN + 4);	/* nest, REQ_ID, STATUS */
 
 	if (c->data)
 		n += NLA_HDRLEN + NLA_ALIGN(c->data_len);

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of teearrayd's netlink encode/decode (userspace/teearrayd/nl.c):
+ * REQUESTs built as the kernel builds them (including 64-bit alignment
+ * padding) parse back exactly; every malformed REQUEST is refused with the
+ * right class (fail back with ST_INTERNAL, or drop when there is no
+ * REQ_ID); COMPLETE messages carry what the kernel checks; family lookup,
+ * REGISTER and KEEPALIVE messages are well formed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "tap.h"
+#include "td-nl.h"
+
+#define FAM 0x1234
+
+static uint8_t buf[16384], data[4096];
+
+static void fill_req(struct td_nl_request *r, uint32_t op)
+{
+	memset(r, 0, sizeof(*r));
+	r->req_id = 0x0102030405060708ull;
+	memset(r->array, 0xaa, 16);
+	memset(r->member, 0xbb, 16);
+	r->slot = 5;
+	r->op = op;
+	r->generation = 77;
+	if (op != TEEARRAY_OP_IDENTIFY) {
+		r->have_instance = 1;
+		memset(r->instance, 0xcc, 16);
+	}
+	r->sector = 1000;
+	r->count = 1;
+	r->arg = 2000;
+	if (op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_TRIM)
+		r->count = 256;
+	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE) {
+		r->data = data;
+		r->data_len = 4096;
+	}
+}
+
+static int same_req(const struct td_nl_request *a, const struct td_nl_request *b)
+{
+	int s = a->req_id == b->req_id && !memcmp(a->array, b->array, 16) &&
+		!memcmp(a->member, b->member, 16) && a->slot == b->slot && a->op == b->op &&
+		a->generation == b->generation && a->have_instance == b->have_instance &&
+		(!a->have_instance || !memcmp(a->instance, b->instance, 16));
+
+	switch (a->op) {
+	case TEEARRAY_OP_READ:
+	case TEEARRAY_OP_TRIM:
+		s = s && a->sector == b->sector && a->count == b->count;
+		break;
+	case TEEARRAY_OP_WRITE:
+		s = s && a->sector == b->sector && a->count == b->count &&
+		    b->data_len == 4096 && !memcmp(b->data, data, 4096);
+		break;
+	case TEEARRAY_OP_COPY:
+		s = s && a->sector == b->sector && a->count == b->count && a->arg == b->arg;
+		break;
+	case TEEARRAY_OP_DEATH_WRITE:
+		s = s && a->arg == b->arg && b->data_len == 4096 && !memcmp(b->data, data, 4096);
+		break;
+	case TEEARRAY_OP_FENCE:
+		s = s && a->arg == b->arg;
+		break;
+	default:
+		break;
+	}
+	return s;
+}
+
+static void test_roundtrip(void)
+{
+	for (uint32_t op = TEEARRAY_OP_IDENTIFY; op < __TEEARRAY_OP_MAX; op++) {
+		struct td_nl_request r, p;
+		char err[256];
+		size_t len;
+
+		tap_begin();
+		fill_req(&r, op);
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 9, &r);
+		CHECK(len > 0);
+		CHECK(td_nl_parse_request(buf, len, FAM, &p, err, sizeof(err)) == TD_NL_OK);
+		CHECK(same_req(&r, &p));
+		tap_end("nl: %s request round trip", td_nl_op_name(op));
+	}
+}
+
+/* ---- a hand-made REQUEST in kernel style (nla_put_u64_64bit with PAD) ---- */
+
+struct kb {
+	uint8_t *p;
+	size_t len;
+};
+
+static void kb_begin(struct kb *k, uint16_t type, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = (void *)buf;
+	struct genlmsghdr *g = (void *)(buf + NLMSG_HDRLEN);
+
+	memset(buf, 0, sizeof(buf));
+	k->p = buf;
+	k->len = NLMSG_HDRLEN + GENL_HDRLEN;
+	nlh->nlmsg_type = type;
+	g->cmd = cmd;
+	g->version = 1;
+}
+
+static void kb_put(struct kb *k, uint16_t type, const void *v, size_t n)
+{
+	struct nlattr *a = (void *)(k->p + k->len);
+
+	a->nla_len = (uint16_t)(NLA_HDRLEN + n);
+	a->nla_type = type;
+	memcpy(k->p + k->len + NLA_HDRLEN, v, n);
+	k->len += NLA_ALIGN(NLA_HDRLEN + n);
+}
+
+/* Like the kernel: pad so the u64 payload is 8-byte aligned. */
+static void kb_u64(struct kb *k, uint16_t type, uint64_t v)
+{
+	if ((k->len + NLA_HDRLEN) % 8)
+		kb_put(k, TEEARRAY_A_PAD, "", 0);
+	kb_put(k, type, &v, 8);
+}
+
+static void kb_u32(struct kb *k, uint16_t type, uint32_t v)
+{
+	kb_put(k, type, &v, 4);
+}
+
+static size_t kb_end(struct kb *k)
+{
+	((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)k->len;
+	return k->len;
+}
+
+/* A full kernel-style WRITE request; skip: attribute type to leave out. */
+static size_t kernel_write(unsigned int skip, uint32_t op, size_t data_len)
+{
+	uint8_t a[16], m[16], inst[16];
+	struct kb k;
+
+	memset(a, 0xaa, 16);
+	memset(m, 0xbb, 16);
+	memset(inst, 0xcc, 16);
+	kb_begin(&k, FAM, TEEARRAY_CMD_REQUEST);
+	if (skip != TEEARRAY_A_REQ_ID)
+		kb_u64(&k, TEEARRAY_A_REQ_ID, 42);
+	if (skip != TEEARRAY_A_ARRAY_UUID)
+		kb_put(&k, TEEARRAY_A_ARRAY_UUID, a, 16);
+	if (skip != TEEARRAY_A_MEMBER_UUID)
+		kb_put(&k, TEEARRAY_A_MEMBER_UUID, m, 16);
+	if (skip != TEEARRAY_A_SLOT)
+		kb_u32(&k, TEEARRAY_A_SLOT, 3);
+	if (skip != TEEARRAY_A_OP)
+		kb_u32(&k, TEEARRAY_A_OP, op);
+	if (skip != TEEARRAY_A_GENERATION)
+		kb_u64(&k, TEEARRAY_A_GENERATION, 5);
+	if (skip != TEEARRAY_A_INSTANCE_ID)
+		kb_put(&k, TEEARRAY_A_INSTANCE_ID, inst, 16);
+	if (skip != TEEARRAY_A_SECTOR)
+		kb_u64(&k, TEEARRAY_A_SECTOR, 12345);
+	if (skip != TEEARRAY_A_COUNT)
+		kb_u32(&k, TEEARRAY_A_COUNT, 1);
+	if (skip != TEEARRAY_A_DATA)
+		kb_put(&k, TEEARRAY_A_DATA, data, data_len);
+	return kb_end(&k);
+}
+
+static void test_kernel_style(void)
+{
+	struct td_nl_request p;
+	char err[256];
+	size_t len;
+
+	tap_begin();
+	len = kernel_write(0, TEEARRAY_OP_WRITE, 4096);
+	CHECK(td_nl_parse_request(buf, len, FAM, &p, err, sizeof(err)) == TD_NL_OK);
+	CHECK(p.req_id == 42 && p.slot == 3 && p.generation == 5 && p.sector == 12345 &&
+	      p.count == 1 && p.data_len == 4096 && !memcmp(p.data, data, 4096));
+	/* The same message in a larger receive buffer: nlmsg_len rules. */
+	CHECK(td_nl_parse_request(buf, len + 100, FAM, &p, err, sizeof(err)) == TD_NL_OK);
+	tap_end("nl: kernel-style REQUEST with 64-bit padding attributes parses");
+}
+
+/* expect class and a word of the message */
+static void expect(size_t len, int want, const char *word, const char *name)
+{
+	struct td_nl_request p;
+	char err[256] = "";
+	int ret;
+
+	tap_begin();
+	ret = td_nl_parse_request(buf, len, FAM, &p, err, sizeof(err));
+	CHECK(ret == want);
+	CHECK(strstr(err, word) != NULL);
+	if (ret != want || !strstr(err, word))
+		printf("#   got %d: %s\n", ret, err);
+	if (want == TD_NL_BAD)
+		CHECK(p.req_id == 42);
+	tap_end("nl: malformed REQUEST: %s", name);
+}
+
+static void test_malformed(void)
+{
+	struct nlattr *a;
+	size_t len;
+
+	expect(kernel_write(TEEARRAY_A_REQ_ID, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD_NOID,
+	       "without REQ_ID", "no REQ_ID (dropped)");
+	expect(kernel_write(TEEARRAY_A_OP, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD, "OP missing",
+	       "no OP");
+	expect(kernel_write(TEEARRAY_A_ARRAY_UUID, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD,
+	       "ARRAY_UUID", "no ARRAY_UUID");
+	expect(kernel_write(TEEARRAY_A_MEMBER_UUID, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD,
+	       "MEMBER_UUID", "no MEMBER_UUID");
+	expect(kernel_write(TEEARRAY_A_SLOT, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD, "SLOT",
+	       "no SLOT");
+	expect(kernel_write(TEEARRAY_A_GENERATION, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD,
+	       "GENERATION", "no GENERATION");
+	expect(kernel_write(TEEARRAY_A_INSTANCE_ID, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD,
+	       "INSTANCE_ID", "WRITE without INSTANCE_ID");
+	expect(kernel_write(0, TEEARRAY_OP_IDENTIFY, 4096), TD_NL_BAD, "IDENTIFY with INSTANCE_ID",
+	       "IDENTIFY with INSTANCE_ID");
+	expect(kernel_write(TEEARRAY_A_SECTOR, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD, "SECTOR",
+	       "WRITE without SECTOR");
+	expect(kernel_write(TEEARRAY_A_COUNT, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD, "COUNT",
+	       "WRITE without COUNT");
+	expect(kernel_write(TEEARRAY_A_DATA, TEEARRAY_OP_WRITE, 4096), TD_NL_BAD, "DATA",
+	       "WRITE without DATA");
+	expect(kernel_write(0, TEEARRAY_OP_WRITE, 4095), TD_NL_BAD, "DATA of 4095 bytes",
+	       "WRITE with short DATA");
+	expect(kernel_write(0, TEEARRAY_OP_READ, 4096), TD_NL_BAD, "does not take DATA",
+	       "READ with DATA");
+	expect(kernel_write(TEEARRAY_A_DATA, TEEARRAY_OP_DEATH_READ, 0), TD_NL_BAD,
+	       "does not take SECTOR", "DEATH_READ with SECTOR");
+	expect(kernel_write(TEEARRAY_A_DATA, 0, 0), TD_NL_BAD, "unknown op 0", "op 0");
+	expect(kernel_write(TEEARRAY_A_DATA, __TEEARRAY_OP_MAX, 0), TD_NL_BAD, "unknown op",
+	       "op past the last");
+	expect(kernel_write(TEEARRAY_A_DATA, TEEARRAY_OP_FENCE, 0), TD_NL_BAD,
+	       "does not take SECTOR", "FENCE with SECTOR");
+
+	/* Field-level corruptions of a valid WRITE. */
+	len = kernel_write(0, TEEARRAY_OP_WRITE, 4096);
+	a = (struct nlattr *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+	while (a->nla_type != TEEARRAY_A_COUNT)
+		a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+	*(uint32_t *)((uint8_t *)a + NLA_HDRLEN) = 2;
+	expect(len, TD_NL_BAD, "COUNT 2 outside 1..1", "WRITE COUNT above the data limit");
+	*(uint32_t *)((uint8_t *)a + NLA_HDRLEN) = 0;
+	expect(len, TD_NL_BAD, "COUNT 0", "COUNT zero");
+	a->nla_type = TEEARRAY_A_STATUS;
+	expect(len, TD_NL_BAD, "unexpected attribute STATUS", "REQUEST carrying STATUS");
+	a->nla_type = 99;
+	expect(len, TD_NL_BAD_NOID, "unknown attribute type 99", "unknown attribute type");
+	a->nla_type = TEEARRAY_A_SLOT;
+	expect(len, TD_NL_BAD_NOID, "given twice", "attribute given twice");
+	a->nla_type = TEEARRAY_A_COUNT;
+	a->nla_len = 3;
+	expect(len, TD_NL_BAD_NOID, "out of bounds", "attribute shorter than its header");
+	a->nla_len = 0xfff0;
+	expect(len, TD_NL_BAD_NOID, "out of bounds", "attribute longer than the message");
+	a->nla_len = NLA_HDRLEN + 4;
+
+	len = kernel_write(0, TEEARRAY_OP_WRITE, 4096);
+	expect(len - 1, TD_NL_BAD_NOID, "does not fit", "message shorter than nlmsg_len");
+	expect(10, TD_NL_BAD_NOID, "shorter than its headers", "message shorter than the headers");
+	((struct nlmsghdr *)buf)->nlmsg_type = FAM + 1;
+	expect(len, TD_NL_BAD_NOID, "not the teearray family", "another family");
+	((struct nlmsghdr *)buf)->nlmsg_type = FAM;
+	((struct genlmsghdr *)(buf + NLMSG_HDRLEN))->cmd = TEEARRAY_CMD_COMPLETE;
+	expect(len, TD_NL_BAD_NOID, "command 4", "another command");
+	((struct genlmsghdr *)(buf + NLMSG_HDRLEN))->cmd = TEEARRAY_CMD_REQUEST;
+
+	{
+		struct td_nl_request r;
+
+		fill_req(&r, TEEARRAY_OP_READ);
+		r.req_id = 42;
+		r.slot = 256;
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
+		expect(len, TD_NL_BAD, "SLOT", "slot 256");
+		r.slot = 1;
+		memset(r.member, 0, 16);
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
+		expect(len, TD_NL_BAD, "nil", "nil member UUID");
+		fill_req(&r, TEEARRAY_OP_FENCE);
+		r.req_id = 42;
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
+		a = (struct nlattr *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+		while (a->nla_type != TEEARRAY_A_ARG)
+			a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+		a->nla_type = TEEARRAY_A_PAD;
+		expect(len, TD_NL_BAD, "FENCE needs ARG", "FENCE without ARG");
+		fill_req(&r, TEEARRAY_OP_TRIM);
+		r.req_id = 42;
+		r.count = 257;
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
+		expect(len, TD_NL_BAD, "COUNT 257 outside 1..256", "TRIM of 257 sectors");
+	}
+}
+
+/* Every truncation and every single-byte change: no crash, no misparse. */
+static void test_mutations(void)
+{
+	struct td_nl_request r, p;
+	uint8_t orig[8192];
+	char err[256];
+	size_t len;
+	unsigned int ok_trunc = 0, accepted_mut = 0;
+
+	tap_begin();
+	fill_req(&r, TEEARRAY_OP_COPY);
+	len = td_nl_build_request(orig, sizeof(orig), FAM, 1, &r);
+	for (size_t l = 0; l < len; l++) {
+		memcpy(buf, orig, len);
+		((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)l;
+		if (td_nl_parse_request(buf, l, FAM, &p, err, sizeof(err)) == TD_NL_OK)
+			ok_trunc++;
+	}
+	CHECK(ok_trunc == 0);
+	for (size_t i = 0; i < len; i++) {
+		for (int bit = 0; bit < 8; bit++) {
+			memcpy(buf, orig, len);
+			buf[i] ^= (uint8_t)(1u << bit);
+			if (td_nl_parse_request(buf, len, FAM, &p, err, sizeof(err)) == TD_NL_OK &&
+			    !same_req(&r, &p))
+				accepted_mut++;
+		}
+	}
+	/* Flips inside values legitimately change them; only count structure. */
+	CHECK(accepted_mut > 0);
+	tap_end("nl: every truncation of a COPY request is refused; every bit flip parses safely");
+}
+
+static void test_complete(void)
+{
+	struct td_nl_builder b;
+	struct td_nl_completion c[4], out[8];
+	uint64_t epoch = 0;
+	char err[256];
+	size_t len, before;
+	int n;
+
+	tap_begin();
+	memset(c, 0, sizeof(c));
+	c[0].req_id = 1;
+	c[0].status = TEEARRAY_ST_OK;
+	c[0].data = data;
+	c[0].data_len = 4096;
+	c[1].req_id = 2;
+	c[1].status = TEEARRAY_ST_OK;
+	c[1].have_instance = c[1].have_member_sectors = c[1].have_generation = 1;
+	memset(c[1].instance, 0x5a, 16);
+	c[1].member_sectors = 1 << 20;
+	c[1].generation = 9;
+	c[2].req_id = 3;
+	c[2].status = TEEARRAY_ST_RESTARTED;
+	CHECK(td_nl_complete_begin(&b, buf, sizeof(buf), FAM, 7, 0xfeedull) == 0);
+	for (int i = 0; i < 3; i++) {
+		before = b.len;
+		CHECK(td_nl_complete_add(&b, &c[i]) == 0);
+		CHECK(b.len - before == td_nl_completion_size(&c[i]));
+	}
+	len = td_nl_complete_end(&b);
+	CHECK(((struct nlmsghdr *)buf)->nlmsg_len == len);
+	CHECK(((struct nlmsghdr *)buf)->nlmsg_type == FAM);
+	CHECK(((struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_REQUEST);
+	CHECK(((struct genlmsghdr *)(buf + NLMSG_HDRLEN))->cmd == TEEARRAY_CMD_COMPLETE);
+	CHECK(((struct genlmsghdr *)(buf + NLMSG_HDRLEN))->version == TEEARRAY_GENL_VERSION);
+	n = td_nl_parse_complete(buf, len, FAM, &epoch, out, 8, err, sizeof(err));
+	CHECK(n == 3);
+	CHECK(epoch == 0xfeed);
+	CHECK(n == 3 && out[0].req_id == 1 && out[0].status == 0 && out[0].data_len == 4096 &&
+	      !memcmp(out[0].data, data, 4096) && !out[0].have_instance);
+	CHECK(n == 3 && out[1].req_id == 2 && out[1].have_instance && out[1].instance[7] == 0x5a &&
+	      out[1].have_member_sectors && out[1].member_sectors == 1 << 20 &&
+	      out[1].have_generation && out[1].generation == 9 && !out[1].data);
+	CHECK(n == 3 && out[2].req_id == 3 && out[2].status == TEEARRAY_ST_RESTARTED &&
+	      !out[2].data && !out[2].have_instance && !out[2].have_generation);
+	tap_end("nl: COMPLETE with data, identity and error completions parses back");
+
+	tap_begin();
+	/* Nested attributes carry NLA_F_NESTED (strict kernel validation needs it). */
+	{
+		struct nlattr *a = (void *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+		int nested = 0;
+
+		while ((uint8_t *)a < buf + len) {
+			if ((a->nla_type & NLA_TYPE_MASK) == TEEARRAY_A_COMPLETION)
+				nested += !!(a->nla_type & NLA_F_NESTED);
+			a = (void *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+		}
+		CHECK(nested == 3);
+	}
+	/* A full message refuses more and stays valid. */
+	/* headers 32, a 4096-byte completion 4124, an error completion 24 */
+	CHECK(td_nl_complete_begin(&b, buf, 32 + 2 * 4124 + 24, FAM, 8, 1) == 0);
+	n = 0;
+	while (td_nl_complete_add(&b, &c[0]) == 0)
+		n++;
+	CHECK(n == 2);
+	before = b.len;
+	CHECK(td_nl_complete_add(&b, &c[2]) == 0);
+	CHECK(td_nl_complete_add(&b, &c[0]) == -1 && b.count == 3);
+	len = td_nl_complete_end(&b);
+	CHECK(td_nl_parse_complete(buf, len, FAM, &epoch, out, 8, err, sizeof(err)) == 3);
+	CHECK(before < len && len == 32 + 2 * 4124 + 24);
+	tap_end("nl: COMPLETE builder: NLA_F_NESTED set, full message refuses more and stays valid");
+}
+
+static void test_control(void)
+{
+	struct kb k;
+	uint16_t id = 0, fid = 0x33;
+	uint32_t ver = 0, one = 1;
+	uint64_t epoch = 0;
+	int errnum;
+	char err[256];
+	size_t len;
+	struct nlattr *a;
+
+	tap_begin();
+	len = td_nl_build_getfamily(buf, sizeof(buf), 5);
+	CHECK(len > 0 && ((struct nlmsghdr *)buf)->nlmsg_type == GENL_ID_CTRL);
+	CHECK(((struct genlmsghdr *)(buf + NLMSG_HDRLEN))->cmd == CTRL_CMD_GETFAMILY);
+	a = (void *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+	CHECK(a->nla_type == CTRL_ATTR_FAMILY_NAME && a->nla_len == NLA_HDRLEN + 9 &&
+	      !strcmp((char *)a + NLA_HDRLEN, "teearray"));
+	tap_end("nl: GETFAMILY asks nlctrl for \"teearray\"");
+
+	tap_begin();
+	kb_begin(&k, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	kb_put(&k, CTRL_ATTR_FAMILY_NAME, "teearray", 9);
+	kb_put(&k, CTRL_ATTR_FAMILY_ID, &fid, 2);
+	kb_u32(&k, CTRL_ATTR_VERSION, 1);
+	kb_u32(&k, CTRL_ATTR_HDRSIZE, 0);
+	kb_put(&k, CTRL_ATTR_OPS | NLA_F_NESTED, "\0\0\0\0\0\0\0\0", 8);
+	len = kb_end(&k);
+	CHECK(td_nl_parse_family(buf, len, &id, &ver, &errnum, err, sizeof(err)) == 0);
+	CHECK(id == 0x33 && ver == 1);
+	kb_begin(&k, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	kb_put(&k, CTRL_ATTR_FAMILY_NAME, "teearray", 9);
+	kb_u32(&k, CTRL_ATTR_VERSION, 1);
+	len = kb_end(&k);
+	CHECK(td_nl_parse_family(buf, len, &id, &ver, &errnum, err, sizeof(err)) == -1 &&
+	      strstr(err, "family id"));
+	{
+		struct nlmsghdr *nlh = (void *)buf;
+		struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+		memset(buf, 0, 64);
+		nlh->nlmsg_type = NLMSG_ERROR;
+		nlh->nlmsg_len = NLMSG_LENGTH(sizeof(*e));
+		e->error = -ENOENT;
+		CHECK(td_nl_parse_family(buf, nlh->nlmsg_len, &id, &ver, &errnum, err,
+					 sizeof(err)) == -1 && errnum == ENOENT);
+		nlh->nlmsg_len = NLMSG_HDRLEN + 2;
+		CHECK(td_nl_parse_family(buf, nlh->nlmsg_len, &id, &ver, &errnum, err,
+					 sizeof(err)) == -1 && strstr(err, "truncated"));
+	}
+	tap_end("nl: nlctrl reply gives family id and version; ENOENT means not loaded");
+
+	tap_begin();
+	len = td_nl_build_register(buf, sizeof(buf), FAM, 6, 256);
+	CHECK(len == NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN + 4);
+	CHECK(((struct nlmsghdr *)buf)->nlmsg_flags == (NLM_F_REQUEST | NLM_F_ACK));
+	CHECK(((struct genlmsghdr *)(buf + NLMSG_HDRLEN))->cmd == TEEARRAY_CMD_REGISTER);
+	a = (void *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+	CHECK(a->nla_type == TEEARRAY_A_CREDITS && a->nla_len == 8);
+	memcpy(&one, (uint8_t *)a + NLA_HDRLEN, 4);
+	CHECK(one == 256);
+	len = td_nl_build_keepalive(buf, sizeof(buf), FAM, 7, 0x1122334455667788ull);
+	CHECK(((struct genlmsghdr *)(buf + NLMSG_HDRLEN))->cmd == TEEARRAY_CMD_KEEPALIVE);
+	a = (void *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+	CHECK(a->nla_type == TEEARRAY_A_EPOCH && a->nla_len == 12 && len == 32);
+	memcpy(&epoch, (uint8_t *)a + NLA_HDRLEN, 8);
+	CHECK(epoch == 0x1122334455667788ull);
+	CHECK(td_nl_build_register(buf, 20, FAM, 6, 256) == 0);
+	tap_end("nl: REGISTER carries CREDITS, KEEPALIVE carries EPOCH, both ask for an ack");
+
+	tap_begin();
+	kb_begin(&k, FAM, TEEARRAY_CMD_REGISTER);
+	kb_u64(&k, TEEARRAY_A_EPOCH, 99);
+	len = kb_end(&k);
+	CHECK(td_nl_parse_register_reply(buf, len, FAM, &epoch, err, sizeof(err)) == 0 &&
+	      epoch == 99);
+	kb_begin(&k, FAM, TEEARRAY_CMD_REGISTER);
+	kb_u32(&k, TEEARRAY_A_EPOCH, 99);
+	len = kb_end(&k);
+	CHECK(td_nl_parse_register_reply(buf, len, FAM, &epoch, err, sizeof(err)) == -1);
+	kb_begin(&k, FAM, TEEARRAY_CMD_REGISTER);
+	kb_u32(&k, TEEARRAY_A_CREDITS, 1);
+	len = kb_end(&k);
+	CHECK(td_nl_parse_register_reply(buf, len, FAM, &epoch, err, sizeof(err)) == -1 &&
+	      strstr(err, "without a u64 EPOCH"));
+	tap_end("nl: REGISTER reply: EPOCH must be a u64");
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	test_roundtrip();
+	test_kernel_style();
+	test_malformed();
+	test_mutations();
+	test_complete();
+	test_control();
+	return tap_exit_status();
+}
