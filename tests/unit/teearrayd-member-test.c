@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teearrayd member execution against REAL teedisk processes on loopback
+ * (argv[1]: the teedisk binary).  Requests go through the same engine the
+ * daemon uses (td_engine_submit), without netlink.
+ *
+ * Covers: IDENTIFY, WRITE/READ/COPY/TRIM, death record (and a stale
+ * version), FENCE and a fenced generation, wrong expected instance, member
+ * restart (RESTARTED), killed member (UNREACHABLE), stopped member
+ * (TIMEOUT), measurement pins and a refused simulated attestation
+ * (ATTESTATION), unknown member, out-of-range refusal inside a batch, and
+ * batching: many queued requests leave as few signed batches.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "td-config.h"
+#include "td-log.h"
+#include "td-member.h"
+
+#define SECTORS	128
+#define NREQ	512
+
+static const char *teedisk;
+static char dir[] = "/tmp/teearrayd-member-XXXXXX";
+static struct ta_key key;
+static char pubhex[65], simpubhex[65], simkey_path[256];
+static const char *array_s = "6a1b2c3d-0000-4000-8000-00000000000a";
+static uint8_t array_u[16];
+
+struct disk {
+	pid_t pid;
+	int port;
+	uint32_t slot;
+	char uuid[40];
+	uint8_t uuid_u[16];
+};
+
+static struct disk disks[4];
+
+/* ---- teedisk processes ------------------------------------------------------ */
+
+static int disk_start(struct disk *d, int port)
+{
+	char portfile[300], listen[64], sectors[16], slot[16], buf[32];
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	snprintf(portfile, sizeof(portfile), "%s/disk%u.port", dir, d->slot);
+	unlink(portfile);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	snprintf(sectors, sizeof(sectors), "%d", SECTORS);
+	snprintf(slot, sizeof(slot), "%u", d->slot);
+	d->pid = fork();
+	if (d->pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(teedisk, teedisk, "--listen", listen, "--sectors", sectors, "--array",
+		      array_s, "--slot", slot, "--authorized-key", pubhex, "--attest", "sim",
+		      "--sim-key", simkey_path, "--port-file", portfile, "--allow-unlocked",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(portfile, "r");
+
+		if (f) {
+			int ok = fgets(buf, sizeof(buf), f) != NULL;
+
+			fclose(f);
+			if (ok && atoi(buf) > 0) {
+				d->port = atoi(buf);
+				return 0;
+			}
+		}
+		nanosleep(&ts, NULL);
+	}
+	printf("#   teedisk slot %u did not start\n", d->slot);
+	return -1;
+}
+
+static void disk_kill(struct disk *d)
+{
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+	}
+	d->pid = 0;
+}
+
+/* ---- requests -------------------------------------------------------------------- */
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static unsigned long done_count;
+static struct td_request reqs[NREQ];
+static int done[NREQ];
+
+static void on_complete(struct td_request *r, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	done[r - reqs] = 1;
+	done_count++;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+}
+
+/* Waits until every request in ptrs is complete (20 s at most). */
+static int wait_all(struct td_request **ptrs, unsigned int n)
+{
+	struct timespec until;
+	int ok = 1;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 20;
+	pthread_mutex_lock(&lock);
+	for (unsigned int i = 0; i < n && ok; i++)
+		while (!done[ptrs[i] - reqs])
+			if (pthread_cond_timedwait(&cond, &lock, &until) == ETIMEDOUT) {
+				ok = 0;
+				break;
+			}
+	pthread_mutex_unlock(&lock);
+	if (!ok)
+		printf("#   requests did not complete in 20 s\n");
+	return ok;
+}
+
+static unsigned int next_req;
+
+static struct td_request *req_new(const struct disk *d, uint32_t op)
+{
+	struct td_request *r = &reqs[next_req++ % NREQ];
+
+	memset(r, 0, sizeof(*r));
+	done[r - reqs] = 0;
+	r->nl.req_id = next_req;
+	memcpy(r->nl.array, array_u, 16);
+	memcpy(r->nl.member, d->uuid_u, 16);
+	r->nl.slot = d->slot;
+	r->nl.op = op;
+	r->nl.count = 1;
+	return r;
+}
+
+/* Current identity of each member, as the kernel would remember it. */
+static uint8_t inst[4][16];
+static uint64_t gen[4];
+
+static void set_ident(struct td_request *r, const struct disk *d)
+{
+	if (r->nl.op != TEEARRAY_OP_IDENTIFY) {
+		r->nl.have_instance = 1;
+		memcpy(r->nl.instance, inst[d->slot], 16);
+	}
+	r->nl.generation = gen[d->slot];
+}
+
+static struct td_engine eng;
+
+static struct td_request *run1(struct td_request *r)
+{
+	td_engine_submit(&eng, &r, 1);
+	wait_all(&r, 1);
+	return r;
+}
+
+static struct td_request *op_rw(const struct disk *d, uint32_t op, uint64_t sector,
+				uint64_t arg, const uint8_t *data)
+{
+	struct td_request *r = req_new(d, op);
+
+	set_ident(r, d);
+	r->nl.sector = sector;
+	r->nl.arg = arg;
+	if (data)
+		memcpy(r->buf, data, 4096);
+	return r;
+}
+
+static uint32_t identify(const struct disk *d)
+{
+	struct td_request *r = req_new(d, TEEARRAY_OP_IDENTIFY);
+
+	run1(r);
+	if (r->status == TEEARRAY_ST_OK) {
+		memcpy(inst[d->slot], r->instance, 16);
+		gen[d->slot] = r->generation;
+	}
+	return r->status;
+}
+
+static unsigned long long batches(const struct disk *d)
+{
+	return atomic_load(&td_engine_member(&eng, d->uuid_u)->stats.batches);
+}
+
+static void pattern(uint8_t *b, unsigned int seed)
+{
+	for (unsigned int i = 0; i < 4096; i++)
+		b[i] = (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+static void test_basic(void)
+{
+	struct disk *d = &disks[0];
+	struct td_request *r;
+	uint8_t a[4096], b[4096], zero[4096] = { 0 };
+	static const uint8_t nil[16];
+
+	tap_begin();
+	r = req_new(d, TEEARRAY_OP_IDENTIFY);
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_OK && r->have_identity);
+	CHECK(r->member_sectors == SECTORS);
+	CHECK(memcmp(r->instance, nil, 16) != 0);
+	memcpy(inst[0], r->instance, 16);
+	gen[0] = r->generation;
+	tap_end("member: IDENTIFY gives instance, %d sectors and generation %llu", SECTORS,
+		(unsigned long long)gen[0]);
+
+	tap_begin();
+	pattern(a, 1);
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 3, 0, a));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 0);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 3, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 4096 && !memcmp(r->buf, a, 4096));
+	tap_end("member: WRITE then attested READ returns the data");
+
+	tap_begin();
+	r = op_rw(d, TEEARRAY_OP_COPY, 3, 10, NULL);
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_OK);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 10, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, a, 4096));
+	r = run1(op_rw(d, TEEARRAY_OP_TRIM, 3, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 3, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, zero, 4096));
+	tap_end("member: COPY duplicates a sector on the member, TRIM zeroes it");
+
+	tap_begin();
+	memset(b, 0x5c, sizeof(b));
+	ta_put64(b, 7);
+	r = run1(op_rw(d, TEEARRAY_OP_DEATH_WRITE, 0, 7, b));
+	CHECK(r->status == TEEARRAY_ST_OK);
+	r = run1(op_rw(d, TEEARRAY_OP_DEATH_READ, 0, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 4096 && !memcmp(r->buf, b, 4096));
+	r = run1(op_rw(d, TEEARRAY_OP_DEATH_WRITE, 0, 7, b));
+	CHECK(r->status == TEEARRAY_ST_STALE_VERSION && r->ta_err == TA_E_DEATH_VERSION);
+	ta_put64(b, 6);
+	r = run1(op_rw(d, TEEARRAY_OP_DEATH_WRITE, 0, 6, b));
+	CHECK(r->status == TEEARRAY_ST_STALE_VERSION);
+	r = run1(op_rw(d, TEEARRAY_OP_DEATH_READ, 0, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && ta_get64(r->buf) == 7);
+	tap_end("member: death record written, read back; equal or lower version is STALE_VERSION");
+
+	tap_begin();
+	r = run1(op_rw(d, TEEARRAY_OP_READ, SECTORS, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_REJECTED && r->ta_err == TA_E_RANGE && r->out_len == 0);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 10, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, a, 4096));
+	tap_end("member: out-of-range READ is REJECTED and the member keeps serving");
+
+	tap_begin();
+	r = op_rw(d, TEEARRAY_OP_WRITE, 5, 0, a);
+	r->nl.instance[0] ^= 1;
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_RESTARTED);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 5, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, zero, 4096));
+	tap_end("member: a request for another instance id is RESTARTED and not executed");
+}
+
+static void test_batching(void)
+{
+	struct disk *d = &disks[0];
+	struct td_request *p[200];
+	unsigned long long b0 = batches(d);
+	uint8_t a[4096];
+	int ok = 1;
+
+	tap_begin();
+	for (unsigned int i = 0; i < 100; i++) {
+		pattern(a, 100 + i);
+		p[i] = op_rw(d, TEEARRAY_OP_WRITE, i, 0, a);
+	}
+	td_engine_submit(&eng, p, 100);
+	CHECK(wait_all(p, 100));
+	for (unsigned int i = 0; i < 100; i++)
+		ok &= p[i]->status == TEEARRAY_ST_OK;
+	CHECK(ok);
+	/* batch-max 64: 100 queued requests need exactly 2 signatures. */
+	CHECK(batches(d) - b0 == 2);
+	if (batches(d) - b0 != 2)
+		printf("#   %llu batches\n", batches(d) - b0);
+	b0 = batches(d);
+	for (unsigned int i = 0; i < 100; i++)
+		p[i] = op_rw(d, TEEARRAY_OP_READ, i, 0, NULL);
+	td_engine_submit(&eng, p, 100);
+	CHECK(wait_all(p, 100));
+	ok = 1;
+	for (unsigned int i = 0; i < 100; i++) {
+		pattern(a, 100 + i);
+		ok &= p[i]->status == TEEARRAY_ST_OK && !memcmp(p[i]->buf, a, 4096);
+	}
+	CHECK(ok);
+	CHECK(batches(d) - b0 == 2);
+	tap_end("member: 100 queued writes and 100 reads leave as 2 signed batches each, data intact");
+
+	tap_begin();
+	b0 = batches(d);
+	for (unsigned int i = 0; i < 10; i++) {
+		pattern(a, 300 + i);
+		p[i] = op_rw(d, TEEARRAY_OP_WRITE, 20 + i, 0, a);
+	}
+	p[4]->nl.sector = SECTORS + 1;	/* the member refuses this one */
+	td_engine_submit(&eng, p, 10);
+	CHECK(wait_all(p, 10));
+	for (unsigned int i = 0; i < 10; i++)
+		CHECK(p[i]->status == (i == 4 ? TEEARRAY_ST_REJECTED : TEEARRAY_ST_OK));
+	CHECK(batches(d) - b0 == 2);	/* refused batch, then the nine again */
+	for (unsigned int i = 0; i < 10; i++)
+		p[i] = op_rw(d, TEEARRAY_OP_READ, 20 + i, 0, NULL);
+	td_engine_submit(&eng, p, 10);
+	CHECK(wait_all(p, 10));
+	for (unsigned int i = 0; i < 10; i++) {
+		pattern(a, 300 + i);
+		if (i != 4)
+			CHECK(p[i]->status == TEEARRAY_ST_OK && !memcmp(p[i]->buf, a, 4096));
+	}
+	tap_end("member: one refused command in a batch fails alone; the other nine are applied");
+}
+
+static void test_fence(void)
+{
+	struct disk *d = &disks[0];
+	struct td_request *r, *p[3];
+	uint64_t g = gen[0];
+	uint8_t a[4096];
+
+	tap_begin();
+	r = op_rw(d, TEEARRAY_OP_FENCE, 0, g + 5, NULL);
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_OK);
+	pattern(a, 9);
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 1, 0, a));
+	CHECK(r->status == TEEARRAY_ST_FENCED && r->ta_err == TA_E_STALE_GENERATION);
+	gen[0] = g + 5;
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 1, 0, a));
+	CHECK(r->status == TEEARRAY_ST_OK);
+	r = run1(op_rw(d, TEEARRAY_OP_FENCE, 0, g + 5, NULL));
+	CHECK(r->status == TEEARRAY_ST_FENCED);
+	CHECK(identify(d) == TEEARRAY_ST_OK && gen[0] == g + 5);
+	tap_end("member: FENCE raises the generation; the old generation is FENCED");
+
+	tap_begin();
+	/* Old-generation write, fence, new-generation write in one submission. */
+	p[0] = op_rw(d, TEEARRAY_OP_WRITE, 2, 0, a);
+	p[1] = op_rw(d, TEEARRAY_OP_FENCE, 0, g + 6, NULL);
+	p[2] = op_rw(d, TEEARRAY_OP_WRITE, 2, 0, a);
+	p[2]->nl.generation = g + 6;
+	td_engine_submit(&eng, p, 3);
+	CHECK(wait_all(p, 3));
+	CHECK(p[0]->status == TEEARRAY_ST_OK && p[1]->status == TEEARRAY_ST_OK &&
+	      p[2]->status == TEEARRAY_ST_OK);
+	gen[0] = g + 6;
+	tap_end("member: a generation change and a FENCE split the queue into ordered batches");
+}
+
+static void test_config_checks(void)
+{
+	struct td_request *r;
+	struct disk ghost = { .slot = 0 };
+
+	tap_begin();
+	ta_uuid_parse(ghost.uuid_u, "99999999-2222-3333-4444-555555555555");
+	r = run1(op_rw(&ghost, TEEARRAY_OP_READ, 0, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_UNKNOWN_MEMBER);
+	r = op_rw(&disks[0], TEEARRAY_OP_READ, 0, 0, NULL);
+	r->nl.slot = 1;
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_UNKNOWN_MEMBER);
+	r = op_rw(&disks[0], TEEARRAY_OP_READ, 0, 0, NULL);
+	r->nl.array[3] ^= 1;
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_UNKNOWN_MEMBER);
+	tap_end("member: unknown member, or known member with another slot or array: UNKNOWN_MEMBER");
+
+	tap_begin();
+	{
+		unsigned long long b0 = batches(&disks[0]);
+
+		r = op_rw(&disks[0], TEEARRAY_OP_READ, 0, 0, NULL);
+		r->deadline_ms = td_now_ms() - 1;
+		run1(r);
+		CHECK(r->status == TEEARRAY_ST_TIMEOUT && batches(&disks[0]) == b0);
+		td_engine_set_epoch(&eng, 3);
+		r = op_rw(&disks[0], TEEARRAY_OP_READ, 0, 0, NULL);
+		r->epoch = 2;
+		run1(r);
+		CHECK(r->cancelled && batches(&disks[0]) == b0);
+		td_engine_set_epoch(&eng, 0);
+	}
+	tap_end("member: an expired request is TIMEOUT unsent; an old epoch's request is dropped");
+}
+
+static void test_attestation(void)
+{
+	struct td_request *r;
+
+	tap_begin();
+	CHECK(identify(&disks[2]) == TEEARRAY_ST_ATTESTATION);
+	r = req_new(&disks[2], TEEARRAY_OP_IDENTIFY);
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_ATTESTATION && r->ta_err == TA_E_ATTEST_MEASUREMENT &&
+	      !r->have_identity);
+	r = op_rw(&disks[2], TEEARRAY_OP_READ, 0, 0, NULL);
+	memset(r->nl.instance, 1, 16);
+	run1(r);
+	CHECK(r->status != TEEARRAY_ST_OK && r->out_len == 0);
+	tap_end("member: a wrong measurement pin gives ATTESTATION and no data");
+
+	tap_begin();
+	CHECK(identify(&disks[3]) == TEEARRAY_ST_OK);
+	tap_end("member: the right measurement pin identifies");
+}
+
+/* A second engine whose policy refuses simulated attestation. */
+static void test_policy_refuses_sim(void)
+{
+	struct td_config cfg;
+	struct td_engine e2;
+	char text[1024], err[256];
+	struct td_request *r;
+
+	tap_begin();
+	snprintf(text, sizeof(text),
+		 "signing-key file:/unused\npolicy allow-simulated no\n"
+		 "member %s %s 0 127.0.0.1:%d\n", disks[0].uuid, array_s, disks[0].port);
+	CHECK(td_config_parse("e2", text, &cfg, err, sizeof(err)) == 0);
+	CHECK(td_engine_start(&e2, &cfg, &key, on_complete, NULL) == 0);
+	r = req_new(&disks[0], TEEARRAY_OP_IDENTIFY);
+	td_engine_submit(&e2, &r, 1);
+	wait_all(&r, 1);
+	CHECK(r->status == TEEARRAY_ST_ATTESTATION && r->ta_err == TA_E_ATTEST_SIMULATED);
+	td_engine_stop(&e2);
+	td_config_free(&cfg);
+	tap_end("member: simulated attestation refused by policy gives ATTESTATION");
+}
+
+static void test_restart_and_death(void)
+{
+	struct disk *d = &disks[1];
+	struct td_request *r;
+	uint8_t a[4096], old[16];
+	int port = d->port;
+	uint64_t t0;
+
+	tap_begin();
+	CHECK(identify(d) == TEEARRAY_ST_OK);
+	pattern(a, 77);
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 0, 0, a));
+	CHECK(r->status == TEEARRAY_ST_OK);
+	memcpy(old, inst[1], 16);
+	disk_kill(d);
+	CHECK(disk_start(d, port) == 0);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 0, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_RESTARTED && r->out_len == 0);
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 0, 0, a));
+	CHECK(r->status == TEEARRAY_ST_RESTARTED);
+	CHECK(identify(d) == TEEARRAY_ST_OK && memcmp(old, inst[1], 16));
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 0, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_OK && r->buf[0] == 0 && r->buf[100] == 0);
+	tap_end("member: a restarted teedisk answers RESTARTED, then identifies with a new instance");
+
+	tap_begin();
+	disk_kill(d);
+	t0 = td_now_ms();
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 0, 0, a));
+	CHECK(r->status == TEEARRAY_ST_UNREACHABLE);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 0, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_UNREACHABLE && r->out_len == 0);
+	r = req_new(d, TEEARRAY_OP_IDENTIFY);
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_UNREACHABLE);
+	CHECK(td_now_ms() - t0 < 2000);
+	tap_end("member: a killed teedisk is UNREACHABLE at once (no wait for the timeout)");
+
+	tap_begin();
+	CHECK(disk_start(d, port) == 0);
+	{
+		struct timespec ts = { 0, 300 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);	/* past the first reconnect backoff */
+	}
+	CHECK(identify(d) == TEEARRAY_ST_OK);
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 0, 0, a));
+	CHECK(r->status == TEEARRAY_ST_OK);
+	tap_end("member: a member that comes back is reconnected after the backoff");
+}
+
+static void test_timeout(void)
+{
+	struct disk *d = &disks[0];
+	struct td_request *r;
+	uint8_t a[4096];
+	uint64_t t0, dt;
+
+	tap_begin();
+	pattern(a, 5);
+	kill(d->pid, SIGSTOP);
+	t0 = td_now_ms();
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 50, 0, a));
+	dt = td_now_ms() - t0;
+	CHECK(r->status == TEEARRAY_ST_TIMEOUT);
+	CHECK(dt >= 900 && dt < 3000);
+	if (r->status != TEEARRAY_ST_TIMEOUT || dt < 900 || dt >= 3000)
+		printf("#   status %s after %llu ms\n", td_nl_status_name(r->status),
+		       (unsigned long long)dt);
+	r = run1(op_rw(d, TEEARRAY_OP_READ, 50, 0, NULL));
+	CHECK(r->status == TEEARRAY_ST_TIMEOUT || r->status == TEEARRAY_ST_UNREACHABLE);
+	kill(d->pid, SIGCONT);
+	{
+		struct timespec ts = { 0, 300 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	CHECK(identify(d) == TEEARRAY_ST_OK);
+	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 50, 0, a));
+	CHECK(r->status == TEEARRAY_ST_OK);
+	tap_end("member: a stopped teedisk gives TIMEOUT after member-timeout (1 s); it recovers");
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t sec[32], simsec[32], meas[32], exe_hash[32], simpub[32];
+	char hex[65], text[2048], err[512], mhex[65];
+	struct td_config cfg;
+	FILE *f;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s TEEDISK-BINARY\n", argv[0]);
+		return 2;
+	}
+	teedisk = argv[1];
+	signal(SIGPIPE, SIG_IGN);
+	td_log_set_stderr_prio(getenv("TD_VERBOSE") ? LOG_DEBUG : LOG_ERR - 1);
+	if (access(teedisk, X_OK) || !mkdtemp(dir) || ta_crypto_init() != TA_OK) {
+		printf("not ok - member: setup (%s not executable or no temp dir)\n", teedisk);
+		return 1;
+	}
+	ta_key_generate(&key, sec);
+	ta_hex_encode(pubhex, key.pub, 32);
+	{
+		struct ta_key sk;
+
+		ta_key_generate(&sk, simsec);
+		memcpy(simpub, sk.pub, 32);
+		ta_key_wipe(&sk);
+	}
+	ta_hex_encode(simpubhex, simpub, 32);
+	snprintf(simkey_path, sizeof(simkey_path), "%s/sim.key", dir);
+	ta_hex_encode(hex, simsec, 32);
+	f = fopen(simkey_path, "w");
+	fprintf(f, "%s\n", hex);
+	fclose(f);
+	ta_uuid_parse(array_u, array_s);
+	for (unsigned int i = 0; i < 4; i++) {
+		disks[i].slot = i;
+		snprintf(disks[i].uuid, sizeof(disks[i].uuid),
+			 "11111111-2222-3333-4444-55555555555%u", i);
+		ta_uuid_parse(disks[i].uuid_u, disks[i].uuid);
+		if (disk_start(&disks[i], 0)) {
+			printf("not ok - member: teedisk %u did not start\n", i);
+			for (unsigned int j = 0; j < i; j++)
+				disk_kill(&disks[j]);
+			return 1;
+		}
+	}
+	/* Member 3 is pinned to its true measurement, member 2 to a wrong one. */
+	ta_file_sha256(teedisk, exe_hash);
+	ta_measurement(meas, exe_hash, TA_PROV_SIM, array_u, 3, SECTORS, key.pub);
+	ta_hex_encode(mhex, meas, 32);
+	snprintf(text, sizeof(text),
+		 "signing-key file:/unused\n"
+		 "policy allow-simulated yes\npolicy sim-pubkey %s\n"
+		 "member-timeout 1s\nbatch-max 64\n"
+		 "member %s %s 0 127.0.0.1:%d\n"
+		 "member %s %s 1 127.0.0.1:%d\n"
+		 "member %s %s 2 127.0.0.1:%d measurement=%064d\n"
+		 "member %s %s 3 127.0.0.1:%d measurement=%s\n",
+		 simpubhex, disks[0].uuid, array_s, disks[0].port, disks[1].uuid, array_s,
+		 disks[1].port, disks[2].uuid, array_s, disks[2].port, 7, disks[3].uuid, array_s,
+		 disks[3].port, mhex);
+	if (td_config_parse("member-test", text, &cfg, err, sizeof(err)) ||
+	    td_engine_start(&eng, &cfg, &key, on_complete, NULL)) {
+		printf("not ok - member: engine setup: %s\n", err);
+		return 1;
+	}
+	test_basic();
+	test_batching();
+	test_fence();
+	test_config_checks();
+	test_attestation();
+	test_policy_refuses_sim();
+	test_restart_and_death();
+	test_timeout();
+	td_engine_stop(&eng);
+	td_config_free(&cfg);
+	for (unsigned int i = 0; i < 4; i++)
+		disk_kill(&disks[i]);
+	{
+		char p[300];
+
+		for (unsigned int i = 0; i < 4; i++) {
+			snprintf(p, sizeof(p), "%s/disk%u.port", dir, i);
+			unlink(p);
+		}
+		unlink(simkey_path);
+		rmdir(dir);
+	}
+	return tap_exit_status();
+}
