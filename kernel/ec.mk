@@ -24,3 +24,23 @@ bench-ec: build/bin/bench-ec
 
 BENCH_TARGETS += bench-ec
 build/obj/tools/bench-ec.o: CFLAGS_EXTRA += -mavx512f
+
+# Straight-line encode kernels: generated, committed, checked for staleness.
+# The generator links a bootstrap build of the codec without the kernels.
+EC_OBJS_GEN := $(EC_SRCS:%.c=build/gen/%.o)
+build/gen/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(CPPFLAGS_USER) $(CFLAGS_EXTRA) -DTEE_EC_BOOTSTRAP -MMD -MP -c -o $@ $<
+build/gen/kernel/tee-ec-avx2.o: CFLAGS_EXTRA += -mavx2
+build/gen/kernel/tee-ec-avx512.o: CFLAGS_EXTRA += -mavx512f -mavx512vl
+-include $(wildcard build/gen/kernel/*.d)
+
+build/bin/tee-ec-gen: build/obj/tools/tee-ec-gen.o $(EC_OBJS_GEN)
+	$(call link_rel)
+
+.PHONY: ec-gen
+ec-gen: build/bin/tee-ec-gen
+	build/bin/tee-ec-gen kernel/tee-ec-enc-gen.h
+
+TEST_BINS += build/bin/tee-ec-gen
+UNIT_TESTS += build/bin/tee-ec-gen --check kernel/tee-ec-enc-gen.h

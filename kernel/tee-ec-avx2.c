@@ -14,4 +14,5 @@ const struct tee_ec_impl tee_ec_impl_avx2 = {
 	.simd = true,
 	.usable = tee_ec_avx2_usable,
 	.run = tee_ec_avx2_run,
+	.kernels = tee_ec_avx2_kernels,
 };

@@ -17,4 +17,5 @@ const struct tee_ec_impl tee_ec_impl_avx512 = {
 	.simd = true,
 	.usable = tee_ec_avx512_usable,
 	.run = tee_ec_avx512_run,
+	.kernels = tee_ec_avx512_kernels,
 };

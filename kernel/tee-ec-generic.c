@@ -14,4 +14,5 @@ const struct tee_ec_impl tee_ec_impl_generic = {
 	.simd = false,
 	.usable = tee_ec_generic_usable,
 	.run = tee_ec_generic_run,
+	.kernels = tee_ec_generic_kernels,
 };

@@ -29,4 +29,18 @@ struct tee_ec_prog {
 	u16 code[];
 };
 
+/* Straight-line encode kernels (tee-ec-enc-gen.h), one table per executor. */
+#define TEE_EC_NKERNELS	34
+
+struct tee_ec_kernel {
+	u8 n, p;
+	void (*enc)(const u8 *const *in, u8 *const *out);
+};
+
+/* For tools/tee-ec-gen.c: the run-time encode schedule of a code. */
+const struct tee_ec_prog *tee_ec_encode_prog(const struct tee_ec *ec);
+/* Encode schedule with @group output sectors per CSE pass, @cap temporaries. */
+struct tee_ec_prog *tee_ec_gen_prog(const struct tee_ec *ec, unsigned int group,
+				    unsigned int cap);
+
 #endif /* TEE_EC_IMPL_H */

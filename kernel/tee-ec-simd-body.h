@@ -21,6 +21,19 @@ typedef u64 tee_uvec __attribute__((vector_size(TEE_EC_VBYTES), aligned(1),
 #define TEE_EC_CAT(a, b)	TEE_EC_CAT2(a, b)
 #define TEE_EC_FN(x)	TEE_EC_CAT(TEE_EC_CAT(tee_ec_, TEE_EC_NAME), x)
 
+/* Plane c of sector p at the current column; store v there. */
+#define L(p, c)	(*(const tee_uvec *)((p) + (c) * TEE_EC_PLANE + off))
+#define S(p, c, v)	(*(tee_uvec *)((p) + (c) * TEE_EC_PLANE + off) = (v))
+#ifndef TEE_EC_PREFETCH
+#define TEE_EC_PREFETCH(off)	do { } while (0)
+#endif
+
+#ifdef TEE_EC_BOOTSTRAP		/* building tools/tee-ec-gen itself */
+static const struct tee_ec_kernel TEE_EC_FN(_kernels)[TEE_EC_NKERNELS];
+#else
+#include "tee-ec-enc-gen.h"
+#endif
+
 struct tee_ec_slot {
 	tee_vec v[TEE_EC_NV];
 };

@@ -90,11 +90,17 @@ struct tee_ec {
 	unsigned int n, p;
 	u8 *coef;			/* p rows of n */
 	struct tee_ec_prog *enc;
+	int kidx;			/* straight-line encode kernel or -1 */
 	struct tee_ec_prog **upd;	/* single-sector update, built lazily */
 	struct mutex lock;		/* upd[] and dec[] */
 	unsigned int ndec;
 	struct dec_entry dec[DEC_CACHE];
 };
+
+const struct tee_ec_prog *tee_ec_encode_prog(const struct tee_ec *ec)
+{
+	return ec->enc;
+}
 
 u8 tee_ec_coef(const struct tee_ec *ec, unsigned int i, unsigned int j)
 {
@@ -188,11 +194,11 @@ static void cb_push(struct code_buf *cb, unsigned int x)
  * shared by the most rows (at least two) with a new temporary.
  */
 static unsigned int cse_group(u32 *masks, unsigned int nterm, unsigned int base,
-			      struct code_buf *cb, u32 *nxor)
+			      struct code_buf *cb, u32 *nxor, unsigned int cap)
 {
 	unsigned int ntemp = 0;
 
-	while (ntemp < TEMP_CAP) {
+	while (ntemp < cap) {
 		unsigned int a, b, ba = 0, bb = 0, best = 1;
 
 		for (a = 0; a < nterm + ntemp; a++) {
@@ -245,8 +251,9 @@ static void add_masks(u32 *masks, u8 e, unsigned int shift)
  * Build the program computing rows[0..nout-1] (each nin GF coefficients) from
  * nin input sectors.
  */
-static struct tee_ec_prog *build_prog(const u8 *rows, unsigned int nout,
-				      unsigned int nin)
+static struct tee_ec_prog *build_prog_opt(const u8 *rows, unsigned int nout,
+					  unsigned int nin, unsigned int group,
+					  unsigned int cap)
 {
 	unsigned int nterm = 8 * nin, g, r, t, maxtemp = 0;
 	struct code_buf cb = { 0 };
@@ -257,8 +264,8 @@ static struct tee_ec_prog *build_prog(const u8 *rows, unsigned int nout,
 	masks = kmalloc((nterm + TEMP_CAP) * sizeof(*masks), GFP_NOIO);
 	if (!masks)
 		return NULL;
-	for (g = 0; g < nout; g += GROUP_SECTORS) {
-		unsigned int gs = nout - g > GROUP_SECTORS ? GROUP_SECTORS : nout - g;
+	for (g = 0; g < nout; g += group) {
+		unsigned int gs = nout - g > group ? group : nout - g;
 		unsigned int ntemp = 0;
 
 		memset(masks, 0, (nterm + TEMP_CAP) * sizeof(*masks));
@@ -266,7 +273,7 @@ static struct tee_ec_prog *build_prog(const u8 *rows, unsigned int nout,
 			for (t = 0; t < nin; t++)
 				add_masks(masks + 8 * t, rows[(g + r) * nin + t], 8 * r);
 		if (nterm <= CSE_MAX_IN)
-			ntemp = cse_group(masks, nterm, nterm, &cb, &nxor);
+			ntemp = cse_group(masks, nterm, nterm, &cb, &nxor, cap);
 		maxtemp = max(maxtemp, ntemp);
 		for (r = 0; r < 8 * gs; r++) {
 			size_t at;
@@ -302,9 +309,23 @@ out:
 	return pg;
 }
 
+static struct tee_ec_prog *build_prog(const u8 *rows, unsigned int nout,
+				      unsigned int nin)
+{
+	return build_prog_opt(rows, nout, nin, GROUP_SECTORS, TEMP_CAP);
+}
+
+struct tee_ec_prog *tee_ec_gen_prog(const struct tee_ec *ec, unsigned int group,
+				    unsigned int cap)
+{
+	return build_prog_opt(ec->coef, ec->p, ec->n, group,
+			      cap < TEMP_CAP ? cap : TEMP_CAP);
+}
+
 struct tee_ec *tee_ec_alloc(unsigned int n, unsigned int p)
 {
 	struct tee_ec *ec;
+	unsigned int i;
 
 	if (n < 1 || p < 1 || p > TEE_EC_MAX_PARITY || n + p > TEE_EC_MAX_SECTORS)
 		return NULL;
@@ -320,6 +341,11 @@ struct tee_ec *tee_ec_alloc(unsigned int n, unsigned int p)
 	if (!ec->coef || !ec->upd)
 		goto fail;
 	build_matrix(ec->coef, n, p);
+	ec->kidx = -1;
+	for (i = 0; i < TEE_EC_NKERNELS; i++)
+		if (tee_ec_impl_generic.kernels[i].n == n &&
+		    tee_ec_impl_generic.kernels[i].p == p)
+			ec->kidx = i;
 	ec->enc = build_prog(ec->coef, p, n);
 	if (!ec->enc)
 		goto fail;
@@ -389,10 +415,28 @@ static void run_prog(const struct tee_ec_prog *pg, const u8 *const *in,
 	im->run(pg, in, out, acc, work);
 }
 
+static void run_kernel(int kidx, const u8 *const *in, u8 *const *out)
+{
+	const struct tee_ec_impl *im = READ_ONCE(active_impl);
+
+	if (im->simd) {
+		if (teearray_simd_begin()) {
+			im->kernels[kidx].enc(in, out);
+			teearray_simd_end();
+			return;
+		}
+		im = &tee_ec_impl_generic;
+	}
+	im->kernels[kidx].enc(in, out);
+}
+
 void tee_ec_encode(const struct tee_ec *ec, void *work,
 		   const u8 *const *data, u8 *const *parity)
 {
-	run_prog(ec->enc, data, parity, false, work);
+	if (ec->kidx >= 0)
+		run_kernel(ec->kidx, data, parity);
+	else
+		run_prog(ec->enc, data, parity, false, work);
 }
 
 /* Invert the k x k matrix @a in place (Gauss-Jordan); false if singular. */

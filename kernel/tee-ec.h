@@ -28,6 +28,7 @@
 #define TEE_EC_MAX_PARITY	128
 
 struct tee_ec_prog;
+struct tee_ec_kernel;
 
 /* One implementation of the schedule executor (portable C, AVX2, AVX-512). */
 struct tee_ec_impl {
@@ -36,6 +37,7 @@ struct tee_ec_impl {
 	bool (*usable)(void);		/* CPU and OS support it */
 	void (*run)(const struct tee_ec_prog *prog, const u8 *const *in,
 		    u8 *const *out, bool accumulate, void *work);
+	const struct tee_ec_kernel *kernels;	/* TEE_EC_NKERNELS of them */
 };
 
 extern const struct tee_ec_impl tee_ec_impl_generic;
