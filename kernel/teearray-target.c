@@ -3,31 +3,19 @@
  * dm-teearray: a device-mapper target that builds one persistent, rollback-
  * resistant disk out of the RAM of N data + P parity remote storage enclaves.
  *
- * This file is the device-mapper glue: constructor/destructor, status and
- * activation.  Table parsing is in teearray-table.c (pure, unit-tested in
- * userspace).  Member I/O leaves the kernel only through the transport daemon
- * (teearrayd); until a daemon is connected the array cannot be assembled, so
- * preresume refuses activation with a clear message.
- *
- * Locking: at this stage the target has no mutable state after ctr; the
- * params and key are written once in ctr and only read afterwards.
+ * This file is the device-mapper glue: constructor/destructor, activation,
+ * status and messages.  See teearray.h for the other files and the lock
+ * order.  ctr only parses and allocates; assembly needs member I/O through
+ * the transport daemon and happens in preresume.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/key.h>
-#include <linux/device-mapper.h>
 #include <keys/user-type.h>
 
-#include "teearray-table.h"
-#include "tee-ec.h"
+#include "teearray.h"
 
 #define DM_MSG_PREFIX "teearray"
-
-struct teearray_c {
-	struct dm_target *ti;
-	struct teearray_params *params;
-	u8 key[TEEARRAY_KEY_SIZE];
-};
 
 /*
  * Copy the array key out of the keyring.  Context: process (ctr), may sleep.
@@ -66,15 +54,59 @@ static int teearray_load_key(struct teearray_c *tc, struct dm_target *ti)
 
 static void teearray_free(struct teearray_c *tc)
 {
+	if (tc->watcher.new_session)
+		teearray_transport_unwatch(&tc->watcher);
+	if (tc->ctl_wq)
+		destroy_workqueue(tc->ctl_wq);
+	teearray_io_exit(tc);
+	if (tc->ec)
+		tee_ec_free(tc->ec);
+	kfree(tc->members);
 	memzero_explicit(tc->key, sizeof(tc->key));
+	memzero_explicit(tc->meta_key, sizeof(tc->meta_key));
 	kvfree(tc->params);
 	kfree(tc);
 }
 
+static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
+{
+	const struct teearray_params *p = tc->params;
+	unsigned int i;
+
+	tc->n = p->data_members;
+	tc->p = p->parity_members;
+	tc->m = tc->n + tc->p;
+	tc->members = kcalloc(tc->m, sizeof(*tc->members), GFP_KERNEL);
+	if (!tc->members)
+		return -ENOMEM;
+	for (i = 0; i < tc->m; i++) {
+		memcpy(tc->members[i].uuid, p->member_uuid[i], TEEARRAY_UUID_SIZE);
+		tc->members[i].state = TEEARRAY_MEMBER_DEAD;
+	}
+	teearray_derive_key(tc->key, TEEARRAY_KEY_SIZE, p->array_uuid,
+			    TEEARRAY_PURPOSE_METADATA, 0, tc->meta_key);
+	mutex_init(&tc->member_lock);
+	INIT_WORK(&tc->fence_work, teearray_fence_work);
+	INIT_WORK(&tc->rebuild_work, teearray_rebuild_work);
+
+	tc->ec = tee_ec_alloc(tc->n, tc->p);
+	if (!tc->ec) {
+		ti->error = "Cannot build the erasure code";
+		return -ENOMEM;
+	}
+	tc->ctl_wq = alloc_ordered_workqueue("teearray_ctl", WQ_MEM_RECLAIM);
+	if (!tc->ctl_wq || teearray_io_init(tc)) {
+		ti->error = "Cannot allocate workqueues and buffers";
+		return -ENOMEM;
+	}
+	tc->watcher.new_session = teearray_new_session;
+	teearray_transport_watch(&tc->watcher);
+	return 0;
+}
+
 /*
  * Construct a mapping; the syntax is documented in teearray-table.h and
- * Documentation/admin-guide/device-mapper/dm-teearray.rst.  ctr only parses
- * and allocates: assembly needs member I/O and happens in preresume.
+ * Documentation/admin-guide/device-mapper/dm-teearray.rst.
  */
 static int teearray_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
@@ -114,7 +146,17 @@ static int teearray_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	r = teearray_load_key(tc, ti);
 	if (r)
 		goto bad;
+	r = teearray_setup(tc, ti);
+	if (r)
+		goto bad;
 
+	ti->num_flush_bios = 1;
+	ti->flush_supported = true;
+	r = dm_set_target_max_io_len(ti, TEEARRAY_SECTOR_SIZE >> SECTOR_SHIFT);
+	if (r) {
+		ti->error = "Cannot set the maximum I/O size";
+		goto bad;
+	}
 	ti->private = tc;
 	return 0;
 
@@ -125,28 +167,44 @@ bad:
 
 static void teearray_dtr(struct dm_target *ti)
 {
-	teearray_free(ti->private);
+	struct teearray_c *tc = ti->private;
+
+	teearray_rebuild_stop(tc);
+	teearray_transport_unwatch(&tc->watcher);
+	tc->watcher.new_session = NULL;
+	flush_workqueue(tc->ctl_wq);
+	teearray_free(tc);
 }
 
-/*
- * Never reached: preresume refuses activation until a transport daemon can
- * connect, and device-mapper maps bios only through an active table.
- */
 static int teearray_map(struct dm_target *ti, struct bio *bio)
 {
-	return DM_MAPIO_KILL;
+	return teearray_map_bio(ti->private, bio);
 }
 
-/*
- * Assembly reads superblocks, death records and the journal from the members;
- * all of that goes through the transport daemon.  No daemon can connect to
- * this version of the module, so activation fails here, cleanly.
- */
 static int teearray_preresume(struct dm_target *ti)
 {
-	DMERR("%s: no transport daemon connected: start teearrayd before activating the array",
-	      dm_table_device_name(ti->table));
-	return -ENOTCONN;
+	struct teearray_c *tc = ti->private;
+	int r;
+
+	if (!tc->assembled) {
+		r = teearray_assemble(tc);
+		if (r)
+			return r;
+	}
+	teearray_rebuild_start(tc);
+	return 0;
+}
+
+static void teearray_presuspend(struct dm_target *ti)
+{
+	teearray_rebuild_stop(ti->private);
+}
+
+static char teearray_health(struct teearray_c *tc, unsigned int slot)
+{
+	if (!tc->assembled || tc->params->member_absent[slot])
+		return '-';
+	return READ_ONCE(tc->members[slot].state);
 }
 
 /*
@@ -161,23 +219,64 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 			    unsigned int maxlen)
 {
 	struct teearray_c *tc = ti->private;
-	const struct teearray_params *p = tc->params;
-	unsigned int i, members = p->data_members + p->parity_members;
-	unsigned int sz = 0;
+	u64 total = tc->geo.data_sectors, done = total;
+	const char *action = "idle", *mode = "rw";
+	unsigned int i, sz = 0;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		DMEMIT("%u ", members);
-		for (i = 0; i < members; i++)
-			DMEMIT("-");
-		DMEMIT(" 0/0 idle 0 0 0 0 none Fail");
+		if (READ_ONCE(tc->rebuild_running)) {
+			action = "recover";
+			done = atomic64_read(&tc->rebuild_done);
+		}
+		if (!tc->assembled || READ_ONCE(tc->fail_reason))
+			mode = "Fail";
+		DMEMIT("%u ", tc->m);
+		for (i = 0; i < tc->m; i++)
+			DMEMIT("%c", teearray_health(tc, i));
+		DMEMIT(" %llu/%llu %s 0 0 0 %llu %s %s", done, total, action,
+		       READ_ONCE(tc->dr_version),
+		       teearray_daemon_connected() ? "up" : "none", mode);
 		break;
 	case STATUSTYPE_TABLE:
-		teearray_format_table(p, result, maxlen);
+		teearray_format_table(tc->params, result, maxlen);
 		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * Messages:
+ *   fail_member <slot> <death_record_version>  mark a member dead if the
+ *                                              record is still at that version
+ *   replace <slot>                             rebuild a dead slot onto the
+ *                                              fresh member now answering for it
+ */
+static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv,
+			    char *result, unsigned int maxlen)
+{
+	struct teearray_c *tc = ti->private;
+	unsigned int slot;
+	u64 version;
+
+	if (argc == 3 && !strcasecmp(argv[0], "fail_member")) {
+		if (kstrtouint(argv[1], 10, &slot) || kstrtou64(argv[2], 10, &version)) {
+			DMWARN("fail_member: expected <slot> <death_record_version>");
+			return -EINVAL;
+		}
+		return teearray_fail_member_cas(tc, slot, version);
+	}
+	if (argc == 2 && !strcasecmp(argv[0], "replace")) {
+		if (kstrtouint(argv[1], 10, &slot)) {
+			DMWARN("replace: expected <slot>");
+			return -EINVAL;
+		}
+		return teearray_replace_member(tc, slot);
+	}
+	DMWARN("unrecognised message: %s (expected fail_member or replace)",
+	       argc ? argv[0] : "");
+	return -EINVAL;
 }
 
 static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
@@ -187,18 +286,20 @@ static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
 	limits->logical_block_size = TEEARRAY_SECTOR_SIZE;
 	limits->physical_block_size = TEEARRAY_SECTOR_SIZE;
 	limits->io_min = TEEARRAY_SECTOR_SIZE;
-	limits->io_opt = TEEARRAY_SECTOR_SIZE * tc->params->data_members;
+	limits->io_opt = TEEARRAY_SECTOR_SIZE * tc->n;
 }
 
 static struct target_type teearray_target = {
 	.name = "teearray",
-	.version = {0, 1, 0},
+	.version = {0, 2, 0},
 	.module = THIS_MODULE,
 	.ctr = teearray_ctr,
 	.dtr = teearray_dtr,
 	.map = teearray_map,
+	.presuspend = teearray_presuspend,
 	.preresume = teearray_preresume,
 	.status = teearray_status,
+	.message = teearray_message,
 	.io_hints = teearray_io_hints,
 };
 
@@ -209,15 +310,23 @@ static int __init dm_teearray_init(void)
 	r = tee_ec_module_init();
 	if (r)
 		return r;
+	r = teearray_transport_init();
+	if (r) {
+		DMERR("cannot register the netlink family: %d", r);
+		return r;
+	}
 	r = dm_register_target(&teearray_target);
-	if (r < 0)
+	if (r < 0) {
 		DMERR("register failed %d", r);
+		teearray_transport_exit();
+	}
 	return r;
 }
 
 static void __exit dm_teearray_exit(void)
 {
 	dm_unregister_target(&teearray_target);
+	teearray_transport_exit();
 }
 
 module_init(dm_teearray_init);

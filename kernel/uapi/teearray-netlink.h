@@ -24,6 +24,13 @@
 #define TEEARRAY_GENL_NAME	"teearray"
 #define TEEARRAY_GENL_VERSION	1
 
+/*
+ * The daemon sends KEEPALIVE every TEEARRAY_KEEPALIVE_MS; after
+ * TEEARRAY_KEEPALIVE_TIMEOUT_MS of silence the kernel considers it gone.
+ */
+#define TEEARRAY_KEEPALIVE_MS		1000
+#define TEEARRAY_KEEPALIVE_TIMEOUT_MS	5000
+
 /* Largest DATA attribute of one request or completion. */
 #define TEEARRAY_NL_MAX_SECTORS	1
 #define TEEARRAY_NL_SECTOR_SIZE	4096

@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Members: synchronous member I/O on top of the transport, the death record,
+ * fencing, and assembly.
+ *
+ * Rules this file enforces:
+ *  - A member is marked dead in the death record on the survivors BEFORE
+ *    any bio that relied on it being dead completes (teearray_fail_members
+ *    returns only once the record is persisted or the array has failed).
+ *  - Every assembly and every new daemon session raises the fencing
+ *    generation on all live members, so commands signed for an older
+ *    session or by a forked main program are refused by the members.
+ *  - Assembly refuses to serve possibly stale data: the newest death record
+ *    must be confirmed by enough members with unchanged instance ids.
+ */
+#include <linux/slab.h>
+#include <linux/sched.h>
+
+#include "teearray.h"
+
+#define DM_MSG_PREFIX "teearray"
+
+struct teearray_wait {
+	atomic_t left;
+	struct completion done;
+};
+
+static void teearray_wait_done(struct teearray_request *rq)
+{
+	struct teearray_wait *w = rq->private;
+
+	if (atomic_dec_and_test(&w->left))
+		complete(&w->done);
+}
+
+void teearray_rq_init(struct teearray_c *tc, struct teearray_request *rq,
+		      u32 slot, u32 op, u64 sector, void *data)
+{
+	struct teearray_member *mb = &tc->members[slot];
+
+	memset(rq, 0, sizeof(*rq));
+	rq->array_uuid = tc->params->array_uuid;
+	rq->member_uuid = mb->uuid;
+	rq->instance = op == TEEARRAY_OP_IDENTIFY ? NULL : mb->instance;
+	rq->slot = slot;
+	rq->op = op;
+	rq->sector = sector;
+	rq->count = op == TEEARRAY_OP_IDENTIFY || op == TEEARRAY_OP_FENCE ? 0 : 1;
+	rq->data = data;
+	/* The daemon enforces member_timeout; this backstop is a bit longer. */
+	rq->timeout = msecs_to_jiffies(tc->params->member_timeout_ms) + 2 * HZ;
+	rq->done = teearray_wait_done;
+}
+
+/*
+ * Submit rqs[] (all of them, or only those the transport handed back for
+ * reissue) and wait for them.  Returns how many need reissuing now.
+ */
+static unsigned int teearray_io_once(struct teearray_c *tc,
+				     struct teearray_request *rqs,
+				     unsigned int n, bool only_reissue)
+{
+	unsigned int i, count = 0;
+	struct teearray_wait w;
+
+	for (i = 0; i < n; i++)
+		count += !only_reissue || rqs[i].status == TEEARRAY_RQ_REISSUE;
+	if (!count)
+		return 0;
+	atomic_set(&w.left, count);
+	init_completion(&w.done);
+	for (i = 0; i < n; i++) {
+		if (only_reissue && rqs[i].status != TEEARRAY_RQ_REISSUE)
+			continue;
+		rqs[i].private = &w;
+		rqs[i].generation = READ_ONCE(tc->members[rqs[i].slot].generation);
+		teearray_submit(&rqs[i]);
+	}
+	wait_for_completion(&w.done);
+
+	for (i = 0, count = 0; i < n; i++)
+		count += rqs[i].status == TEEARRAY_RQ_REISSUE;
+	return count;
+}
+
+static bool teearray_fenced(struct teearray_c *tc)
+{
+	u64 epoch = teearray_daemon_epoch();
+
+	return (epoch && READ_ONCE(tc->fenced_epoch) == epoch) ||
+	       READ_ONCE(tc->fail_reason);
+}
+
+/*
+ * Run requests in the current, fenced daemon session.  Requests the
+ * transport hands back for reissue are sent again once the members are
+ * fenced for the next session.  Returns 0 when every request has a final
+ * status (check each rq->status), or -EIO when the array failed or no
+ * daemon came back in time.  Must not be called with member_lock held.
+ */
+int teearray_io(struct teearray_c *tc, struct teearray_request *rqs,
+		unsigned int n)
+{
+	bool first = true;
+
+	for (;;) {
+		if (!wait_event_timeout(teearray_daemon_wq, teearray_fenced(tc),
+					TEEARRAY_DAEMON_WAIT))
+			return -EIO;
+		if (READ_ONCE(tc->fail_reason))
+			return -EIO;
+		if (!teearray_io_once(tc, rqs, n, !first))
+			return 0;
+		first = false;
+	}
+}
+
+/*
+ * As teearray_io, for callers holding member_lock (fencing, assembly,
+ * death record): never waits for a new session; -EAGAIN when the session
+ * ended, and the next session's fencing redoes the work.
+ */
+int teearray_io_locked(struct teearray_c *tc,
+			      struct teearray_request *rqs, unsigned int n)
+{
+	lockdep_assert_held(&tc->member_lock);
+	return teearray_io_once(tc, rqs, n, false) ? -EAGAIN : 0;
+}
+
+/* A status that means someone else owns the array now: stop everything. */
+bool teearray_status_is_fatal(int status)
+{
+	return status == TEEARRAY_ST_FENCED;
+}
+
+bool teearray_member_readable(struct teearray_c *tc, u32 slot, u64 stripe)
+{
+	u8 s = READ_ONCE(tc->members[slot].state);
+
+	if (s == TEEARRAY_MEMBER_ALIVE)
+		return true;
+	return s == TEEARRAY_MEMBER_REBUILDING && READ_ONCE(tc->rebuild_slot) == slot &&
+	       stripe < (u64)atomic64_read(&tc->rebuild_done);
+}
+
+void teearray_set_failed(struct teearray_c *tc, const char *why)
+{
+	if (!cmpxchg(&tc->fail_reason, NULL, why)) {
+		DMERR("%s: array failed: %s; all I/O now fails",
+		      dm_table_device_name(tc->ti->table), why);
+		dm_table_event(tc->ti->table);
+	}
+	wake_up_all(&teearray_daemon_wq);
+}
+
+static unsigned int teearray_count_state(struct teearray_c *tc, u8 state)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < tc->m; i++)
+		k += tc->members[i].state == state;
+	return k;
+}
+
+static void teearray_build_dr(struct teearray_c *tc, struct teearray_dr_disk *dr,
+			      struct teearray_dr_info *info, u64 version)
+{
+	unsigned int i;
+
+	memset(info, 0, sizeof(*info));
+	info->version = version;
+	info->nr_members = tc->m;
+	for (i = 0; i < tc->m; i++) {
+		info->state[i] = tc->members[i].state;
+		memcpy(info->instance[i], tc->members[i].instance,
+		       TEEARRAY_DR_INSTANCE_SIZE);
+		info->generation = max(info->generation, tc->members[i].generation);
+	}
+	teearray_dr_build(dr, info, tc->params->array_uuid, tc->meta_key);
+}
+
+/*
+ * Write a new death record version to every live member.  Members that fail
+ * to take it are marked dead and the record is written again, until it is
+ * on every member still listed alive.  Caller holds member_lock.
+ */
+int teearray_persist_dr_locked(struct teearray_c *tc)
+{
+	struct teearray_dr_info *info;
+	struct teearray_request *rqs;
+	struct teearray_dr_disk *dr;
+	unsigned int i, k;
+	bool again = true;
+	int r = 0;
+
+	lockdep_assert_held(&tc->member_lock);
+	/* Small and rare; NOFAIL keeps a failing member from failing the array. */
+	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO | __GFP_NOFAIL);
+	dr = kmalloc(sizeof(*dr), GFP_NOIO | __GFP_NOFAIL);
+	info = kmalloc(sizeof(*info), GFP_NOIO | __GFP_NOFAIL);
+
+	while (again && !r) {
+		again = false;
+		if (teearray_count_state(tc, TEEARRAY_MEMBER_DEAD) > tc->p) {
+			teearray_set_failed(tc, "more members failed than there are parity members");
+			r = -EIO;
+			break;
+		}
+		teearray_build_dr(tc, dr, info, ++tc->dr_version);
+		for (i = 0, k = 0; i < tc->m; i++) {
+			if (!teearray_member_writable(&tc->members[i]))
+				continue;
+			teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_DEATH_WRITE, 0, dr);
+			rqs[k++].arg = tc->dr_version;
+		}
+		r = teearray_io_locked(tc, rqs, k);
+		for (i = 0; i < k && !r; i++) {
+			if (rqs[i].status == TEEARRAY_ST_OK)
+				continue;
+			if (teearray_status_is_fatal(rqs[i].status)) {
+				teearray_set_failed(tc, "fenced by a newer generation");
+				r = -EIO;
+				break;
+			}
+			DMWARN("member %u did not take death record v%llu (status %d): marking it dead",
+			       rqs[i].slot, tc->dr_version, rqs[i].status);
+			tc->members[rqs[i].slot].state = TEEARRAY_MEMBER_DEAD;
+			again = true;
+		}
+	}
+	kfree(info);
+	kfree(dr);
+	kfree(rqs);
+	return r;
+}
+
+void teearray_fail_members(struct teearray_c *tc, const bool *failed,
+			   const char *why)
+{
+	bool changed = false;
+	unsigned int i;
+	int r;
+
+	mutex_lock(&tc->member_lock);
+	for (i = 0; i < tc->m; i++) {
+		if (!failed[i] || tc->members[i].state == TEEARRAY_MEMBER_DEAD)
+			continue;
+		DMWARN("%s: member %u failed (%s)",
+		       dm_table_device_name(tc->ti->table), i, why);
+		tc->members[i].state = TEEARRAY_MEMBER_DEAD;
+		if (tc->rebuild_running && tc->rebuild_slot == i)
+			tc->rebuild_stop = true;
+		atomic64_inc(&tc->member_errors);
+		changed = true;
+	}
+	r = changed ? teearray_persist_dr_locked(tc) : 0;
+	mutex_unlock(&tc->member_lock);
+
+	if (changed)
+		dm_table_event(tc->ti->table);
+	/*
+	 * No session to persist in: the next session's fencing writes the
+	 * record (it includes these states) before any I/O is let through.
+	 */
+	if (r == -EAGAIN)
+		wait_event_timeout(teearray_daemon_wq, teearray_fenced(tc),
+				   TEEARRAY_DAEMON_WAIT);
+}
+
+/* Raise the generation on every live member.  Caller holds member_lock. */
+static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
+{
+	struct teearray_request *rqs;
+	unsigned int i, k = 0;
+	int r;
+
+	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO | __GFP_NOFAIL);
+	for (i = 0; i < tc->m; i++) {
+		if (!teearray_member_writable(&tc->members[i]))
+			continue;
+		teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_FENCE, 0, NULL);
+		rqs[k++].arg = new_gen;
+	}
+	r = teearray_io_locked(tc, rqs, k);
+	for (i = 0; i < k && !r; i++) {
+		struct teearray_member *mb = &tc->members[rqs[i].slot];
+
+		if (rqs[i].status == TEEARRAY_ST_OK) {
+			WRITE_ONCE(mb->generation, new_gen);
+		} else if (teearray_status_is_fatal(rqs[i].status)) {
+			teearray_set_failed(tc, "fenced by a newer generation");
+			r = -EIO;
+		} else {
+			DMWARN("member %u could not be fenced (status %d): marking it dead",
+			       rqs[i].slot, rqs[i].status);
+			mb->state = TEEARRAY_MEMBER_DEAD;
+		}
+	}
+	kfree(rqs);
+	return r;
+}
+
+u64 teearray_max_generation(struct teearray_c *tc)
+{
+	unsigned int i;
+	u64 g = 0;
+
+	for (i = 0; i < tc->m; i++)
+		g = max(g, tc->members[i].generation);
+	return g;
+}
+
+/* A new daemon session: fence for it, then let I/O through. */
+void teearray_fence_work(struct work_struct *work)
+{
+	struct teearray_c *tc = container_of(work, struct teearray_c, fence_work);
+	u64 epoch;
+	int r;
+
+	mutex_lock(&tc->member_lock);
+	epoch = teearray_daemon_epoch();
+	if (!tc->assembled || !epoch || epoch == tc->fenced_epoch || tc->fail_reason) {
+		mutex_unlock(&tc->member_lock);
+		return;
+	}
+	r = teearray_fence_locked(tc, teearray_max_generation(tc) + 1);
+	if (!r)
+		r = teearray_persist_dr_locked(tc);
+	if (!r) {
+		WRITE_ONCE(tc->fenced_epoch, epoch);
+		DMINFO("%s: members fenced at generation %llu for daemon session %llu",
+		       dm_table_device_name(tc->ti->table), teearray_max_generation(tc), epoch);
+	}
+	mutex_unlock(&tc->member_lock);
+	wake_up_all(&teearray_daemon_wq);
+}
+
+void teearray_new_session(struct teearray_transport_watcher *w, u64 epoch)
+{
+	struct teearray_c *tc = container_of(w, struct teearray_c, watcher);
+
+	queue_work(tc->ctl_wq, &tc->fence_work);
+}
+
+/* Per-member findings of assembly. */
+struct teearray_probe {
+	struct teearray_request rq[3];	/* identify, superblock, death record */
+	struct teearray_sb_disk sb;
+	struct teearray_dr_disk dr;
+	struct teearray_sb_info sbi;
+	struct teearray_dr_info dri;
+	int sb_state;			/* 0, -ENODATA, -EBADMSG, -EINVAL, -EIO */
+	int dr_state;
+};
+
+static int teearray_probe_members(struct teearray_c *tc,
+				  struct teearray_probe *pr)
+{
+	struct teearray_request *rqs;
+	unsigned int i, k;
+	int r;
+
+	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_KERNEL);
+	if (!rqs)
+		return -ENOMEM;
+	/* Identify first: the reads must name the instance we saw. */
+	for (i = 0, k = 0; i < tc->m; i++)
+		if (!tc->params->member_absent[i])
+			teearray_rq_init(tc, &rqs[k++], i, TEEARRAY_OP_IDENTIFY, 0, NULL);
+	r = teearray_io_locked(tc, rqs, k);
+	for (i = 0; i < k && !r; i++) {
+		struct teearray_member *mb = &tc->members[rqs[i].slot];
+
+		pr[rqs[i].slot].sb_state = -EIO;
+		pr[rqs[i].slot].dr_state = -EIO;
+		if (rqs[i].status != TEEARRAY_ST_OK) {
+			DMWARN("member %u: not reachable for assembly (status %d)",
+			       rqs[i].slot, rqs[i].status);
+			continue;
+		}
+		memcpy(mb->instance, rqs[i].instance_out, TEEARRAY_INSTANCE_SIZE);
+		mb->generation = rqs[i].member_generation;
+		mb->state = TEEARRAY_MEMBER_ALIVE;	/* provisional */
+	}
+	kfree(rqs);
+	if (r)
+		return r;
+
+	rqs = kcalloc(2 * tc->m, sizeof(*rqs), GFP_KERNEL);
+	if (!rqs)
+		return -ENOMEM;
+	for (i = 0, k = 0; i < tc->m; i++) {
+		if (tc->members[i].state != TEEARRAY_MEMBER_ALIVE)
+			continue;
+		teearray_rq_init(tc, &rqs[k++], i, TEEARRAY_OP_READ, 0, &pr[i].sb);
+		teearray_rq_init(tc, &rqs[k++], i, TEEARRAY_OP_DEATH_READ, 0, &pr[i].dr);
+	}
+	r = teearray_io_locked(tc, rqs, k);
+	for (i = 0; i < k && !r; i++) {
+		struct teearray_probe *p = &pr[rqs[i].slot];
+		char *error = "";
+		int *state;
+
+		state = rqs[i].op == TEEARRAY_OP_READ ? &p->sb_state : &p->dr_state;
+		if (rqs[i].status != TEEARRAY_ST_OK) {
+			DMWARN("member %u: read failed during assembly (status %d)",
+			       rqs[i].slot, rqs[i].status);
+			*state = -EIO;
+			continue;
+		}
+		if (rqs[i].op == TEEARRAY_OP_READ)
+			*state = teearray_sb_parse(&p->sb, &p->sbi, tc->meta_key, &error);
+		else
+			*state = teearray_dr_parse(&p->dr, &p->dri, tc->params->array_uuid,
+						   tc->meta_key, &error);
+		if (*state && *state != -ENODATA)
+			DMWARN("member %u: %s", rqs[i].slot, error);
+	}
+	kfree(rqs);
+	return r;
+}
+
+static int teearray_check_superblocks(struct teearray_c *tc,
+				      struct teearray_probe *pr,
+				      const char **why)
+{
+	struct teearray_geometry *geo = NULL;
+	unsigned int i, valid = 0, blank = 0, badmac = 0;
+
+	for (i = 0; i < tc->m; i++) {
+		struct teearray_probe *p = &pr[i];
+
+		if (tc->members[i].state != TEEARRAY_MEMBER_ALIVE)
+			continue;
+		if (p->sb_state == -ENODATA)
+			blank++;
+		if (p->sb_state == -EBADMSG)
+			badmac++;
+		if (p->sb_state)
+			continue;
+		if (memcmp(p->sbi.array_uuid, tc->params->array_uuid, TEEARRAY_UUID_SIZE) ||
+		    memcmp(p->sbi.member_uuid, tc->members[i].uuid, TEEARRAY_UUID_SIZE) ||
+		    p->sbi.slot != i) {
+			DMWARN("member %u: superblock belongs to another array or slot", i);
+			p->sb_state = -EINVAL;
+			continue;
+		}
+		if (!geo)
+			geo = &p->sbi.geo;
+		if (memcmp(geo, &p->sbi.geo, sizeof(*geo))) {
+			*why = "members disagree about the array geometry";
+			return -EINVAL;
+		}
+		valid++;
+	}
+	if (!valid && badmac) {
+		*why = "no superblock verifies: wrong array key?";
+		return -EKEYREJECTED;
+	}
+	if (!valid && blank) {
+		*why = "members are blank: the array is not formatted";
+		return -ENODATA;
+	}
+	if (!geo) {
+		*why = "no member has a valid superblock";
+		return -EIO;
+	}
+	if (geo->data_members != tc->n || geo->parity_members != tc->p) {
+		*why = "the table's data/parity counts differ from the superblocks";
+		return -EINVAL;
+	}
+	if (geo->array_sectors * 8 < tc->ti->len) {
+		*why = "the table is longer than the array";
+		return -ENOSPC;
+	}
+	tc->geo = *geo;
+	return 0;
+}
+
+/*
+ * Pick the newest death record and check that enough members confirm it:
+ * with L members listed alive, at least N must be reachable with the
+ * instance id the record names, and more than L - N of them.  A group of
+ * members that was marked dead together can be at most L - N strong (the
+ * rest had to survive), so it can never assemble an old state on its own.
+ */
+static int teearray_check_death_record(struct teearray_c *tc,
+				       struct teearray_probe *pr,
+				       struct teearray_dr_info *best,
+				       const char **why)
+{
+	unsigned int i, listed = 0, confirmed = 0, in_sync = 0;
+	bool found = false;
+
+	for (i = 0; i < tc->m; i++) {
+		if (tc->members[i].state != TEEARRAY_MEMBER_ALIVE || pr[i].dr_state)
+			continue;
+		if (pr[i].dri.nr_members != tc->m)
+			continue;
+		if (!found || pr[i].dri.version > best->version)
+			*best = pr[i].dri;
+		found = true;
+	}
+	if (!found) {
+		*why = "no member has a valid death record";
+		return -EIO;
+	}
+	for (i = 0; i < tc->m; i++) {
+		u8 s = best->state[i];
+		bool same;
+
+		if (s == TEEARRAY_MEMBER_DEAD)
+			continue;
+		listed++;
+		same = tc->members[i].state == TEEARRAY_MEMBER_ALIVE &&
+		       !memcmp(tc->members[i].instance, best->instance[i],
+			       TEEARRAY_DR_INSTANCE_SIZE) &&
+		       !pr[i].sb_state;
+		confirmed += same;
+		in_sync += same && s == TEEARRAY_MEMBER_ALIVE;
+	}
+	if (in_sync < tc->n || confirmed + tc->n <= listed) {
+		DMERR("death record v%llu lists %u live members; %u confirm it (%u in sync); need %u in sync and more than %u",
+		      best->version, listed, confirmed, in_sync, tc->n, listed - tc->n);
+		*why = "too few members confirm the newest death record: refusing to serve possibly stale data";
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
+ * Assemble the array: identify every member, read superblocks and death
+ * records, check freshness, then fence and write a new death record.
+ * Context: preresume, process; takes member_lock.
+ */
+int teearray_assemble(struct teearray_c *tc)
+{
+	struct teearray_dr_info *best = NULL;
+	struct teearray_probe *pr;
+	const char *why = NULL;
+	unsigned int i;
+	u64 epoch;
+	int r;
+
+	if (!wait_event_timeout(teearray_daemon_wq, teearray_daemon_connected(),
+				5 * HZ)) {
+		DMERR("%s: no transport daemon connected: start teearrayd before activating the array",
+		      dm_table_device_name(tc->ti->table));
+		return -ENOTCONN;
+	}
+	pr = kvcalloc(tc->m, sizeof(*pr), GFP_KERNEL);
+	best = kzalloc(sizeof(*best), GFP_KERNEL);
+	if (!pr || !best) {
+		r = -ENOMEM;
+		goto out;
+	}
+
+	mutex_lock(&tc->member_lock);
+	epoch = teearray_daemon_epoch();
+	for (i = 0; i < tc->m; i++)
+		tc->members[i].state = TEEARRAY_MEMBER_DEAD;
+	r = teearray_probe_members(tc, pr);
+	if (r == -EAGAIN) {
+		why = "the transport daemon went away during assembly";
+		r = -ENOTCONN;
+	}
+	if (!r)
+		r = teearray_check_superblocks(tc, pr, &why);
+	if (!r)
+		r = teearray_check_death_record(tc, pr, best, &why);
+	if (r)
+		goto unlock;
+
+	/* Members the record lists alive keep its state if they confirm it. */
+	tc->dr_version = best->version;
+	for (i = 0; i < tc->m; i++) {
+		struct teearray_member *mb = &tc->members[i];
+		bool same = mb->state == TEEARRAY_MEMBER_ALIVE && !pr[i].sb_state &&
+			    !memcmp(mb->instance, best->instance[i], TEEARRAY_DR_INSTANCE_SIZE);
+
+		if (best->state[i] == TEEARRAY_MEMBER_DEAD || !same) {
+			if (best->state[i] != TEEARRAY_MEMBER_DEAD)
+				DMWARN("member %u is missing or was restarted: marking it dead", i);
+			mb->state = TEEARRAY_MEMBER_DEAD;
+		} else {
+			mb->state = best->state[i];
+		}
+		mb->generation = max(mb->generation, best->generation);
+	}
+	/* A rebuild that was under way starts again from the beginning. */
+	for (i = 0; i < tc->m; i++)
+		if (tc->members[i].state == TEEARRAY_MEMBER_REBUILDING)
+			tc->rebuild_slot = i;
+	atomic64_set(&tc->rebuild_done, 0);
+
+	r = teearray_fence_locked(tc, teearray_max_generation(tc) + 1);
+	if (!r)
+		r = teearray_persist_dr_locked(tc);
+	if (r) {
+		why = r == -EAGAIN ? "the transport daemon went away during assembly" :
+				     "members could not be fenced";
+		goto unlock;
+	}
+	WRITE_ONCE(tc->fenced_epoch, epoch);
+	tc->assembled = true;
+	DMINFO("%s: assembled %u+%u array, %llu sectors, generation %llu, death record v%llu, %u dead",
+	       dm_table_device_name(tc->ti->table), tc->n, tc->p,
+	       tc->geo.array_sectors, teearray_max_generation(tc), tc->dr_version,
+	       teearray_count_state(tc, TEEARRAY_MEMBER_DEAD));
+unlock:
+	mutex_unlock(&tc->member_lock);
+	if (r && why)
+		DMERR("%s: cannot assemble: %s", dm_table_device_name(tc->ti->table), why);
+out:
+	kfree(best);
+	kvfree(pr);
+	wake_up_all(&teearray_daemon_wq);
+	return r;
+}
+
+/* Message fail_member <slot> <death_record_version>: compare and swap. */
+int teearray_fail_member_cas(struct teearray_c *tc, u32 slot, u64 version)
+{
+	bool failed[TEEARRAY_MAX_MEMBERS] = { false };
+	u64 current_version;
+
+	if (slot >= tc->m)
+		return -EINVAL;
+	mutex_lock(&tc->member_lock);
+	current_version = tc->dr_version;
+	mutex_unlock(&tc->member_lock);
+	if (version != current_version) {
+		DMWARN("fail_member: death record is at v%llu, not v%llu", current_version, version);
+		return -ESTALE;
+	}
+	failed[slot] = true;
+	teearray_fail_members(tc, failed, "failed by the operator");
+	return 0;
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Online rebuild of a replaced member.  The new member takes writes at once
+ * (state 'a' in the death record); the rebuild walks the stripes in order,
+ * reconstructing the member's column of each from the others under the
+ * stripe mutex, and the member becomes readable for a stripe as soon as the
+ * walk has passed it.  When the walk ends the death record marks the member
+ * in sync ('A').
+ */
+#include <linux/delay.h>
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+
+#include "teearray.h"
+
+#define DM_MSG_PREFIX "teearray"
+
+/* Sleep as needed to stay under rebuild_rate KiB/s (0: unlimited). */
+static void teearray_rebuild_throttle(struct teearray_c *tc, unsigned long start,
+				      u64 stripes)
+{
+	unsigned int rate = tc->params->rebuild_rate_kib;
+	u64 due_ms;
+	unsigned long due;
+
+	if (!rate)
+		return;
+	due_ms = div_u64(stripes * (TEEARRAY_SECTOR_SIZE / 1024) * 1000, rate);
+	due = start + msecs_to_jiffies(due_ms);
+	if (time_before(jiffies, due))
+		schedule_timeout_interruptible(due - jiffies);
+}
+
+void teearray_rebuild_work(struct work_struct *work)
+{
+	struct teearray_c *tc = container_of(work, struct teearray_c, rebuild_work);
+	bool want[TEEARRAY_MAX_MEMBERS], cols[TEEARRAY_MAX_MEMBERS];
+	u64 stripe, first = atomic64_read(&tc->rebuild_done);
+	u32 slot = READ_ONCE(tc->rebuild_slot);
+	unsigned long start = jiffies;
+	struct teearray_buf *buf;
+	int r = 0;
+
+	DMINFO("%s: rebuilding member %u from stripe %llu of %llu",
+	       dm_table_device_name(tc->ti->table), slot, first, tc->geo.data_sectors);
+	buf = mempool_alloc(tc->buf_pool, GFP_NOIO);
+	for (stripe = first; stripe < tc->geo.data_sectors; stripe++) {
+		struct mutex *lock = teearray_stripe_mutex(tc, stripe);
+		u32 col = teearray_column_of(&tc->geo, stripe, slot);
+
+		if (READ_ONCE(tc->rebuild_stop) || READ_ONCE(tc->fail_reason)) {
+			r = -EINTR;
+			break;
+		}
+		memset(want, 0, sizeof(want));
+		memset(cols, 0, sizeof(cols));
+		want[col] = cols[col] = true;
+		mutex_lock(lock);
+		r = teearray_fetch_columns(tc, stripe, want, buf);
+		if (!r)
+			r = teearray_write_columns(tc, stripe, cols, buf);
+		if (!r)
+			atomic64_set(&tc->rebuild_done, stripe + 1);
+		mutex_unlock(lock);
+		if (r)
+			break;
+		teearray_rebuild_throttle(tc, start, stripe + 1 - first);
+		cond_resched();
+	}
+	mempool_free(buf, tc->buf_pool);
+
+	mutex_lock(&tc->member_lock);
+	tc->rebuild_running = false;
+	if (!r && tc->members[slot].state == TEEARRAY_MEMBER_REBUILDING) {
+		tc->members[slot].state = TEEARRAY_MEMBER_ALIVE;
+		r = teearray_persist_dr_locked(tc);
+		if (!r)
+			DMINFO("%s: member %u rebuilt and in sync",
+			       dm_table_device_name(tc->ti->table), slot);
+	}
+	mutex_unlock(&tc->member_lock);
+	dm_table_event(tc->ti->table);
+}
+
+/* Context: process; caller does not hold member_lock. */
+void teearray_rebuild_stop(struct teearray_c *tc)
+{
+	WRITE_ONCE(tc->rebuild_stop, true);
+	flush_work(&tc->rebuild_work);
+}
+
+/* Start (or resume) the rebuild of a member in state 'a'. */
+void teearray_rebuild_start(struct teearray_c *tc)
+{
+	unsigned int i;
+
+	mutex_lock(&tc->member_lock);
+	for (i = 0; i < tc->m; i++) {
+		if (tc->members[i].state != TEEARRAY_MEMBER_REBUILDING ||
+		    tc->rebuild_running)
+			continue;
+		tc->rebuild_slot = i;
+		tc->rebuild_running = true;
+		WRITE_ONCE(tc->rebuild_stop, false);
+		queue_work(tc->ctl_wq, &tc->rebuild_work);
+	}
+	mutex_unlock(&tc->member_lock);
+}
+
+/*
+ * Message "replace <slot>": a fresh, blank member now answers for a dead
+ * slot (a teedisk restarted or newly started for that member UUID).  Give it
+ * a superblock, list it as rebuilding in the death record, and rebuild it.
+ */
+int teearray_replace_member(struct teearray_c *tc, u32 slot)
+{
+	struct teearray_member *mb;
+	struct teearray_request rq;
+	struct teearray_sb_info info;
+	struct teearray_sb_disk *sb;
+	char *error;
+	int r;
+
+	if (slot >= tc->m)
+		return -EINVAL;
+	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	if (!sb)
+		return -ENOMEM;
+	mb = &tc->members[slot];
+	mutex_lock(&tc->member_lock);
+	r = -EBUSY;
+	if (!tc->assembled || tc->fail_reason || mb->state != TEEARRAY_MEMBER_DEAD ||
+	    tc->rebuild_running) {
+		DMWARN("replace: member %u is not dead, or the array is not ready, or a rebuild runs",
+		       slot);
+		goto out;
+	}
+	if (tc->params->member_absent[slot]) {
+		DMWARN("replace: slot %u has no member in the table", slot);
+		r = -EINVAL;
+		goto out;
+	}
+
+	r = -EIO;
+	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_IDENTIFY, 0, NULL);
+	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK) {
+		DMWARN("replace: member %u does not answer (status %d)", slot, rq.status);
+		goto out;
+	}
+	memcpy(mb->instance, rq.instance_out, TEEARRAY_INSTANCE_SIZE);
+	mb->generation = rq.member_generation;
+	if (rq.member_sectors < tc->geo.member_sectors) {
+		DMWARN("replace: member %u has %llu sectors, the array needs %llu",
+		       slot, rq.member_sectors, tc->geo.member_sectors);
+		goto out;
+	}
+
+	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_READ, 0, sb);
+	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK)
+		goto out;
+	if (teearray_sb_parse(sb, &info, tc->meta_key, &error) != -ENODATA) {
+		DMWARN("replace: member %u is not blank; only a fresh member can replace a dead one",
+		       slot);
+		goto out;
+	}
+
+	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_FENCE, 0, NULL);
+	rq.arg = max(tc->members[slot].generation + 1, teearray_max_generation(tc));
+	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK)
+		goto out;
+	mb->generation = rq.arg;
+
+	memset(&info, 0, sizeof(info));
+	info.geo = tc->geo;
+	memcpy(info.array_uuid, tc->params->array_uuid, TEEARRAY_UUID_SIZE);
+	memcpy(info.member_uuid, mb->uuid, TEEARRAY_UUID_SIZE);
+	info.slot = slot;
+	info.create_time = ktime_get_real_seconds();
+	teearray_sb_build(sb, &info, tc->meta_key);
+	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_WRITE, 0, sb);
+	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK)
+		goto out;
+
+	mb->state = TEEARRAY_MEMBER_REBUILDING;
+	atomic64_set(&tc->rebuild_done, 0);
+	r = teearray_persist_dr_locked(tc);
+	if (r)
+		goto out;
+	DMINFO("%s: member %u replaced; rebuilding", dm_table_device_name(tc->ti->table), slot);
+	r = 0;
+out:
+	mutex_unlock(&tc->member_lock);
+	kfree(sb);
+	if (!r)
+		teearray_rebuild_start(tc);
+	return r;
+}
