@@ -221,6 +221,11 @@ int ta_client_identify(struct ta_client *c)
 		ret = TA_E_ATTEST_MEASUREMENT;
 		goto out;
 	}
+	if (c->policy.have_member_measurement &&
+	    sodium_memcmp(c->policy.member_measurement, id.measurement, TA_HASH_LEN)) {
+		ret = TA_E_ATTEST_MEASUREMENT;
+		goto out;
+	}
 	ret = TA_E_MISMATCH;
 	if (memcmp(id.array, c->array, TA_UUID_LEN) || id.slot != c->slot ||
 	    memcmp(id.authorized_key, c->key->pub, TA_PUBKEY_LEN))

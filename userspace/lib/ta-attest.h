@@ -54,8 +54,15 @@ struct ta_policy {
 	int allow_simulated;
 	int have_sim_pubkey;
 	uint8_t sim_pubkey[TA_PUBKEY_LEN];
+	/* Pinned against the evidence's claims (sim: the teedisk measurement;
+	 * tsm: the platform measurement the external verifier reports). */
 	int have_measurement;
 	uint8_t measurement[TA_HASH_LEN];
+	/* Pinned against the teedisk measurement (program and configuration)
+	 * that the member reports in its identity and in report_data[32..63];
+	 * checked by ta_client_identify for every provider. */
+	int have_member_measurement;
+	uint8_t member_measurement[TA_HASH_LEN];
 	const char *tsm_verifier;	/* command for hardware quotes, or NULL */
 };
 

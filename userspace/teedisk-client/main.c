@@ -57,7 +57,9 @@ static void usage(FILE *f)
 "  raw FILE                 send FILE as a frame, print the answer's kind/error\n"
 "options:\n"
 "  --connect HOST:PORT --key FILE --array UUID --slot N --timeout MS\n"
-"  --allow-simulated --sim-pubkey HEX --measurement HEX --tsm-verifier CMD\n"
+"  --allow-simulated --sim-pubkey HEX --tsm-verifier CMD\n"
+"  --measurement HEX        pin the teedisk measurement (program + configuration)\n"
+"  --platform-measurement HEX  pin the measurement in the evidence (tsm: platform)\n"
 "  --out FILE --attest-response (attest a batch without reads)\n"
 "  --exe PATH --sectors N --attest sim|tsm (for 'measurement')\n"
 "testing (send deliberately wrong bound fields after identify):\n"
@@ -308,6 +310,7 @@ int main(int argc, char **argv)
 		{ "allow-simulated", no_argument, NULL, 'A' },
 		{ "sim-pubkey", required_argument, NULL, 'P' },
 		{ "measurement", required_argument, NULL, 'M' },
+		{ "platform-measurement", required_argument, NULL, 'Q' },
 		{ "tsm-verifier", required_argument, NULL, 'V' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "save-frame", required_argument, NULL, 'F' },
@@ -359,6 +362,11 @@ int main(int argc, char **argv)
 			o.pol.have_sim_pubkey = 1;
 			break;
 		case 'M':
+			if (ta_hex_decode(o.pol.member_measurement, TA_HASH_LEN, optarg))
+				goto bad;
+			o.pol.have_member_measurement = 1;
+			break;
+		case 'Q':
 			if (ta_hex_decode(o.pol.measurement, TA_HASH_LEN, optarg))
 				goto bad;
 			o.pol.have_measurement = 1;
@@ -487,7 +495,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "teedisk-client: %s needs --array and --slot\n", cmd);
 		return 2;
 	}
-	if (need_key && !o.pol.have_measurement)
+	if (need_key && !o.pol.have_member_measurement)
 		fprintf(stderr, "teedisk-client: warning: no --measurement pinned\n");
 	ta_client_init(&c, &key, &o.pol, o.array, o.slot);
 	ret = ta_client_connect(&c, o.connect, o.timeout_ms);

@@ -38,7 +38,10 @@ struct td_conn {
 	struct ta_frame_hdr fh;
 	uint8_t *body;
 	size_t body_have;
+	uint64_t last_active;	/* td_tick at the last byte received */
 };
+
+static uint64_t td_tick;
 
 static volatile sig_atomic_t td_stop;
 static int td_verbose;
@@ -175,6 +178,7 @@ static int td_conn_read(struct td_disk *d, struct td_conn *c)
 		if (r < 0)
 			return 0;
 		td_quickack(c->fd);
+		c->last_active = ++td_tick;
 		c->hdr_have += (size_t)r;
 		if (c->hdr_have < TA_FRAME_HDR_LEN)
 			return 0;
@@ -209,6 +213,7 @@ static int td_conn_read(struct td_disk *d, struct td_conn *c)
 	if (r < 0)
 		return 0;
 	td_quickack(c->fd);
+	c->last_active = ++td_tick;
 	c->body_have += (size_t)r;
 	return c->body_have == c->fh.body_len;
 }
@@ -261,13 +266,28 @@ static int td_serve(struct td_disk *d, int lfd)
 					slot = i;
 					break;
 				}
+			/*
+			 * All slots taken: evict the least recently active
+			 * connection other than the session, so idle
+			 * connections cannot lock the main program out.
+			 */
 			if (fd >= 0 && slot < 0) {
-				fprintf(stderr, "teedisk: too many connections, refusing one\n");
-				close(fd);
-			} else if (fd >= 0) {
+				for (int i = 0; i < TD_MAX_CONNS; i++) {
+					if (i == session)
+						continue;
+					if (slot < 0 ||
+					    conns[i].last_active < conns[slot].last_active)
+						slot = i;
+				}
+				fprintf(stderr, "teedisk: connection limit, closing the least"
+					" recently active one\n");
+				td_conn_close(&conns[slot]);
+			}
+			if (fd >= 0) {
 				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 				td_quickack(fd);
 				conns[slot].fd = fd;
+				conns[slot].last_active = ++td_tick;
 			}
 		}
 		for (int i = 0; i < TD_MAX_CONNS; i++) {
