@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * teearrayd member execution against REAL teedisk processes on loopback
- * (argv[1]: the teedisk binary).  Requests go through the same engine the
+ * (argv[1]: the teedisk binary, default build/test/teedisk-san).  Requests go through the same engine the
  * daemon uses (td_engine_submit), without netlink.
  *
  * Covers: IDENTIFY, WRITE/READ/COPY/TRIM, death record (and a stale
@@ -552,11 +552,12 @@ int main(int argc, char **argv)
 	struct td_config cfg;
 	FILE *f;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s TEEDISK-BINARY\n", argv[0]);
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [TEEDISK-BINARY (default build/test/teedisk-san)]\n",
+			argv[0]);
 		return 2;
 	}
-	teedisk = argv[1];
+	teedisk = argc == 2 ? argv[1] : "build/test/teedisk-san";
 	signal(SIGPIPE, SIG_IGN);
 	td_log_set_stderr_prio(getenv("TD_VERBOSE") ? LOG_DEBUG : LOG_ERR - 1);
 	if (access(teedisk, X_OK) || !mkdtemp(dir) || ta_crypto_init() != TA_OK) {

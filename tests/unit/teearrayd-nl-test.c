@@ -153,6 +153,8 @@ static size_t kernel_write(unsigned int skip, uint32_t op, size_t data_len)
 	memset(m, 0xbb, 16);
 	memset(inst, 0xcc, 16);
 	kb_begin(&k, FAM, TEEARRAY_CMD_REQUEST);
+	if (skip != TEEARRAY_A_EPOCH)
+		kb_u64(&k, TEEARRAY_A_EPOCH, 17);
 	if (skip != TEEARRAY_A_REQ_ID)
 		kb_u64(&k, TEEARRAY_A_REQ_ID, 42);
 	if (skip != TEEARRAY_A_ARRAY_UUID)
@@ -171,8 +173,43 @@ static size_t kernel_write(unsigned int skip, uint32_t op, size_t data_len)
 		kb_u64(&k, TEEARRAY_A_SECTOR, 12345);
 	if (skip != TEEARRAY_A_COUNT)
 		kb_u32(&k, TEEARRAY_A_COUNT, 1);
+	if (skip != TEEARRAY_A_ARG)
+		kb_u64(&k, TEEARRAY_A_ARG, 0);
 	if (skip != TEEARRAY_A_DATA)
 		kb_put(&k, TEEARRAY_A_DATA, data, data_len);
+	return kb_end(&k);
+}
+
+/*
+ * Exactly what kernel/teearray-transport.c tp_build() sends: every scalar
+ * always, INSTANCE_ID for all but IDENTIFY, COUNT 0 for IDENTIFY and FENCE,
+ * DATA for WRITE and DEATH_WRITE only.
+ */
+static size_t kernel_op(uint32_t op)
+{
+	uint8_t a[16], m[16], inst[16];
+	struct kb k;
+
+	memset(a, 0xaa, 16);
+	memset(m, 0xbb, 16);
+	memset(inst, 0xcc, 16);
+	kb_begin(&k, FAM, TEEARRAY_CMD_REQUEST);
+	kb_u64(&k, TEEARRAY_A_EPOCH, 17);
+	kb_u64(&k, TEEARRAY_A_REQ_ID, 42);
+	kb_put(&k, TEEARRAY_A_ARRAY_UUID, a, 16);
+	kb_put(&k, TEEARRAY_A_MEMBER_UUID, m, 16);
+	kb_u32(&k, TEEARRAY_A_SLOT, 3);
+	kb_u32(&k, TEEARRAY_A_OP, op);
+	kb_u64(&k, TEEARRAY_A_GENERATION, 5);
+	if (op != TEEARRAY_OP_IDENTIFY)
+		kb_put(&k, TEEARRAY_A_INSTANCE_ID, inst, 16);
+	kb_u64(&k, TEEARRAY_A_SECTOR, op == TEEARRAY_OP_READ || op == TEEARRAY_OP_WRITE ||
+	       op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_TRIM ? 12345 : 0);
+	kb_u32(&k, TEEARRAY_A_COUNT, op == TEEARRAY_OP_IDENTIFY || op == TEEARRAY_OP_FENCE ? 0 : 1);
+	kb_u64(&k, TEEARRAY_A_ARG, op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_FENCE ||
+	       op == TEEARRAY_OP_DEATH_WRITE ? 99 : 0);
+	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE)
+		kb_put(&k, TEEARRAY_A_DATA, data, 4096);
 	return kb_end(&k);
 }
 
@@ -189,7 +226,45 @@ static void test_kernel_style(void)
 	      p.count == 1 && p.data_len == 4096 && !memcmp(p.data, data, 4096));
 	/* The same message in a larger receive buffer: nlmsg_len rules. */
 	CHECK(td_nl_parse_request(buf, len + 100, FAM, &p, err, sizeof(err)) == TD_NL_OK);
-	tap_end("nl: kernel-style REQUEST with 64-bit padding attributes parses");
+	CHECK(p.have_epoch && p.epoch == 17);
+	tap_end("nl: kernel-style REQUEST with 64-bit padding attributes parses, EPOCH included");
+
+	for (uint32_t op = TEEARRAY_OP_IDENTIFY; op < __TEEARRAY_OP_MAX; op++) {
+		int ret;
+
+		tap_begin();
+		len = kernel_op(op);
+		ret = td_nl_parse_request(buf, len, FAM, &p, err, sizeof(err));
+		CHECK(ret == TD_NL_OK);
+		if (ret != TD_NL_OK)
+			printf("#   %s\n", err);
+		CHECK(p.op == op && p.req_id == 42 && p.epoch == 17 && p.generation == 5);
+		CHECK(p.have_instance == (op != TEEARRAY_OP_IDENTIFY));
+		CHECK(p.count == 1);
+		switch (op) {
+		case TEEARRAY_OP_READ:
+		case TEEARRAY_OP_TRIM:
+			CHECK(p.sector == 12345 && p.arg == 0);
+			break;
+		case TEEARRAY_OP_WRITE:
+			CHECK(p.sector == 12345 && p.data_len == 4096);
+			break;
+		case TEEARRAY_OP_COPY:
+			CHECK(p.sector == 12345 && p.arg == 99);
+			break;
+		case TEEARRAY_OP_FENCE:
+			CHECK(p.arg == 99 && !p.data);
+			break;
+		case TEEARRAY_OP_DEATH_WRITE:
+			CHECK(p.arg == 99 && p.data_len == 4096);
+			break;
+		default:
+			CHECK(!p.data);
+			break;
+		}
+		tap_end("nl: %s exactly as the kernel's tp_build() sends it parses",
+			td_nl_op_name(op));
+	}
 }
 
 /* expect class and a word of the message */
@@ -241,13 +316,9 @@ static void test_malformed(void)
 	       "WRITE with short DATA");
 	expect(kernel_write(0, TEEARRAY_OP_READ, 4096), TD_NL_BAD, "does not take DATA",
 	       "READ with DATA");
-	expect(kernel_write(TEEARRAY_A_DATA, TEEARRAY_OP_DEATH_READ, 0), TD_NL_BAD,
-	       "does not take SECTOR", "DEATH_READ with SECTOR");
 	expect(kernel_write(TEEARRAY_A_DATA, 0, 0), TD_NL_BAD, "unknown op 0", "op 0");
 	expect(kernel_write(TEEARRAY_A_DATA, __TEEARRAY_OP_MAX, 0), TD_NL_BAD, "unknown op",
 	       "op past the last");
-	expect(kernel_write(TEEARRAY_A_DATA, TEEARRAY_OP_FENCE, 0), TD_NL_BAD,
-	       "does not take SECTOR", "FENCE with SECTOR");
 
 	/* Field-level corruptions of a valid WRITE. */
 	len = kernel_write(0, TEEARRAY_OP_WRITE, 4096);
@@ -258,6 +329,8 @@ static void test_malformed(void)
 	expect(len, TD_NL_BAD, "COUNT 2 outside 1..1", "WRITE COUNT above the data limit");
 	*(uint32_t *)((uint8_t *)a + NLA_HDRLEN) = 0;
 	expect(len, TD_NL_BAD, "COUNT 0", "COUNT zero");
+	a->nla_type = TEEARRAY_A_CREDITS;
+	expect(len, TD_NL_BAD, "unexpected attribute CREDITS", "REQUEST carrying CREDITS");
 	a->nla_type = TEEARRAY_A_STATUS;
 	expect(len, TD_NL_BAD, "unexpected attribute STATUS", "REQUEST carrying STATUS");
 	a->nla_type = 99;
@@ -301,6 +374,21 @@ static void test_malformed(void)
 			a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
 		a->nla_type = TEEARRAY_A_PAD;
 		expect(len, TD_NL_BAD, "FENCE needs ARG", "FENCE without ARG");
+		/* An unused attribute must still have its size. */
+		len = kernel_op(TEEARRAY_OP_DEATH_READ);
+		a = (struct nlattr *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+		while (a->nla_type != TEEARRAY_A_COUNT)
+			a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+		a->nla_len = NLA_HDRLEN + 2;
+		expect(len, TD_NL_BAD, "DEATH_READ has a wrong-size COUNT", "unused COUNT of 2 bytes");
+		len = kernel_op(TEEARRAY_OP_READ);
+		a = (struct nlattr *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+		CHECK((a->nla_type & NLA_TYPE_MASK) == TEEARRAY_A_EPOCH);
+		a->nla_len = NLA_HDRLEN + 4;
+		memmove((uint8_t *)a + NLA_HDRLEN + 4, (uint8_t *)a + NLA_HDRLEN + 8,
+			len - (size_t)((uint8_t *)a + NLA_HDRLEN + 8 - buf));
+		((struct nlmsghdr *)buf)->nlmsg_len -= 4;
+		expect(len - 4, TD_NL_BAD, "EPOCH is not a u64", "EPOCH of 4 bytes");
 		fill_req(&r, TEEARRAY_OP_TRIM);
 		r.req_id = 42;
 		r.count = 257;

@@ -38,7 +38,11 @@
 #define NETLINK_EXT_ACK 11
 #endif
 
+#ifdef TEEARRAY_KEEPALIVE_MS
+#define TD_KEEPALIVE_MS		((unsigned int)TEEARRAY_KEEPALIVE_MS)
+#else
 #define TD_KEEPALIVE_MS		1000u
+#endif
 #define TD_RETRY_MS		1000u
 #define TD_MSG_MAX		(64u << 10)	/* one COMPLETE message */
 #define TD_RECV_MAX		(64u << 10)
@@ -70,7 +74,7 @@ struct td_daemon {
 	/* buffers */
 	uint8_t *rbuf, *sbuf;
 	/* counters */
-	unsigned long long bad_requests, dropped_completions, credit_overruns;
+	unsigned long long bad_requests, dropped_completions, credit_overruns, stale_requests;
 	int stopping;
 };
 
@@ -231,6 +235,11 @@ static void td_handle_request(struct td_daemon *d, const struct nlmsghdr *nlh)
 		td_quick(d, nr.req_id, TEEARRAY_ST_INTERNAL);
 		return;
 	}
+	if (d->registered && nr.have_epoch && nr.epoch < d->epoch) {
+		/* Sent before our latest REGISTER: the kernel reissues it. */
+		d->stale_requests++;
+		return;
+	}
 	d->free_list = r->next;
 	d->in_use++;
 	r->nl = nr;
@@ -238,16 +247,37 @@ static void td_handle_request(struct td_daemon *d, const struct nlmsghdr *nlh)
 		memcpy(r->buf, nr.data, nr.data_len);
 	r->nl.data = NULL;
 	r->deadline_ms = 0;
+	/* 0: the kernel did not say; the session current at submission. */
+	r->epoch = nr.have_epoch ? nr.epoch : 0;
 	d->pending[d->npending++] = r;
 }
 
+/*
+ * Hands parsed requests to the member workers.  Requests can arrive
+ * between our REGISTER and its reply (the kernel reissues at once); they
+ * wait here until the epoch is known, and those of another session are
+ * dropped.
+ */
 static void td_submit_pending(struct td_daemon *d)
 {
-	if (!d->npending)
+	unsigned int k = 0;
+
+	if (!d->npending || !d->registered)
 		return;
-	for (unsigned int i = 0; i < d->npending; i++)
-		d->pending[i]->epoch = d->epoch;
-	td_engine_submit(&d->engine, d->pending, d->npending);
+	for (unsigned int i = 0; i < d->npending; i++) {
+		struct td_request *r = d->pending[i];
+
+		if (!r->epoch)
+			r->epoch = d->epoch;
+		if (r->epoch != d->epoch) {
+			d->stale_requests++;
+			td_req_put(d, r);
+			continue;
+		}
+		d->pending[k++] = r;
+	}
+	if (k)
+		td_engine_submit(&d->engine, d->pending, k);
 	d->npending = 0;
 }
 
@@ -667,8 +697,8 @@ int main(int argc, char **argv)
 	ret = td_loop(d) ? 1 : 0;
 	td_engine_stop(&d->engine);
 	td_log(LOG_NOTICE, "stopped (%llu malformed requests, %llu credit overruns, %llu "
-	       "completions dropped for an old session)", d->bad_requests, d->credit_overruns,
-	       d->dropped_completions);
+	       "requests and %llu completions dropped for an old session)", d->bad_requests,
+	       d->credit_overruns, d->stale_requests, d->dropped_completions);
 out_key:
 	ta_key_wipe(&d->key);
 out_cfg:

@@ -168,6 +168,8 @@ size_t td_nl_build_request(void *buf, size_t size, uint16_t family, uint32_t seq
 
 	if (td_begin(&b, buf, size, family, 0, seq, TEEARRAY_CMD_REQUEST, TEEARRAY_GENL_VERSION))
 		return 0;
+	if (r->have_epoch)
+		e |= td_put_u64(&b, TEEARRAY_A_EPOCH, r->epoch);
 	e |= td_put_u64(&b, TEEARRAY_A_REQ_ID, r->req_id);
 	e |= td_put(&b, TEEARRAY_A_ARRAY_UUID, r->array, TD_UUID_LEN);
 	e |= td_put(&b, TEEARRAY_A_MEMBER_UUID, r->member, TD_UUID_LEN);
@@ -398,7 +400,6 @@ int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 	/* From here on the request can be failed back to the kernel. */
 	for (unsigned int t = 1; t <= TEEARRAY_A_MAX; t++) {
 		switch (t) {
-		case TEEARRAY_A_EPOCH:
 		case TEEARRAY_A_CREDITS:
 		case TEEARRAY_A_STATUS:
 		case TEEARRAY_A_COMPLETION:
@@ -411,6 +412,12 @@ int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 		default:
 			break;
 		}
+	}
+	if (tb[TEEARRAY_A_EPOCH]) {
+		if (td_get_u64(tb[TEEARRAY_A_EPOCH], &r->epoch))
+			return td_nerr(err, errlen, "REQUEST %llu: EPOCH is not a u64",
+				       (unsigned long long)r->req_id), TD_NL_BAD;
+		r->have_epoch = 1;
 	}
 	if (td_get_u32(tb[TEEARRAY_A_OP], &r->op))
 		return td_nerr(err, errlen, "REQUEST %llu: OP missing or not a u32",
@@ -462,22 +469,32 @@ int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 	default:
 		break;
 	}
+	/* Needed: present with the exact size.  Otherwise: the right size if present. */
 #define TD_ATTR_RULE(need, t, get)							\
 	do {										\
-		if (!(need) && tb[t])							\
-			return td_nerr(err, errlen, "REQUEST %llu: %s does not take %s",	\
-				       (unsigned long long)r->req_id,			\
-				       td_nl_op_name(r->op), td_attr_name(t)), TD_NL_BAD; \
 		if ((need) && (get))							\
 			return td_nerr(err, errlen, "REQUEST %llu: %s needs %s of the right size", \
+				       (unsigned long long)r->req_id,			\
+				       td_nl_op_name(r->op), td_attr_name(t)), TD_NL_BAD; \
+		if (!(need) && tb[t] && (get))						\
+			return td_nerr(err, errlen, "REQUEST %llu: %s has a wrong-size %s",	\
 				       (unsigned long long)r->req_id,			\
 				       td_nl_op_name(r->op), td_attr_name(t)), TD_NL_BAD; \
 	} while (0)
 	TD_ATTR_RULE(need_sector, TEEARRAY_A_SECTOR, td_get_u64(tb[TEEARRAY_A_SECTOR], &r->sector));
 	TD_ATTR_RULE(need_count, TEEARRAY_A_COUNT, td_get_u32(tb[TEEARRAY_A_COUNT], &r->count));
 	TD_ATTR_RULE(need_arg, TEEARRAY_A_ARG, td_get_u64(tb[TEEARRAY_A_ARG], &r->arg));
-	TD_ATTR_RULE(need_data, TEEARRAY_A_DATA, !tb[TEEARRAY_A_DATA]);
 #undef TD_ATTR_RULE
+	if (!need_data && tb[TEEARRAY_A_DATA])
+		return td_nerr(err, errlen, "REQUEST %llu: %s does not take DATA",
+			       (unsigned long long)r->req_id, td_nl_op_name(r->op)), TD_NL_BAD;
+	if (need_data && !tb[TEEARRAY_A_DATA])
+		return td_nerr(err, errlen, "REQUEST %llu: %s needs DATA",
+			       (unsigned long long)r->req_id, td_nl_op_name(r->op)), TD_NL_BAD;
+	if (!need_sector)
+		r->sector = 0;
+	if (!need_arg)
+		r->arg = 0;
 	if (!need_count)
 		r->count = 1;
 	maxc = td_nl_max_count(r->op);

@@ -21,6 +21,8 @@
 /* A parsed REQUEST.  data points into the message buffer. */
 struct td_nl_request {
 	uint64_t req_id;
+	int have_epoch;			/* the kernel names the session it sent under */
+	uint64_t epoch;
 	uint8_t array[TD_UUID_LEN];
 	uint8_t member[TD_UUID_LEN];
 	uint32_t slot;
@@ -68,7 +70,10 @@ const char *td_nl_status_name(uint32_t st);
 
 /*
  * Parse one netlink message (nlmsghdr included) that must be a
- * TEEARRAY_CMD_REQUEST of the given family.
+ * TEEARRAY_CMD_REQUEST of the given family.  Every attribute an op needs
+ * must be present with its exact size; SECTOR, COUNT and ARG may also come
+ * with ops that do not use them (the kernel sends them always) and are then
+ * ignored (count reads as 1).  DATA only with WRITE and DEATH_WRITE.
  */
 int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 			struct td_nl_request *r, char *err, size_t errlen);
