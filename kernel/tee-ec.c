@@ -20,7 +20,7 @@
 #define GROUP_SECTORS	2	/* output sectors sharing one CSE pass */
 #define DEC_CACHE	64	/* cached decode schedules per code */
 /* decode's sector pointer arrays, at the start of the work buffer */
-#define PTR_BYTES	((TEE_EC_MAX_SECTORS + TEE_EC_MAX_PARITY) * sizeof(void *))
+#define PTR_BYTES	((TEE_EC_MAX_SECTORS + 2 * TEE_EC_MAX_PARITY) * sizeof(void *))
 
 static u8 gf_exp[510];
 static u8 gf_log[256];
@@ -91,6 +91,7 @@ struct tee_ec {
 	u8 *coef;			/* p rows of n */
 	struct tee_ec_prog *enc;
 	int kidx;			/* straight-line encode kernel or -1 */
+	struct tee_ec_prog *ident[TEE_EC_MAX_PARITY];	/* XOR e sectors */
 	struct tee_ec_prog **upd;	/* single-sector update, built lazily */
 	struct mutex lock;		/* upd[] and dec[] */
 	unsigned int ndec;
@@ -107,9 +108,16 @@ u8 tee_ec_coef(const struct tee_ec *ec, unsigned int i, unsigned int j)
 	return ec->coef[i * ec->n + j];
 }
 
+/* Decode with a straight-line kernel re-encodes all parities into scratch. */
+static size_t scratch_bytes(const struct tee_ec *ec)
+{
+	return ec->kidx >= 0 ? (size_t)ec->p * TEE_EC_SECTOR : 0;
+}
+
 size_t tee_ec_work_size(const struct tee_ec *ec)
 {
-	return PTR_BYTES + (size_t)(8 * ec->n + TEMP_CAP) * TEE_EC_CHUNK +
+	return PTR_BYTES + scratch_bytes(ec) +
+	       (size_t)(8 * max(ec->n, ec->p) + TEMP_CAP) * TEE_EC_CHUNK +
 	       TEE_EC_ALIGN;
 }
 
@@ -349,6 +357,28 @@ struct tee_ec *tee_ec_alloc(unsigned int n, unsigned int p)
 	ec->enc = build_prog(ec->coef, p, n);
 	if (!ec->enc)
 		goto fail;
+	if (ec->kidx >= 0) {
+		u8 *id = kzalloc(p * p, GFP_KERNEL);
+
+		if (!id)
+			goto fail;
+		for (i = 0; i < p; i++)
+			id[i * p + i] = 1;
+		for (i = 0; i < p; i++) {
+			unsigned int j, k;
+
+			/* (i + 1) x (i + 1) identity */
+			for (j = 0; j <= i; j++)
+				for (k = 0; k <= i; k++)
+					id[j * (i + 1) + k] = j == k;
+			ec->ident[i] = build_prog(id, i + 1, i + 1);
+			if (!ec->ident[i])
+				break;
+		}
+		kfree(id);
+		if (i < p)
+			goto fail;
+	}
 	return ec;
 fail:
 	tee_ec_free(ec);
@@ -367,6 +397,8 @@ void tee_ec_free(struct tee_ec *ec)
 		for (i = 0; i < ec->n; i++)
 			kfree(ec->upd[i]);
 	kfree(ec->upd);
+	for (i = 0; i < TEE_EC_MAX_PARITY; i++)
+		kfree(ec->ident[i]);
 	kfree(ec->enc);
 	kfree(ec->coef);
 	mutex_destroy(&ec->lock);
@@ -576,6 +608,109 @@ out:
 	return pg;
 }
 
+/*
+ * Decode for shapes with a straight-line encode kernel.  The kernel first
+ * encodes the stripe with the erased data sectors read as zeroes into
+ * scratch parities p'.  With S the first e surviving parities (e = erased
+ * data count) and A = C[S][erased data], the erased data are
+ * A^-1 (p_S + p'_S) and an erased parity i is p'_i + C[i][erased data] times
+ * those.  decode_kernel() XORs p_S into p'_S (the syndromes); this program
+ * computes the erased sectors from the syndromes (e sectors) and p'_i of
+ * the erased parities.
+ */
+static struct tee_ec_prog *build_fixup(const struct tee_ec *ec,
+				       const u8 *erased, unsigned int nerased)
+{
+	unsigned int n = ec->n, p = ec->p, e = 0, m = 0, i, q, r, k, kin;
+	u8 ed[TEE_EC_MAX_PARITY], sp[TEE_EC_MAX_PARITY];
+	struct tee_ec_prog *pg = NULL;
+	u8 *a, *b, *rows;
+
+	for (i = 0; i < n; i++)
+		if (erased[i])
+			ed[e++] = i;
+	for (i = 0; i < p && m < e; i++)
+		if (!erased[n + i])
+			sp[m++] = i;
+	m = nerased - e;
+	kin = e + m;
+	a = kmalloc(2 * e * e + nerased * kin + 1, GFP_NOIO);
+	if (!a)
+		return NULL;
+	b = a + e * e;
+	rows = b + e * e;
+	for (q = 0; q < e; q++)
+		for (r = 0; r < e; r++)
+			a[q * e + r] = tee_ec_coef(ec, sp[q], ed[r]);
+	if (!gf_invert(a, b, e))
+		goto out;
+	memset(rows, 0, nerased * kin);
+	for (r = 0; r < e; r++) {
+		for (q = 0; q < e; q++)
+			rows[r * kin + q] = b[r * e + q];
+	}
+	k = 0;
+	for (i = 0; i < p; i++) {
+		u8 *row = rows + (e + k) * kin;
+
+		if (!erased[n + i])
+			continue;
+		row[e + k] = 1;
+		for (r = 0; r < e; r++) {
+			u8 cf = tee_ec_coef(ec, i, ed[r]);
+
+			for (q = 0; q < e; q++)
+				row[q] ^= gf_mul(cf, b[r * e + q]);
+		}
+		k++;
+	}
+	pg = build_prog(rows, nerased, kin);
+out:
+	kfree(a);
+	return pg;
+}
+
+static const u8 zero_sector[TEE_EC_SECTOR];
+
+/* Decode through the straight-line kernel; pg is from build_fixup(). */
+static void decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
+			  const u8 *erased, const struct tee_ec_prog *pg,
+			  unsigned int e)
+{
+	unsigned int n = ec->n, p = ec->p, i, k = 0, m = 0;
+	const u8 **in = work;
+	u8 **out = (u8 **)(in + TEE_EC_MAX_SECTORS);
+	u8 **pp = out + TEE_EC_MAX_PARITY;
+	u8 *scratch = (u8 *)work + PTR_BYTES;
+
+	for (i = 0; i < n; i++)
+		in[i] = erased[i] ? zero_sector : sect[i];
+	for (i = 0; i < p; i++)
+		pp[i] = e || !erased[n + i] ? scratch + i * TEE_EC_SECTOR : sect[n + i];
+	run_kernel(ec->kidx, in, pp);
+	if (!e)
+		return;
+	/* inputs: p_S, p'_S, p' of erased parities; outputs: erased sectors */
+	for (i = 0; i < p && k < e; i++) {
+		if (erased[n + i])
+			continue;
+		in[k] = sect[n + i];
+		out[k] = pp[i];
+		k++;
+	}
+	run_prog(ec->ident[e - 1], in, out, true, scratch + scratch_bytes(ec));
+	for (i = 0; i < e; i++)
+		in[i] = out[i];
+	for (i = 0; i < n + p; i++) {
+		if (!erased[i])
+			continue;
+		out[m++] = sect[i];
+		if (i >= n)
+			in[m - 1] = pp[i - n];
+	}
+	run_prog(pg, in, out, false, scratch + scratch_bytes(ec));
+}
+
 int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 		  const u8 *erased)
 {
@@ -613,8 +748,11 @@ int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 			break;
 		}
 	}
-	if (!pg) {
-		pg = build_decode(ec, erased, ne);
+	if (!pg && ec->kidx >= 0 && !e) {
+		cached = true;	/* parity only: no program needed */
+	} else if (!pg) {
+		pg = ec->kidx >= 0 ? build_fixup(ec, erased, ne) :
+				     build_decode(ec, erased, ne);
 		if (pg && ec->ndec < DEC_CACHE) {
 			memcpy(ec->dec[ec->ndec].mask, mask, sizeof(mask));
 			ec->dec[ec->ndec++].prog = pg;
@@ -622,9 +760,12 @@ int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 		}
 	}
 	mutex_unlock(&ec->lock);
-	if (!pg)
+	if (!pg && !cached)
 		return -ENOMEM;
-	run_prog(pg, in, out, false, (u8 *)work + PTR_BYTES);
+	if (ec->kidx >= 0)
+		decode_kernel(ec, work, sect, erased, pg, e);
+	else
+		run_prog(pg, in, out, false, (u8 *)work + PTR_BYTES);
 	if (!cached)
 		kfree(pg);
 	return 0;
