@@ -106,12 +106,17 @@ static unsigned long done_count;
 static struct td_request reqs[NREQ];
 static int done[NREQ];
 
+static unsigned long deliveries;
+
 static void on_complete(struct td_request *r, void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&lock);
-	done[r - reqs] = 1;
-	done_count++;
+	deliveries++;
+	for (; r; r = r->next) {
+		done[r - reqs] = 1;
+		done_count++;
+	}
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
 }
@@ -290,10 +295,14 @@ static void test_batching(void)
 	struct disk *d = &disks[0];
 	struct td_request *p[200];
 	unsigned long long b0 = batches(d);
+	unsigned long dl0;
 	uint8_t a[4096];
 	int ok = 1;
 
 	tap_begin();
+	pthread_mutex_lock(&lock);
+	dl0 = deliveries;
+	pthread_mutex_unlock(&lock);
 	for (unsigned int i = 0; i < 100; i++) {
 		pattern(a, 100 + i);
 		p[i] = op_rw(d, TEEARRAY_OP_WRITE, i, 0, a);
@@ -307,6 +316,10 @@ static void test_batching(void)
 	CHECK(batches(d) - b0 == 2);
 	if (batches(d) - b0 != 2)
 		printf("#   %llu batches\n", batches(d) - b0);
+	/* The answers of one signed batch are delivered together. */
+	pthread_mutex_lock(&lock);
+	CHECK(deliveries - dl0 == 2);
+	pthread_mutex_unlock(&lock);
 	b0 = batches(d);
 	for (unsigned int i = 0; i < 100; i++)
 		p[i] = op_rw(d, TEEARRAY_OP_READ, i, 0, NULL);

@@ -52,6 +52,7 @@ struct td_daemon {
 	struct ta_key key;
 	struct td_engine engine;
 	int nl, efd, sfd;
+	int test_fd;			/* --netlink-fd: a socket standing in for the kernel */
 	uint16_t family;
 	uint32_t seq, register_seq, keepalive_seq;
 	int last_nlerr;			/* errno of the last refused REGISTER/KEEPALIVE */
@@ -90,24 +91,27 @@ static void usage(FILE *f)
 "  --verbose, -v       log every failed request and connection event\n"
 "  --check-config      parse the configuration, load the key, and exit\n"
 "  --allow-unlocked    keep running if mlockall() fails (tests only)\n"
+"  --netlink-fd FD     talk to a fake kernel on socket FD (tests only)\n"
 "  --help, --version\n");
 }
 
 /* ---- completions ------------------------------------------------------------- */
 
-static void td_on_complete(struct td_request *r, void *arg)
+static void td_on_complete(struct td_request *chain, void *arg)
 {
 	struct td_daemon *d = arg;
+	struct td_request *last = chain;
 	uint64_t one = 1;
 	ssize_t w;
 
+	while (last->next)
+		last = last->next;
 	pthread_mutex_lock(&d->done_lock);
-	r->next = NULL;
 	if (d->done_tail)
-		d->done_tail->next = r;
+		d->done_tail->next = chain;
 	else
-		d->done_head = r;
-	d->done_tail = r;
+		d->done_head = chain;
+	d->done_tail = last;
 	pthread_mutex_unlock(&d->done_lock);
 	do
 		w = write(d->efd, &one, sizeof(one));
@@ -127,7 +131,8 @@ static int td_nl_send(struct td_daemon *d, const void *msg, size_t len)
 	ssize_t w;
 
 	do
-		w = sendto(d->nl, msg, len, 0, (struct sockaddr *)&sa, sizeof(sa));
+		w = d->test_fd >= 0 ? send(d->nl, msg, len, MSG_NOSIGNAL) :
+			sendto(d->nl, msg, len, 0, (struct sockaddr *)&sa, sizeof(sa));
 	while (w < 0 && errno == EINTR);
 	if (w < 0) {
 		td_log(LOG_ERR, "netlink send: %s", strerror(errno));
@@ -302,8 +307,8 @@ static int td_nl_drain(struct td_daemon *d, int *got_register)
 			       "registering again so the kernel reissues them");
 			return -1;
 		}
-		if (n < 0) {
-			td_log(LOG_ERR, "netlink receive: %s", strerror(errno));
+		if (n <= 0) {
+			td_log(LOG_ERR, "netlink receive: %s", n ? strerror(errno) : "socket closed");
 			return -1;
 		}
 		if ((size_t)n > TD_RECV_MAX) {
@@ -377,6 +382,10 @@ static int td_nl_open(struct td_daemon *d)
 	int one = 1, want, got = 0;
 	socklen_t sl = sizeof(got);
 
+	if (d->test_fd >= 0) {
+		d->nl = d->test_fd;
+		return 0;
+	}
 	d->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (d->nl < 0) {
 		td_log(LOG_ERR, "cannot open a generic netlink socket: %s", strerror(errno));
@@ -435,8 +444,8 @@ static int td_resolve(struct td_daemon *d)
 				return -1;
 			continue;
 		}
-		if (n < 0) {
-			td_log(LOG_ERR, "netlink receive: %s", strerror(errno));
+		if (n <= 0) {
+			td_log(LOG_ERR, "netlink receive: %s", n ? strerror(errno) : "socket closed");
 			return -1;
 		}
 		if (!NLMSG_OK(nlh, (size_t)n) || nlh->nlmsg_seq != seq)
@@ -556,7 +565,7 @@ static int td_loop(struct td_daemon *d)
 			if (d->stopping)
 				break;
 		}
-		if (p[1].revents & (POLLIN | POLLERR)) {
+		if (p[1].revents & (POLLIN | POLLERR | POLLHUP)) {
 			if (td_nl_drain(d, NULL)) {
 				td_submit_pending(d);
 				d->registered = 0;
@@ -629,14 +638,17 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "allow-unlocked", no_argument, NULL, 'U' },
+		{ "netlink-fd", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL;
+	struct td_daemon *d = &D;
 	int fg = 0, use_syslog = 0, verbose = 0, check = 0, allow_unlocked = 0, opt, ret = 1;
 	char err[512];
-	struct td_daemon *d = &D;
+
+	d->test_fd = -1;
 
 	while ((opt = getopt_long(argc, argv, "c:fvh", lo, NULL)) != -1) {
 		switch (opt) {
@@ -646,6 +658,7 @@ int main(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'C': check = 1; break;
 		case 'U': allow_unlocked = 1; break;
+		case 'N': d->test_fd = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("teearrayd (dm-teearray netlink v%u)\n", TEEARRAY_GENL_VERSION);
 			  return 0;
@@ -660,6 +673,10 @@ int main(int argc, char **argv)
 	}
 	td_log_init(0, verbose ? LOG_DEBUG : LOG_INFO);
 	d->nl = d->efd = d->sfd = -1;
+	if (d->test_fd >= 0 && !fg) {
+		td_log(LOG_ERR, "--netlink-fd needs --foreground");
+		return 2;
+	}
 	if (td_config_load(config, &d->cfg, err, sizeof(err))) {
 		td_log(LOG_ERR, "%s", err);
 		return 1;

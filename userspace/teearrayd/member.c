@@ -77,7 +77,22 @@ static void td_finish(struct td_member *m, struct td_request *r, uint32_t status
 		       td_nl_status_name(status), ta_err ? " / " : "",
 		       ta_err ? ta_err_name(ta_err) : "");
 	}
-	m->e->complete(r, m->e->complete_arg);
+	/* Delivered by td_flush, so one batch's answers travel together. */
+	r->next = NULL;
+	if (m->done_tail)
+		m->done_tail->next = r;
+	else
+		m->done_head = r;
+	m->done_tail = r;
+}
+
+static void td_flush(struct td_member *m)
+{
+	struct td_request *r = m->done_head;
+
+	m->done_head = m->done_tail = NULL;
+	if (r)
+		m->e->complete(r, m->e->complete_arg);
 }
 
 /* ---- connection -------------------------------------------------------------- */
@@ -471,18 +486,21 @@ static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n
 			   m->inbatch[0]->nl.op == TEEARRAY_OP_FENCE ||
 			   r->nl.generation != m->inbatch[0]->nl.generation)) {
 			td_send(m, m->inbatch, nb);
+			td_flush(m);
 			nb = 0;
 		}
 		if (r->nl.op == TEEARRAY_OP_IDENTIFY) {
 			/* Several IDENTIFYs in one take share one attested HELLO. */
 			td_do_identify(m, r, identified_now);
 			identified_now = r->status == TEEARRAY_ST_OK;
+			td_flush(m);
 			continue;
 		}
 		m->inbatch[nb++] = r;
 	}
 	if (nb)
 		td_send(m, m->inbatch, nb);
+	td_flush(m);
 }
 
 static void *td_worker(void *arg)
@@ -510,6 +528,7 @@ static void *td_worker(void *arg)
 				m->take[i]->cancelled = 1;
 				td_finish(m, m->take[i], TEEARRAY_ST_INTERNAL, 0);
 			}
+			td_flush(m);
 			if (n)
 				continue;
 			break;
@@ -636,6 +655,7 @@ void td_engine_submit(struct td_engine *e, struct td_request **reqs, unsigned in
 			       m ? "configured with another array or slot" :
 				   "not in the configuration");
 			r->status = TEEARRAY_ST_UNKNOWN_MEMBER;
+			r->next = NULL;
 			e->complete(r, e->complete_arg);
 			continue;
 		}

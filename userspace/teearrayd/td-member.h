@@ -7,8 +7,9 @@
  * reconnected with backoff).  td_engine_submit() queues requests to their
  * members' workers; a worker takes everything queued (up to batch-max) and
  * sends it as ONE signed batch, so signatures are amortised over whatever
- * accumulated while the previous batch was on the wire.  Each finished
- * request is handed to the completion callback, from the worker thread.
+ * accumulated while the previous batch was on the wire.  The finished
+ * requests of each batch go to the completion callback together, from the
+ * worker thread.
  *
  * Nothing here knows about netlink: the tests drive the engine directly
  * against real teedisk processes.
@@ -80,10 +81,16 @@ struct td_member {
 	struct td_request **take;	/* batch_max entries */
 	struct ta_cmd *cmds;		/* batch_max entries */
 	struct td_request **inbatch;	/* batch_max entries */
+	struct td_request *done_head, *done_tail;	/* finished, not yet delivered */
 	struct td_member_stats stats;
 };
 
-typedef void (*td_complete_fn)(struct td_request *req, void *arg);
+/*
+ * Finished requests, a NULL-terminated chain through ->next (all the
+ * answers of one signed batch together).  Called from worker threads, and
+ * from td_engine_submit's thread for requests it refuses at once.
+ */
+typedef void (*td_complete_fn)(struct td_request *chain, void *arg);
 
 struct td_engine {
 	const struct td_config *cfg;

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The whole daemon (build/test/teearrayd-san) against a fake kernel: a
+ * SOCK_SEQPACKET socket handed over with --netlink-fd carries the same
+ * generic netlink messages the dm-teearray module exchanges, and two real
+ * teedisk processes serve the members.
+ *
+ * Covers: waiting for the module (family lookup answered ENOENT), REGISTER
+ * with the configured credits, requests that arrive before the REGISTER
+ * reply, IDENTIFY/WRITE/READ through netlink, completions batched into few
+ * COMPLETE messages, malformed requests failed with ST_INTERNAL, unknown
+ * members, keep-alives, a KEEPALIVE refused with ESTALE (re-registration,
+ * new epoch, old-epoch requests ignored), and a clean exit on SIGTERM.
+ *
+ * argv: [teearrayd binary] [teedisk binary]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "ta-crypto.h"
+#include "tap.h"
+#include "td-nl.h"
+
+#define FAM	0x2a
+#define SECTORS	64
+
+static const char *daemon_bin = "build/test/teearrayd-san";
+static const char *teedisk = "build/test/teedisk-san";
+static char dir[] = "/tmp/teearrayd-daemon-XXXXXX";
+static const char *array_s = "6a1b2c3d-0000-4000-8000-00000000000b";
+static uint8_t array_u[16];
+static char member_s[2][40];
+static uint8_t member_u[2][16];
+static pid_t disk_pid[2], dpid;
+static int disk_port[2];
+static int kfd;			/* our end: the "kernel" */
+static uint8_t msg[70000];
+static uint8_t out[16384];
+static uint8_t data[4096];
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int start_disk(unsigned int i, const char *pubhex, const char *simkey)
+{
+	char portfile[300], slot[8], buf[32];
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	snprintf(portfile, sizeof(portfile), "%s/disk%u.port", dir, i);
+	snprintf(slot, sizeof(slot), "%u", i);
+	disk_pid[i] = fork();
+	if (disk_pid[i] == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(teedisk, teedisk, "--listen", "127.0.0.1:0", "--sectors", "64", "--array",
+		      array_s, "--slot", slot, "--authorized-key", pubhex, "--attest", "sim",
+		      "--sim-key", simkey, "--port-file", portfile, "--allow-unlocked",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int t = 0; t < 500; t++) {
+		FILE *f = fopen(portfile, "r");
+
+		if (f) {
+			int ok = fgets(buf, sizeof(buf), f) != NULL;
+
+			fclose(f);
+			if (ok && atoi(buf) > 0) {
+				disk_port[i] = atoi(buf);
+				return 0;
+			}
+		}
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+/* Next message from the daemon within ms; its length, 0 on timeout. */
+static size_t k_recv(int ms)
+{
+	struct pollfd p = { .fd = kfd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	n = recv(kfd, msg, sizeof(msg), 0);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static uint8_t genl_cmd(void)
+{
+	return ((struct genlmsghdr *)(msg + NLMSG_HDRLEN))->cmd;
+}
+
+static uint16_t nl_type(void)
+{
+	return ((struct nlmsghdr *)msg)->nlmsg_type;
+}
+
+static uint32_t nl_seq(void)
+{
+	return ((struct nlmsghdr *)msg)->nlmsg_seq;
+}
+
+/* First attribute of type t in the received message; NULL if none. */
+static const struct nlattr *k_attr(size_t len, uint16_t t)
+{
+	size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+
+	while (off + NLA_HDRLEN <= len) {
+		const struct nlattr *a = (const void *)(msg + off);
+
+		if (a->nla_len < NLA_HDRLEN)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == t)
+			return a;
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
+/* Waits for a message of the family with this command, skipping others. */
+static size_t k_expect(uint16_t type, uint8_t cmd, int ms)
+{
+	uint64_t until = now_ms() + (uint64_t)ms;
+
+	while (now_ms() < until) {
+		size_t n = k_recv((int)(until - now_ms()));
+
+		if (n && nl_type() == type && genl_cmd() == cmd)
+			return n;
+	}
+	return 0;
+}
+
+static void k_send(const void *p, size_t n)
+{
+	if (send(kfd, p, n, 0) != (ssize_t)n)
+		printf("#   fake kernel send failed: %s\n", strerror(errno));
+}
+
+static void k_ack(uint32_t seq, int error)
+{
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} a;
+
+	memset(&a, 0, sizeof(a));
+	a.h.nlmsg_len = sizeof(a);
+	a.h.nlmsg_type = NLMSG_ERROR;
+	a.h.nlmsg_seq = seq;
+	a.e.error = error;
+	k_send(&a, sizeof(a));
+}
+
+static void k_family_reply(uint32_t seq)
+{
+	uint8_t b[128];
+	struct nlmsghdr *h = (void *)b;
+	struct genlmsghdr *g = (void *)(b + NLMSG_HDRLEN);
+	struct nlattr *a;
+	size_t len = NLMSG_HDRLEN + GENL_HDRLEN;
+	uint16_t id = FAM;
+	uint32_t ver = TEEARRAY_GENL_VERSION;
+
+	memset(b, 0, sizeof(b));
+	h->nlmsg_type = GENL_ID_CTRL;
+	h->nlmsg_seq = seq;
+	g->cmd = CTRL_CMD_NEWFAMILY;
+	a = (void *)(b + len);
+	a->nla_type = CTRL_ATTR_FAMILY_ID;
+	a->nla_len = NLA_HDRLEN + 2;
+	memcpy(b + len + NLA_HDRLEN, &id, 2);
+	len += NLA_ALIGN(a->nla_len);
+	a = (void *)(b + len);
+	a->nla_type = CTRL_ATTR_VERSION;
+	a->nla_len = NLA_HDRLEN + 4;
+	memcpy(b + len + NLA_HDRLEN, &ver, 4);
+	len += NLA_ALIGN(a->nla_len);
+	h->nlmsg_len = (uint32_t)len;
+	k_send(b, len);
+}
+
+static void k_register_reply(uint32_t seq, uint64_t epoch)
+{
+	uint8_t b[64];
+	struct nlmsghdr *h = (void *)b;
+	struct genlmsghdr *g = (void *)(b + NLMSG_HDRLEN);
+	struct nlattr *a = (void *)(b + NLMSG_HDRLEN + GENL_HDRLEN);
+
+	memset(b, 0, sizeof(b));
+	h->nlmsg_type = FAM;
+	h->nlmsg_seq = seq;
+	g->cmd = TEEARRAY_CMD_REGISTER;
+	g->version = 1;
+	a->nla_type = TEEARRAY_A_EPOCH;
+	a->nla_len = NLA_HDRLEN + 8;
+	memcpy((uint8_t *)a + NLA_HDRLEN, &epoch, 8);
+	h->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN + 8;
+	k_send(b, h->nlmsg_len);
+	k_ack(seq, 0);
+}
+
+static uint64_t next_id = 100;
+
+static void k_request(uint64_t epoch, unsigned int m, uint32_t op, uint64_t sector,
+		      const uint8_t *instance, uint64_t gen, const uint8_t *payload, uint64_t id)
+{
+	struct td_nl_request r;
+	size_t len;
+
+	memset(&r, 0, sizeof(r));
+	r.have_epoch = 1;
+	r.epoch = epoch;
+	r.req_id = id;
+	memcpy(r.array, array_u, 16);
+	memcpy(r.member, member_u[m], 16);
+	r.slot = m;
+	r.op = op;
+	r.generation = gen;
+	if (instance) {
+		r.have_instance = 1;
+		memcpy(r.instance, instance, 16);
+	}
+	r.sector = sector;
+	r.count = 1;
+	if (payload) {
+		r.data = payload;
+		r.data_len = 4096;
+	}
+	len = td_nl_build_request(out, sizeof(out), FAM, 0, &r);
+	k_send(out, len);
+}
+
+/* Completions collected from COMPLETE messages. */
+struct got {
+	uint64_t id;
+	uint32_t status;
+	uint64_t epoch;
+	int have_instance;
+	uint8_t instance[16];
+	uint64_t sectors, generation;
+	uint32_t data_len;
+	uint8_t data[4096];
+};
+
+static struct got got[512];
+static unsigned int ngot, nmsgs;
+
+/* Reads COMPLETE messages until want completions arrived (or ms passed). */
+static int collect(unsigned int want, int ms)
+{
+	uint64_t until = now_ms() + (uint64_t)ms;
+
+	while (ngot < want && now_ms() < until) {
+		struct td_nl_completion c[64];
+		char err[256];
+		uint64_t epoch = 0;
+		size_t n = k_recv((int)(until - now_ms()));
+		int k;
+
+		if (!n || nl_type() != FAM || genl_cmd() != TEEARRAY_CMD_COMPLETE)
+			continue;
+		k = td_nl_parse_complete(msg, n, FAM, &epoch, c, 64, err, sizeof(err));
+		if (k < 0) {
+			printf("#   bad COMPLETE: %s\n", err);
+			return 0;
+		}
+		nmsgs++;
+		for (int i = 0; i < k && ngot < 512; i++) {
+			struct got *g = &got[ngot++];
+
+			g->id = c[i].req_id;
+			g->status = c[i].status;
+			g->epoch = epoch;
+			g->have_instance = c[i].have_instance;
+			memcpy(g->instance, c[i].instance, 16);
+			g->sectors = c[i].member_sectors;
+			g->generation = c[i].generation;
+			g->data_len = c[i].data ? c[i].data_len : 0;
+			if (c[i].data && c[i].data_len <= 4096)
+				memcpy(g->data, c[i].data, c[i].data_len);
+		}
+	}
+	return ngot >= want;
+}
+
+static struct got *find(uint64_t id)
+{
+	for (unsigned int i = 0; i < ngot; i++)
+		if (got[i].id == id)
+			return &got[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t sec[32], simsec[32], inst[2][16];
+	char pubhex[65], simpubhex[65], hex[65], simkey[300], keyfile[300], conf[300];
+	struct ta_key key, sk;
+	int sv[2], status;
+	uint64_t epoch = 1, gen[2];
+	size_t n;
+	FILE *f;
+
+	if (argc > 1)
+		daemon_bin = argv[1];
+	if (argc > 2)
+		teedisk = argv[2];
+	signal(SIGPIPE, SIG_IGN);
+	if (access(daemon_bin, X_OK) || access(teedisk, X_OK) || !mkdtemp(dir) ||
+	    ta_crypto_init() != TA_OK) {
+		printf("not ok - daemon: setup (%s or %s missing)\n", daemon_bin, teedisk);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	ta_key_generate(&key, sec);
+	ta_key_generate(&sk, simsec);
+	ta_hex_encode(pubhex, key.pub, 32);
+	ta_hex_encode(simpubhex, sk.pub, 32);
+	snprintf(simkey, sizeof(simkey), "%s/sim.key", dir);
+	snprintf(keyfile, sizeof(keyfile), "%s/storage.key", dir);
+	snprintf(conf, sizeof(conf), "%s/teearrayd.conf", dir);
+	ta_hex_encode(hex, simsec, 32);
+	f = fopen(simkey, "w");
+	fprintf(f, "%s\n", hex);
+	fclose(f);
+	ta_hex_encode(hex, sec, 32);
+	f = fopen(keyfile, "w");
+	fprintf(f, "%s\n", hex);
+	fclose(f);
+	ta_uuid_parse(array_u, array_s);
+	for (unsigned int i = 0; i < 2; i++) {
+		snprintf(member_s[i], sizeof(member_s[i]), "22222222-2222-3333-4444-55555555555%u", i);
+		ta_uuid_parse(member_u[i], member_s[i]);
+		if (start_disk(i, pubhex, simkey)) {
+			printf("not ok - daemon: teedisk %u did not start\n", i);
+			return 1;
+		}
+	}
+	f = fopen(conf, "w");
+	fprintf(f, "signing-key file:%s\npolicy allow-simulated yes\npolicy sim-pubkey %s\n"
+		"credits 128\nmember-timeout 2s\n"
+		"member %s %s 0 127.0.0.1:%d\nmember %s %s 1 127.0.0.1:%d\n", keyfile, simpubhex,
+		member_s[0], array_s, disk_port[0], member_s[1], array_s, disk_port[1]);
+	fclose(f);
+
+	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+	kfd = sv[0];
+	dpid = fork();
+	if (dpid == 0) {
+		char fd[16];
+
+		dup2(sv[1], 3);
+		snprintf(fd, sizeof(fd), "%d", 3);
+		if (!getenv("TD_VERBOSE")) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+		}
+		execl(daemon_bin, daemon_bin, "--config", conf, "--foreground", "--allow-unlocked",
+		      "--netlink-fd", fd, "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+
+	tap_begin();
+	n = k_expect(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 3000);
+	CHECK(n > 0);
+	k_ack(nl_seq(), -ENOENT);
+	{
+		uint64_t t0 = now_ms();
+
+		n = k_expect(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 3000);
+		CHECK(n > 0 && now_ms() - t0 >= 700);
+	}
+	k_family_reply(nl_seq());
+	tap_end("daemon: family missing (module not loaded) -> looks again a second later");
+
+	tap_begin();
+	n = k_expect(FAM, TEEARRAY_CMD_REGISTER, 3000);
+	CHECK(n > 0);
+	{
+		const struct nlattr *a = n ? k_attr(n, TEEARRAY_A_CREDITS) : NULL;
+		uint32_t credits = 0;
+		uint32_t seq = nl_seq();
+
+		CHECK(a && a->nla_len == NLA_HDRLEN + 4);
+		if (a)
+			memcpy(&credits, (const uint8_t *)a + NLA_HDRLEN, 4);
+		CHECK(credits == 128);
+		CHECK(((struct nlmsghdr *)msg)->nlmsg_flags & NLM_F_ACK);
+		/* The kernel reissues at once: requests may beat the reply. */
+		k_request(epoch, 0, TEEARRAY_OP_IDENTIFY, 0, NULL, 0, NULL, 1);
+		k_request(epoch, 1, TEEARRAY_OP_IDENTIFY, 0, NULL, 0, NULL, 2);
+		k_register_reply(seq, epoch);
+	}
+	CHECK(collect(2, 5000));
+	for (unsigned int i = 0; i < 2; i++) {
+		struct got *g = find(i + 1);
+
+		CHECK(g && g->status == TEEARRAY_ST_OK && g->have_instance &&
+		      g->sectors == SECTORS && g->epoch == epoch && g->data_len == 0);
+		if (g) {
+			memcpy(inst[i], g->instance, 16);
+			gen[i] = g->generation;
+		}
+	}
+	tap_end("daemon: REGISTER with 128 credits; IDENTIFYs sent before the reply complete");
+
+	tap_begin();
+	ngot = nmsgs = 0;
+	for (unsigned int i = 0; i < 60; i++) {
+		data[0] = (uint8_t)i;
+		k_request(epoch, i & 1, TEEARRAY_OP_WRITE, i, inst[i & 1], gen[i & 1], data,
+			  next_id + i);
+	}
+	CHECK(collect(60, 10000));
+	{
+		int ok = 1;
+
+		for (unsigned int i = 0; i < 60; i++) {
+			struct got *g = find(next_id + i);
+
+			ok &= g && g->status == TEEARRAY_ST_OK && g->data_len == 0;
+		}
+		CHECK(ok);
+	}
+	CHECK(nmsgs < 60);
+	printf("#   60 completions in %u COMPLETE messages\n", nmsgs);
+	next_id += 60;
+	ngot = nmsgs = 0;
+	for (unsigned int i = 0; i < 60; i++)
+		k_request(epoch, i & 1, TEEARRAY_OP_READ, i, inst[i & 1], gen[i & 1], NULL,
+			  next_id + i);
+	CHECK(collect(60, 10000));
+	{
+		int ok = 1;
+
+		for (unsigned int i = 0; i < 60; i++) {
+			struct got *g = find(next_id + i);
+
+			data[0] = (uint8_t)i;
+			ok &= g && g->status == TEEARRAY_ST_OK && g->data_len == 4096 &&
+			      !memcmp(g->data, data, 4096);
+		}
+		CHECK(ok);
+	}
+	next_id += 60;
+	tap_end("daemon: 60 WRITEs and 60 READs over netlink, completions batched per message");
+
+	tap_begin();
+	ngot = 0;
+	{
+		/* No OP: failed back with ST_INTERNAL.  Unknown member: UNKNOWN_MEMBER. */
+		size_t len;
+		struct nlattr *a;
+
+		k_request(epoch, 0, TEEARRAY_OP_READ, 0, inst[0], gen[0], NULL, 900);
+		len = ((struct nlmsghdr *)out)->nlmsg_len;
+		a = (struct nlattr *)(out + NLMSG_HDRLEN + GENL_HDRLEN);
+		while ((a->nla_type & NLA_TYPE_MASK) != TEEARRAY_A_OP)
+			a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+		a->nla_type = TEEARRAY_A_PAD;
+		k_send(out, len);
+		member_u[1][15] ^= 0x80;
+		k_request(epoch, 1, TEEARRAY_OP_READ, 0, inst[1], gen[1], NULL, 901);
+		member_u[1][15] ^= 0x80;
+		k_request(epoch, 0, TEEARRAY_OP_READ, 0, inst[0], gen[0], NULL, 902);
+		k_request(epoch, 0, TEEARRAY_OP_READ, 0, inst[1], gen[0], NULL, 903);
+	}
+	CHECK(collect(5, 5000));
+	/* The corrupted copy of 900 was sent with the same id: two completions. */
+	{
+		unsigned int n900 = 0, internal = 0;
+
+		for (unsigned int i = 0; i < ngot; i++)
+			if (got[i].id == 900) {
+				n900++;
+				internal += got[i].status == TEEARRAY_ST_INTERNAL;
+			}
+		CHECK(n900 == 2 && internal == 1);
+	}
+	CHECK(find(901) && find(901)->status == TEEARRAY_ST_UNKNOWN_MEMBER);
+	CHECK(find(902) && find(902)->status == TEEARRAY_ST_OK);
+	CHECK(find(903) && find(903)->status == TEEARRAY_ST_RESTARTED);
+	tap_end("daemon: malformed request -> INTERNAL, unknown member, wrong instance -> RESTARTED");
+
+	tap_begin();
+	{
+		uint32_t seq;
+		const struct nlattr *a;
+		uint64_t e = 0;
+
+		n = k_expect(FAM, TEEARRAY_CMD_KEEPALIVE, 2500);
+		CHECK(n > 0);
+		a = n ? k_attr(n, TEEARRAY_A_EPOCH) : NULL;
+		if (a)
+			memcpy(&e, (const uint8_t *)a + NLA_HDRLEN, 8);
+		CHECK(e == epoch);
+		seq = nl_seq();
+		k_ack(seq, 0);
+		n = k_expect(FAM, TEEARRAY_CMD_KEEPALIVE, 2500);
+		CHECK(n > 0);
+		/* Another daemon took over: the kernel refuses our keep-alive. */
+		k_ack(nl_seq(), -ESTALE);
+		n = k_expect(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 3000);
+		CHECK(n > 0);
+		k_family_reply(nl_seq());
+		n = k_expect(FAM, TEEARRAY_CMD_REGISTER, 3000);
+		CHECK(n > 0);
+		epoch = 7;
+		k_register_reply(nl_seq(), epoch);
+		ngot = 0;
+		k_request(epoch - 1, 0, TEEARRAY_OP_READ, 0, inst[0], gen[0], NULL, 950);
+		k_request(epoch, 0, TEEARRAY_OP_READ, 0, inst[0], gen[0], NULL, 951);
+		CHECK(collect(1, 5000));
+		CHECK(!collect(2, 700));
+		CHECK(find(951) && find(951)->epoch == 7 && find(951)->status == 0);
+		CHECK(!find(950));
+		n = k_expect(FAM, TEEARRAY_CMD_KEEPALIVE, 2500);
+		a = n ? k_attr(n, TEEARRAY_A_EPOCH) : NULL;
+		e = 0;
+		if (a)
+			memcpy(&e, (const uint8_t *)a + NLA_HDRLEN, 8);
+		CHECK(e == 7);
+	}
+	tap_end("daemon: keep-alives every second; ESTALE -> registers again; old epoch ignored");
+
+	tap_begin();
+	kill(dpid, SIGTERM);
+	CHECK(waitpid(dpid, &status, 0) == dpid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tap_end("daemon: SIGTERM -> clean exit 0 (sanitizers clean)");
+
+	for (unsigned int i = 0; i < 2; i++) {
+		char p[300];
+
+		kill(disk_pid[i], SIGKILL);
+		waitpid(disk_pid[i], NULL, 0);
+		snprintf(p, sizeof(p), "%s/disk%u.port", dir, i);
+		unlink(p);
+	}
+	unlink(simkey);
+	unlink(keyfile);
+	unlink(conf);
+	rmdir(dir);
+	return tap_exit_status();
+}
