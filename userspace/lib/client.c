@@ -309,6 +309,12 @@ int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int
 		c->last_frame = frame;
 		c->last_frame_len = TA_FRAME_HDR_LEN + blen;
 	}
+	/*
+	 * Consume the sequence numbers before sending: the member may execute
+	 * the batch even if its answer is lost or refused, and gaps are
+	 * allowed, so the next batch must not reuse them.
+	 */
+	c->next_seq = h.first_seq + n;
 	ret = ta_roundtrip(c, frame, TA_FRAME_HDR_LEN + blen, TA_K_BATCH_RESP, &resp, &rlen);
 	if (!c->keep_last_frame)
 		free(frame);
@@ -329,8 +335,6 @@ int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int
 		if (ret)
 			goto out;
 	}
-	/* Only now is the member known to have taken these sequence numbers. */
-	c->next_seq = h.first_seq + n;
 	c->generation = rh.generation;
 	if (results && rh.results_len) {
 		*results = malloc(rh.results_len);

@@ -65,7 +65,10 @@ int ta_client_status(struct ta_client *c, struct ta_identity *id,
  * against the request, and verifies the attestation when the batch has
  * reads or flags has TA_BATCH_F_ATTEST.  Read results land in *results
  * (malloc'd, in command order) when results is not NULL.  A remote
- * rejection returns its code and fills c->last_error.
+ * rejection returns its code and fills c->last_error.  The batch's sequence
+ * numbers are consumed when it is sent, whatever the outcome; after any
+ * failure the effect of the batch on the member is unknown unless the
+ * member rejected it (then it changed nothing).
  */
 int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int n,
 		    uint16_t flags, uint8_t **results, size_t *results_len);
