@@ -8,7 +8,8 @@
  *         the disk (array, slot, instance, generation, sequence from input
  *         bits) and re-signed with the authorised key, so the fuzzer reaches
  *         the semantic checks and the executor behind the signature;
- *   2     the rest goes to every response decoder and the evidence verifier.
+ *   2     the rest goes to every response decoder, the evidence verifier and
+ *         the client's identity and batch-answer checks.
  * Invariant checked on every input: a rejected request changes nothing.
  */
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "disk.h"
 #include "ta-attest.h"
+#include "ta-client.h"
 #include "ta-crypto.h"
 #include "ta-wire.h"
 
@@ -126,15 +128,26 @@ static void mode_resign(const uint8_t *p, size_t n)
 
 static void mode_decoders(const uint8_t *p, size_t n)
 {
+	static const uint8_t nonce[TA_NONCE_LEN];
+	struct ta_cmd cmds[2] = {
+		{ .op = TA_OP_READ, .count = 1, .sector = 0 },
+		{ .op = TA_OP_TRIM, .count = 1, .sector = 1 },
+	};
+	struct ta_batch_hdr h = { .ncmds = 2, .first_seq = 1 };
 	struct ta_identity id;
 	struct ta_bresp_hdr rh;
 	struct ta_error e;
 	struct ta_claims cl;
+	struct ta_client c;
 
 	(void)ta_identity_decode(p, n, &id);
 	(void)ta_bresp_hdr_decode(p, n, &rh);
 	(void)ta_error_decode(p, n, &e);
 	(void)ta_evidence_verify(p, n, &pol, &cl);	/* no tsm verifier: never spawns */
+	ta_client_init(&c, &key, &pol, d.cfg.array, d.cfg.slot);
+	(void)ta_client_accept_identity(&c, p, n, nonce);
+	c.identified = 1;
+	(void)ta_client_accept_bresp(&c, &h, cmds, 0, p, n, &rh);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,7 +2,7 @@
 # Built with clang from the sources (not the gcc sanitizer objects).
 FUZZ_CC ?= clang
 FUZZ_PROTO_SRCS := tests/fuzz/fuzz-proto.c userspace/lib/wire.c userspace/lib/crypto.c \
-		   userspace/lib/attest.c userspace/teedisk/disk.c
+		   userspace/lib/attest.c userspace/lib/client.c userspace/teedisk/disk.c
 
 build/fuzz/fuzz-proto: $(FUZZ_PROTO_SRCS) $(wildcard userspace/lib/*.h userspace/teedisk/*.h)
 	@mkdir -p $(@D)

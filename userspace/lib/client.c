@@ -186,13 +186,50 @@ static int ta_roundtrip(struct ta_client *c, const uint8_t *frame, size_t flen,
 	return TA_OK;
 }
 
+int ta_client_accept_identity(struct ta_client *c, const uint8_t *body, size_t blen,
+			      const uint8_t nonce[TA_NONCE_LEN])
+{
+	uint8_t rd[TA_REPORT_DATA_LEN];
+	struct ta_identity id;
+	struct ta_claims cl;
+	uint32_t ev_len;
+	int ret;
+
+	ret = ta_identity_decode(body, blen, &id);
+	if (ret)
+		return ret;
+	if (blen < TA_IDENTITY_LEN + 4)
+		return TA_E_TRUNCATED;
+	ev_len = ta_get32(body + TA_IDENTITY_LEN);
+	if (ev_len != blen - TA_IDENTITY_LEN - 4)
+		return ev_len > blen - TA_IDENTITY_LEN - 4 ? TA_E_TRUNCATED : TA_E_TRAILING;
+	ta_rd_identify(rd, body, nonce, id.measurement);
+	ret = ta_evidence_check(body + TA_IDENTITY_LEN + 4, ev_len, &c->policy, rd, &cl);
+	if (ret)
+		return ret;
+	/* A simulated report's measurement is the teedisk's own claim. */
+	if (cl.provider == TA_PROV_SIM && memcmp(cl.measurement, id.measurement, TA_HASH_LEN))
+		return TA_E_ATTEST_MEASUREMENT;
+	if (c->policy.have_member_measurement &&
+	    sodium_memcmp(c->policy.member_measurement, id.measurement, TA_HASH_LEN))
+		return TA_E_ATTEST_MEASUREMENT;
+	if (memcmp(id.array, c->array, TA_UUID_LEN) || id.slot != c->slot ||
+	    memcmp(id.authorized_key, c->key->pub, TA_PUBKEY_LEN))
+		return TA_E_MISMATCH;
+	c->id = id;
+	c->claims = cl;
+	memcpy(c->instance, id.instance, TA_INSTANCE_LEN);
+	c->generation = id.generation;
+	c->next_seq = id.last_seq + 1;
+	c->identified = 1;
+	return TA_OK;
+}
+
 int ta_client_identify(struct ta_client *c)
 {
-	uint8_t frame[TA_FRAME_HDR_LEN + TA_NONCE_LEN], rd[TA_REPORT_DATA_LEN], *body;
+	uint8_t frame[TA_FRAME_HDR_LEN + TA_NONCE_LEN], *body;
 	uint8_t *nonce = frame + TA_FRAME_HDR_LEN;
-	struct ta_identity id;
 	size_t blen;
-	uint32_t ev_len;
 	int ret;
 
 	ta_frame_hdr_build(frame, TA_K_HELLO, TA_NONCE_LEN);
@@ -200,43 +237,7 @@ int ta_client_identify(struct ta_client *c)
 	ret = ta_roundtrip(c, frame, sizeof(frame), TA_K_IDENTITY, &body, &blen);
 	if (ret)
 		return ret;
-	ret = ta_identity_decode(body, blen, &id);
-	if (ret)
-		goto out;
-	ret = TA_E_TRUNCATED;
-	if (blen < TA_IDENTITY_LEN + 4)
-		goto out;
-	ev_len = ta_get32(body + TA_IDENTITY_LEN);
-	if (ev_len != blen - TA_IDENTITY_LEN - 4) {
-		ret = ev_len > blen - TA_IDENTITY_LEN - 4 ? TA_E_TRUNCATED : TA_E_TRAILING;
-		goto out;
-	}
-	ta_rd_identify(rd, body, nonce, id.measurement);
-	ret = ta_evidence_check(body + TA_IDENTITY_LEN + 4, ev_len, &c->policy, rd, &c->claims);
-	if (ret)
-		goto out;
-	/* A simulated report's measurement is the teedisk's own claim. */
-	if (c->claims.provider == TA_PROV_SIM &&
-	    memcmp(c->claims.measurement, id.measurement, TA_HASH_LEN)) {
-		ret = TA_E_ATTEST_MEASUREMENT;
-		goto out;
-	}
-	if (c->policy.have_member_measurement &&
-	    sodium_memcmp(c->policy.member_measurement, id.measurement, TA_HASH_LEN)) {
-		ret = TA_E_ATTEST_MEASUREMENT;
-		goto out;
-	}
-	ret = TA_E_MISMATCH;
-	if (memcmp(id.array, c->array, TA_UUID_LEN) || id.slot != c->slot ||
-	    memcmp(id.authorized_key, c->key->pub, TA_PUBKEY_LEN))
-		goto out;
-	c->id = id;
-	memcpy(c->instance, id.instance, TA_INSTANCE_LEN);
-	c->generation = id.generation;
-	c->next_seq = id.last_seq + 1;
-	c->identified = 1;
-	ret = TA_OK;
-out:
+	ret = ta_client_accept_identity(c, body, blen, nonce);
 	free(body);
 	return ret;
 }
@@ -267,14 +268,41 @@ int ta_client_status(struct ta_client *c, struct ta_identity *id,
 	return ret;
 }
 
+int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
+			   const struct ta_cmd *cmds, uint16_t flags, const uint8_t *resp,
+			   size_t rlen, struct ta_bresp_hdr *rh)
+{
+	uint8_t rd[TA_REPORT_DATA_LEN];
+	uint64_t want_results = 0;
+	struct ta_claims cl;
+	int ret;
+
+	for (unsigned int i = 0; i < h->ncmds; i++)
+		want_results += ta_op_result_len(cmds[i].op, cmds[i].count);
+	ret = ta_bresp_hdr_decode(resp, rlen, rh);
+	if (ret)
+		return ret;
+	if (rh->first_seq != h->first_seq || rh->ncmds != h->ncmds ||
+	    rh->last_seq != h->first_seq + h->ncmds - 1 || rh->results_len != want_results)
+		return TA_E_MISMATCH;
+	if (want_results || (flags & TA_BATCH_F_ATTEST)) {
+		ta_rd_batch(rd, c->array, c->slot, c->instance, h->nonce, rh,
+			    resp + TA_BRESP_HDR_LEN, c->id.measurement);
+		ret = ta_evidence_check(resp + TA_BRESP_HDR_LEN + rh->results_len,
+					rh->evidence_len, &c->policy, rd, &cl);
+		if (ret)
+			return ret;
+	}
+	return TA_OK;
+}
+
 int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int n,
 		    uint16_t flags, uint8_t **results, size_t *results_len)
 {
 	struct ta_batch_hdr h;
 	struct ta_bresp_hdr rh;
-	uint8_t *body = NULL, *frame, *resp = NULL, rd[TA_REPORT_DATA_LEN];
-	uint64_t want_results = 0;
-	size_t blen, rlen;
+	uint8_t *frame, *resp = NULL;
+	size_t flen, rlen;
 	int ret;
 
 	if (results)
@@ -290,24 +318,14 @@ int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int
 	h.generation = c->generation;
 	h.first_seq = c->next_seq;
 	ta_random(h.nonce, TA_NONCE_LEN);
-	for (unsigned int i = 0; i < n; i++)
-		want_results += ta_op_result_len(cmds[i].op, cmds[i].count);
 	ta_batch_sign(c->key, &h, cmds);
-	ret = ta_batch_build(&h, cmds, &body, &blen);
+	ret = ta_batch_build_frame(&h, cmds, &frame, &flen);
 	if (ret)
 		return ret;
-	frame = malloc(TA_FRAME_HDR_LEN + blen);
-	if (!frame) {
-		free(body);
-		return TA_E_NOMEM;
-	}
-	ta_frame_hdr_build(frame, TA_K_BATCH, (uint32_t)blen);
-	memcpy(frame + TA_FRAME_HDR_LEN, body, blen);
-	free(body);
 	if (c->keep_last_frame) {
 		free(c->last_frame);
 		c->last_frame = frame;
-		c->last_frame_len = TA_FRAME_HDR_LEN + blen;
+		c->last_frame_len = flen;
 	}
 	/*
 	 * Consume the sequence numbers before sending: the member may execute
@@ -315,26 +333,14 @@ int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int
 	 * allowed, so the next batch must not reuse them.
 	 */
 	c->next_seq = h.first_seq + n;
-	ret = ta_roundtrip(c, frame, TA_FRAME_HDR_LEN + blen, TA_K_BATCH_RESP, &resp, &rlen);
+	ret = ta_roundtrip(c, frame, flen, TA_K_BATCH_RESP, &resp, &rlen);
 	if (!c->keep_last_frame)
 		free(frame);
 	if (ret)
 		return ret;
-	ret = ta_bresp_hdr_decode(resp, rlen, &rh);
+	ret = ta_client_accept_bresp(c, &h, cmds, flags, resp, rlen, &rh);
 	if (ret)
 		goto out;
-	ret = TA_E_MISMATCH;
-	if (rh.first_seq != h.first_seq || rh.ncmds != n ||
-	    rh.last_seq != h.first_seq + n - 1 || rh.results_len != want_results)
-		goto out;
-	if (want_results || (flags & TA_BATCH_F_ATTEST)) {
-		ta_rd_batch(rd, c->array, c->slot, c->instance, h.nonce, &rh,
-			    resp + TA_BRESP_HDR_LEN, c->id.measurement);
-		ret = ta_evidence_check(resp + TA_BRESP_HDR_LEN + rh.results_len,
-					rh.evidence_len, &c->policy, rd, &c->claims);
-		if (ret)
-			goto out;
-	}
 	c->generation = rh.generation;
 	if (results && rh.results_len) {
 		*results = malloc(rh.results_len);

@@ -84,6 +84,20 @@ int ta_client_death_write(struct ta_client *c, uint64_t version,
 int ta_client_fence(struct ta_client *c, uint64_t new_generation);
 
 /*
+ * The pure checks behind ta_client_identify and ta_client_batch, exposed
+ * for fuzzing and for callers with their own I/O.  accept_identity checks
+ * an IDENTITY body against the nonce sent and, on success only, adopts the
+ * member's instance, generation and sequence.  accept_bresp checks a
+ * BATCH_RESP body against the batch sent (header as signed, commands,
+ * flags) and verifies its attestation when one is required.
+ */
+int ta_client_accept_identity(struct ta_client *c, const uint8_t *body, size_t len,
+			      const uint8_t nonce[TA_NONCE_LEN]);
+int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
+			   const struct ta_cmd *cmds, uint16_t flags, const uint8_t *resp,
+			   size_t len, struct ta_bresp_hdr *rh);
+
+/*
  * Low level: send a complete frame as is and receive one response frame
  * (kind and malloc'd body).  Used for raw tests and tooling.
  */

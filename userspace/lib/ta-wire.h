@@ -222,6 +222,9 @@ void ta_batch_free(struct ta_batch *b);
 /* Serialise header (with signature) and commands into a malloc'd body. */
 int ta_batch_build(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
 		   uint8_t **body, size_t *len);
+/* The same, as a complete TA_K_BATCH frame (header included). */
+int ta_batch_build_frame(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
+			 uint8_t **frame, size_t *len);
 void ta_batch_hdr_encode(uint8_t out[TA_BATCH_HDR_LEN], const struct ta_batch_hdr *h);
 void ta_cmd_hdr_encode(uint8_t out[TA_CMD_HDR_LEN], const struct ta_cmd *c);
 

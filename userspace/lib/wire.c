@@ -244,11 +244,12 @@ void ta_batch_free(struct ta_batch *b)
 	b->cmds = NULL;
 }
 
-int ta_batch_build(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
-		   uint8_t **body, size_t *len)
+/* Serialises a batch after `head` bytes of room (for a frame header). */
+static int ta_batch_build_at(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
+			     size_t head, uint8_t **out, size_t *len)
 {
 	size_t total = TA_BATCH_HDR_LEN, off;
-	uint8_t *p;
+	uint8_t *p, *base;
 
 	if (hdr->ncmds == 0 || hdr->ncmds > TA_MAX_CMDS)
 		return TA_E_NCMDS;
@@ -257,9 +258,10 @@ int ta_batch_build(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
 		if (total > TA_MAX_BODY)
 			return TA_E_OVERSIZE;
 	}
-	p = malloc(total);
-	if (!p)
+	base = malloc(head + total);
+	if (!base)
 		return TA_E_NOMEM;
+	p = base + head;
 	ta_batch_hdr_encode(p, hdr);
 	off = TA_BATCH_HDR_LEN;
 	for (unsigned int i = 0; i < hdr->ncmds; i++) {
@@ -270,8 +272,27 @@ int ta_batch_build(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
 			off += cmds[i].payload_len;
 		}
 	}
-	*body = p;
+	*out = base;
 	*len = total;
+	return TA_OK;
+}
+
+int ta_batch_build(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
+		   uint8_t **body, size_t *len)
+{
+	return ta_batch_build_at(hdr, cmds, 0, body, len);
+}
+
+int ta_batch_build_frame(const struct ta_batch_hdr *hdr, const struct ta_cmd *cmds,
+			 uint8_t **frame, size_t *len)
+{
+	size_t blen;
+	int ret = ta_batch_build_at(hdr, cmds, TA_FRAME_HDR_LEN, frame, &blen);
+
+	if (ret)
+		return ret;
+	ta_frame_hdr_build(*frame, TA_K_BATCH, (uint32_t)blen);
+	*len = TA_FRAME_HDR_LEN + blen;
 	return TA_OK;
 }
 
