@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "disk.h"
@@ -39,12 +40,24 @@ struct td_conn {
 	uint8_t *body;
 	size_t body_have;
 	uint64_t last_active;	/* td_tick at the last byte received */
+	uint64_t frame_start_ms;	/* when the current frame's first byte came */
 };
+
+/* A frame must arrive completely within this long of its first byte. */
+static unsigned int td_frame_timeout_ms = 30000;
 
 static uint64_t td_tick;
 
 static volatile sig_atomic_t td_stop;
 static int td_verbose;
+
+static uint64_t td_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void td_on_signal(int sig)
 {
@@ -61,6 +74,7 @@ static void usage(FILE *f)
 "  --tsm-root DIR        tsm: configfs-tsm report directory\n"
 "                        (default " TA_TSM_DEFAULT_ROOT ")\n"
 "  --port-file FILE      write the bound port there once listening\n"
+"  --frame-timeout SEC   drop a connection whose frame stalls this long (30)\n"
 "  --allow-unlocked      keep running if mlock() fails (tests only)\n"
 "  --verbose             log accepted requests too\n");
 }
@@ -179,6 +193,8 @@ static int td_conn_read(struct td_disk *d, struct td_conn *c)
 			return 0;
 		td_quickack(c->fd);
 		c->last_active = ++td_tick;
+		if (c->hdr_have == 0)
+			c->frame_start_ms = td_now_ms();
 		c->hdr_have += (size_t)r;
 		if (c->hdr_have < TA_FRAME_HDR_LEN)
 			return 0;
@@ -233,6 +249,7 @@ static int td_serve(struct td_disk *d, int lfd)
 	struct td_conn conns[TD_MAX_CONNS];
 	struct pollfd pfds[TD_MAX_CONNS + 1];
 	int session = -1;	/* index into conns */
+	struct timespec tick = { .tv_sec = 1 };
 	sigset_t empty;
 
 	sigemptyset(&empty);
@@ -250,12 +267,27 @@ static int td_serve(struct td_disk *d, int lfd)
 			pfds[i + 1].events = POLLIN;
 			pfds[i + 1].revents = 0;
 		}
-		n = ppoll(pfds, TD_MAX_CONNS + 1, NULL, &empty);
+		n = ppoll(pfds, TD_MAX_CONNS + 1, &tick, &empty);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("teedisk: ppoll");
 			return 1;
+		}
+		/* Drop connections that started a frame and stalled. */
+		for (int i = 0; i < TD_MAX_CONNS; i++) {
+			struct td_conn *c = &conns[i];
+
+			if (c->fd < 0 || c->hdr_have == 0 ||
+			    td_now_ms() - c->frame_start_ms < td_frame_timeout_ms)
+				continue;
+			fprintf(stderr, "teedisk: frame timeout after %zu of %u body bytes,"
+				" closing the connection\n", c->body_have, c->fh.body_len);
+			d->ctr.frames_bad++;
+			td_conn_close(c);
+			pfds[i + 1].revents = 0;
+			if (session == i)
+				session = -1;
 		}
 		if (pfds[0].revents & POLLIN) {
 			int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), slot = -1;
@@ -357,6 +389,7 @@ int main(int argc, char **argv)
 		{ "tsm-root", required_argument, NULL, 'T' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "allow-unlocked", no_argument, NULL, 'U' },
+		{ "frame-timeout", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -411,6 +444,13 @@ int main(int argc, char **argv)
 		case 'T': tsm_root = optarg; break;
 		case 'p': port_file = optarg; break;
 		case 'U': cfg.allow_unlocked = 1; break;
+		case 'F':
+			if (td_parse_u64(optarg, &v) || v == 0 || v > 3600) {
+				fprintf(stderr, "teedisk: --frame-timeout needs 1..3600 seconds\n");
+				return 2;
+			}
+			td_frame_timeout_ms = (unsigned int)v * 1000;
+			break;
 		case 'v': td_verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
