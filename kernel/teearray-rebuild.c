@@ -80,6 +80,9 @@ void teearray_rebuild_work(struct work_struct *work)
 	}
 	mutex_unlock(&tc->member_lock);
 	dm_table_event(tc->ti->table);
+	/* Another member may be waiting for its rebuild. */
+	if (!r)
+		teearray_rebuild_start(tc);
 }
 
 /* Context: process; caller does not hold member_lock. */
@@ -102,7 +105,11 @@ void teearray_rebuild_start(struct teearray_c *tc)
 		tc->rebuild_slot = i;
 		tc->rebuild_running = true;
 		WRITE_ONCE(tc->rebuild_stop, false);
-		queue_work(tc->ctl_wq, &tc->rebuild_work);
+		/*
+		 * Not on ctl_wq: the rebuild's I/O may wait for the fencing of a
+		 * new daemon session, which runs there.
+		 */
+		queue_work(system_long_wq, &tc->rebuild_work);
 	}
 	mutex_unlock(&tc->member_lock);
 }

@@ -59,7 +59,7 @@ struct teearray_c {
 	const char *fail_reason;	/* non-NULL: the array no longer does I/O */
 
 	struct workqueue_struct *io_wq;		/* stripe jobs */
-	struct workqueue_struct *ctl_wq;	/* fencing and rebuild */
+	struct workqueue_struct *ctl_wq;	/* fencing */
 	mempool_t *stripe_pool;
 	mempool_t *buf_pool;
 	spinlock_t stripe_lock;			/* protects stripe_table */
