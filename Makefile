@@ -9,6 +9,7 @@
 #   UNIT_TESTS     test commands run by `make check` (each prints TAP lines)
 #   TEST_BINS      binaries the tests need built first
 #   CHECK_SUITES   further suite commands run by `make check` before the VM
+#                  (write a space inside one command as @: cmd@arg1@arg2)
 #   BENCH_TARGETS  benchmark targets run by `make bench`
 # and use the pattern rules below: build/obj/%.o is a release object,
 # build/san/%.o the same source under AddressSanitizer + UBSan, and the
@@ -98,12 +99,12 @@ link_san = mkdir -p $(@D) && $(CC) $(SANFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
 check: ensure-deps
 	@for k in $(KVERS_CHECK); do $(MAKE) --no-print-directory module KVER=$$k || exit 1; done
 	@$(MAKE) --no-print-directory progs $(TEST_BINS)
-	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(t)') \
+	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(subst @, ,$(t))') \
 		'tests/vm/selftest/run' \
 		$(foreach k,$(KVERS_CHECK),'tests/vm/run --kver $(k)')
 
 check-unit: ensure-deps progs $(TEST_BINS)
-	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(t)')
+	@tests/run-suites $(foreach t,$(UNIT_TESTS) $(CHECK_SUITES),'$(subst @, ,$(t))')
 
 check-vm: module progs $(VM_PROGS)
 	@tests/run-suites 'tests/vm/run --kver $(KVER) $(T)'

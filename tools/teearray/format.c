@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teearray format: initialise the members of a new array.
+ *
+ * Reads the transport daemon's configuration (member addresses, signing key,
+ * attestation policy), connects to every member of the array with attested
+ * identities, and writes superblocks and the first death record with
+ * ta_format_array().  Prints the array's length in 512-byte sectors, the
+ * number a device-mapper table needs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "teearray-cli.h"
+#include "td-config.h"
+#include "ta-format.h"
+#include "teearray-format.h"
+#include "teearray-table.h"
+
+static int read_array_key(const char *path, uint8_t key[64])
+{
+	uint8_t extra;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cli_error(CLI_EXIT_USAGE, "cannot open array key %s: %s", path, strerror(errno));
+	n = read(fd, key, 64);
+	if (n == 64 && read(fd, &extra, 1) == 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	return cli_error(CLI_EXIT_USAGE, "array key %s must hold exactly 64 bytes", path);
+}
+
+int cmd_format(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "array", required_argument, NULL, 'a' },
+		{ "data", required_argument, NULL, 'n' },
+		{ "parity", required_argument, NULL, 'p' },
+		{ "array-key", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = "/etc/teearray/teearrayd.conf", *keyfile = NULL, *uuid = NULL;
+	unsigned int n = 0, p = 0, m, i, opened = 0;
+	uint64_t sectors = UINT64_MAX;
+	struct ta_client *clients = NULL, **cp = NULL;
+	uint8_t (*member_uuids)[16] = NULL;
+	uint8_t array[16], key[64];
+	struct td_config cfg = { 0 };
+	struct teearray_geometry geo;
+	struct ta_key skey;
+	char err[512];
+	int c, force = 0, r = CLI_EXIT_FAIL;
+
+	while ((c = getopt_long(argc, argv, "c:a:n:p:k:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'a': uuid = optarg; break;
+		case 'n': n = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'p': p = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'k': keyfile = optarg; break;
+		case 'f': force = 1; break;
+		case 'h':
+			printf("usage: teearray format --array UUID --data N --parity P --array-key FILE\n"
+			       "                      [--config FILE] [--force]\n");
+			return 0;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (!uuid || !keyfile || !n || !p)
+		return cli_error(CLI_EXIT_USAGE,
+				 "format needs --array UUID, --data N, --parity P and --array-key FILE");
+	if (teearray_parse_uuid(uuid, array))
+		return cli_error(CLI_EXIT_USAGE, "--array: '%s' is not a UUID", uuid);
+	if (p > TEEARRAY_MAX_PARITY || n + p > TEEARRAY_MAX_MEMBERS)
+		return cli_error(CLI_EXIT_USAGE, "shape %u+%u: need 1 <= P <= 128 and N + P <= 256", n, p);
+	m = n + p;
+	if (read_array_key(keyfile, key))
+		return CLI_EXIT_USAGE;
+	if (td_config_load(config, &cfg, err, sizeof(err)))
+		return cli_error(CLI_EXIT_USAGE, "%s", err);
+	if (td_key_load(&cfg, &skey, err, sizeof(err))) {
+		r = cli_error(CLI_EXIT_USAGE, "%s", err);
+		goto out;
+	}
+
+	clients = calloc(m, sizeof(*clients));
+	cp = calloc(m, sizeof(*cp));
+	member_uuids = calloc(m, sizeof(*member_uuids));
+	if (!clients || !cp || !member_uuids) {
+		r = cli_error(CLI_EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		const struct td_member_cfg *mc = NULL;
+
+		for (size_t j = 0; j < cfg.nmembers; j++)
+			if (!memcmp(cfg.members[j].array, array, 16) && cfg.members[j].slot == i)
+				mc = &cfg.members[j];
+		if (!mc) {
+			r = cli_error(CLI_EXIT_USAGE, "%s names no member for slot %u of array %s",
+				      config, i, uuid);
+			goto out;
+		}
+		memcpy(member_uuids[i], mc->uuid, 16);
+		cp[i] = &clients[i];
+		ta_client_init(&clients[i], &skey, &cfg.policy, array, i);
+		opened++;
+		if (ta_client_connect(&clients[i], mc->addr, (int)cfg.member_timeout_ms) != TA_OK) {
+			r = cli_error(CLI_EXIT_MEMBER, "member %u (%s) does not answer; start its teedisk",
+				      i, mc->addr);
+			goto out;
+		}
+		if (ta_client_identify(&clients[i]) != TA_OK) {
+			r = cli_error(CLI_EXIT_MEMBER,
+				      "member %u (%s) failed identification or attestation (%s)",
+				      i, mc->addr, ta_err_name(clients[i].last_error.code));
+			goto out;
+		}
+	}
+	if (ta_format_array(cp, n, p, array, (const uint8_t (*)[16])member_uuids, key, force,
+			    err, sizeof(err))) {
+		r = cli_error(CLI_EXIT_FAIL, "%s", err);
+		goto out;
+	}
+	/* Report what was written: the smallest member decided the size. */
+	for (i = 0; i < m; i++)
+		if (clients[i].id.sectors < sectors)
+			sectors = clients[i].id.sectors;
+	teearray_geometry_init(&geo, n, p, sectors, TEEARRAY_DEF_JOURNAL_SECTORS,
+			       TEEARRAY_DEF_LOG_STRIPES);
+	printf("%llu\n", (unsigned long long)geo.array_sectors * 8);
+	r = 0;
+out:
+	for (i = 0; i < opened; i++)
+		ta_client_close(&clients[i]);
+	sodium_memzero(key, sizeof(key));
+	ta_key_wipe(&skey);
+	td_config_free(&cfg);
+	free(clients);
+	free(cp);
+	free(member_uuids);
+	return r;
+}
