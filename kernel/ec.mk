@@ -5,9 +5,9 @@ EC_SRCS := kernel/tee-ec.c kernel/tee-ec-generic.c kernel/tee-ec-avx2.c \
 EC_OBJS_REL := $(EC_SRCS:%.c=build/obj/%.o)
 EC_OBJS_SAN := $(EC_SRCS:%.c=build/san/%.o)
 
-build/obj/kernel/tee-ec-avx2.o build/san/kernel/tee-ec-avx2.o: CFLAGS_EXTRA += -mavx2
+build/obj/kernel/tee-ec-avx2.o build/san/kernel/tee-ec-avx2.o: CFLAGS_EXTRA += -mavx2 $(EC_DEFS)
 build/obj/kernel/tee-ec-avx512.o build/san/kernel/tee-ec-avx512.o: \
-	CFLAGS_EXTRA += -mavx512f -mavx512vl
+	CFLAGS_EXTRA += -mavx512f -mavx512vl $(EC_DEFS)
 
 build/test/ec-test: build/san/tests/unit/ec-test.o $(EC_OBJS_SAN)
 	$(call link_san)

@@ -16,10 +16,13 @@ static void TEE_EC_FN(_enc_2_1)(const u8 *const *in, u8 *const *out)
 	u8 *o0 = out[0];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
 		x = L(i0, 0) ^ L(i1, 0);
 		S(o0, 0, x);
 		x = L(i0, 1) ^ L(i1, 1);
@@ -48,10 +51,13 @@ static void TEE_EC_FN(_enc_2_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
 		x = L(i0, 0) ^ L(i1, 0);
 		S(o0, 0, x);
 		x = L(i0, 1) ^ L(i1, 1);
@@ -99,10 +105,15 @@ static void TEE_EC_FN(_enc_3_1)(const u8 *const *in, u8 *const *out)
 	u8 *o0 = out[0];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
 		x = L(i0, 0) ^ L(i1, 0);
 		x ^= L(i2, 0);
 		S(o0, 0, x);
@@ -140,10 +151,15 @@ static void TEE_EC_FN(_enc_3_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
 		t0 = L(i0, 0) ^ L(i2, 0);
 		t1 = L(i0, 1) ^ L(i2, 1);
 		t2 = L(i1, 6) ^ L(i1, 7);
@@ -208,10 +224,17 @@ static void TEE_EC_FN(_enc_4_1)(const u8 *const *in, u8 *const *out)
 	u8 *o0 = out[0];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
 		x = L(i0, 0) ^ L(i1, 0);
 		x ^= L(i2, 0) ^ L(i3, 0);
 		S(o0, 0, x);
@@ -250,11 +273,18 @@ static void TEE_EC_FN(_enc_4_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
 		t0 = L(i1, 0) ^ L(i3, 0);
 		t1 = L(i1, 1) ^ L(i2, 1);
 		t2 = L(i1, 7) ^ L(i2, 0);
@@ -332,11 +362,18 @@ static void TEE_EC_FN(_enc_4_3)(const u8 *const *in, u8 *const *out)
 	u8 *o2 = out[2];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
 		t0 = L(i1, 0) ^ L(i3, 0);
 		t1 = L(i1, 1) ^ L(i2, 1);
 		t2 = L(i1, 7) ^ L(i2, 0);
@@ -455,12 +492,19 @@ static void TEE_EC_FN(_enc_4_4)(const u8 *const *in, u8 *const *out)
 	u8 *o3 = out[3];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
 		t0 = L(i1, 0) ^ L(i3, 0);
 		t1 = L(i1, 1) ^ L(i2, 1);
 		t2 = L(i1, 7) ^ L(i2, 0);
@@ -621,12 +665,19 @@ static void TEE_EC_FN(_enc_4_8)(const u8 *const *in, u8 *const *out)
 	u8 *o7 = out[7];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
 		t0 = L(i1, 0) ^ L(i3, 0);
 		t1 = L(i1, 1) ^ L(i2, 1);
 		t2 = L(i1, 7) ^ L(i2, 0);
@@ -959,12 +1010,19 @@ static void TEE_EC_FN(_enc_4_16)(const u8 *const *in, u8 *const *out)
 	u8 *o15 = out[15];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
 		t0 = L(i1, 0) ^ L(i3, 0);
 		t1 = L(i1, 1) ^ L(i2, 1);
 		t2 = L(i1, 7) ^ L(i2, 0);
@@ -1628,10 +1686,19 @@ static void TEE_EC_FN(_enc_5_1)(const u8 *const *in, u8 *const *out)
 	u8 *o0 = out[0];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
 		x = L(i0, 0) ^ L(i1, 0);
 		x ^= L(i2, 0) ^ L(i3, 0);
 		x ^= L(i4, 0);
@@ -1679,11 +1746,20 @@ static void TEE_EC_FN(_enc_5_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
 		t0 = L(i1, 3) ^ L(i4, 0);
 		t1 = L(i1, 5) ^ L(i3, 5);
 		t2 = L(i1, 0) ^ L(i1, 6);
@@ -1780,11 +1856,20 @@ static void TEE_EC_FN(_enc_5_3)(const u8 *const *in, u8 *const *out)
 	u8 *o2 = out[2];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
 		t0 = L(i1, 3) ^ L(i4, 0);
 		t1 = L(i1, 5) ^ L(i3, 5);
 		t2 = L(i1, 0) ^ L(i1, 6);
@@ -1930,10 +2015,21 @@ static void TEE_EC_FN(_enc_6_1)(const u8 *const *in, u8 *const *out)
 	u8 *o0 = out[0];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
 		x = L(i0, 0) ^ L(i1, 0);
 		x ^= L(i2, 0) ^ L(i3, 0);
 		x ^= L(i4, 0) ^ L(i5, 0);
@@ -1982,12 +2078,23 @@ static void TEE_EC_FN(_enc_6_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
 		t0 = L(i0, 0) ^ L(i5, 4);
 		t1 = L(i2, 7) ^ L(i3, 6);
 		t2 = L(i3, 7) ^ L(i5, 2);
@@ -2097,12 +2204,23 @@ static void TEE_EC_FN(_enc_6_3)(const u8 *const *in, u8 *const *out)
 	u8 *o2 = out[2];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
 		t0 = L(i0, 0) ^ L(i5, 4);
 		t1 = L(i2, 7) ^ L(i3, 6);
 		t2 = L(i3, 7) ^ L(i5, 2);
@@ -2273,12 +2391,23 @@ static void TEE_EC_FN(_enc_6_4)(const u8 *const *in, u8 *const *out)
 	u8 *o3 = out[3];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
 		t0 = L(i0, 0) ^ L(i5, 4);
 		t1 = L(i2, 7) ^ L(i3, 6);
 		t2 = L(i3, 7) ^ L(i5, 2);
@@ -2504,10 +2633,25 @@ static void TEE_EC_FN(_enc_8_1)(const u8 *const *in, u8 *const *out)
 	u8 *o0 = out[0];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
 		x = L(i0, 0) ^ L(i1, 0);
 		x ^= L(i2, 0) ^ L(i3, 0);
 		x ^= L(i4, 0) ^ L(i5, 0);
@@ -2566,12 +2710,27 @@ static void TEE_EC_FN(_enc_8_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
 		t0 = L(i4, 6) ^ L(i7, 0);
 		t1 = L(i4, 7) ^ L(i7, 7);
 		t2 = L(i0, 6) ^ L(i3, 6);
@@ -2717,12 +2876,27 @@ static void TEE_EC_FN(_enc_8_3)(const u8 *const *in, u8 *const *out)
 	u8 *o2 = out[2];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
 		t0 = L(i4, 6) ^ L(i7, 0);
 		t1 = L(i4, 7) ^ L(i7, 7);
 		t2 = L(i0, 6) ^ L(i3, 6);
@@ -2956,12 +3130,27 @@ static void TEE_EC_FN(_enc_8_4)(const u8 *const *in, u8 *const *out)
 	u8 *o3 = out[3];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
 		t0 = L(i4, 6) ^ L(i7, 0);
 		t1 = L(i4, 7) ^ L(i7, 7);
 		t2 = L(i0, 6) ^ L(i3, 6);
@@ -3276,12 +3465,27 @@ static void TEE_EC_FN(_enc_8_8)(const u8 *const *in, u8 *const *out)
 	u8 *o7 = out[7];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
 		t0 = L(i4, 6) ^ L(i7, 0);
 		t1 = L(i4, 7) ^ L(i7, 7);
 		t2 = L(i0, 6) ^ L(i3, 6);
@@ -3928,12 +4132,27 @@ static void TEE_EC_FN(_enc_8_16)(const u8 *const *in, u8 *const *out)
 	u8 *o15 = out[15];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
 		t0 = L(i4, 6) ^ L(i7, 0);
 		t1 = L(i4, 7) ^ L(i7, 7);
 		t2 = L(i0, 6) ^ L(i3, 6);
@@ -5225,12 +5444,31 @@ static void TEE_EC_FN(_enc_10_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
 		t0 = L(i2, 6) ^ L(i6, 3);
 		t1 = L(i0, 0) ^ L(i7, 0);
 		t2 = L(i0, 1) ^ L(i7, 1);
@@ -5407,12 +5645,31 @@ static void TEE_EC_FN(_enc_10_4)(const u8 *const *in, u8 *const *out)
 	u8 *o3 = out[3];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
 		t0 = L(i2, 6) ^ L(i6, 3);
 		t1 = L(i0, 0) ^ L(i7, 0);
 		t2 = L(i0, 1) ^ L(i7, 1);
@@ -5792,12 +6049,35 @@ static void TEE_EC_FN(_enc_12_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
 		t0 = L(i2, 1) ^ L(i11, 1);
 		t1 = L(i0, 7) ^ L(i10, 7);
 		t2 = L(i2, 0) ^ L(i11, 0);
@@ -5999,12 +6279,35 @@ static void TEE_EC_FN(_enc_12_3)(const u8 *const *in, u8 *const *out)
 	u8 *o2 = out[2];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
 		t0 = L(i2, 1) ^ L(i11, 1);
 		t1 = L(i0, 7) ^ L(i10, 7);
 		t2 = L(i2, 0) ^ L(i11, 0);
@@ -6336,12 +6639,35 @@ static void TEE_EC_FN(_enc_12_4)(const u8 *const *in, u8 *const *out)
 	u8 *o3 = out[3];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
 		t0 = L(i2, 1) ^ L(i11, 1);
 		t1 = L(i0, 7) ^ L(i10, 7);
 		t2 = L(i2, 0) ^ L(i11, 0);
@@ -6795,10 +7121,41 @@ static void TEE_EC_FN(_enc_16_1)(const u8 *const *in, u8 *const *out)
 	u8 *o0 = out[0];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
+	TEE_EC_PF_START(i12);
+	TEE_EC_PF_START(i13);
+	TEE_EC_PF_START(i14);
+	TEE_EC_PF_START(i15);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
+		TEE_EC_PF(i12);
+		TEE_EC_PF(i13);
+		TEE_EC_PF(i14);
+		TEE_EC_PF(i15);
 		x = L(i0, 0) ^ L(i1, 0);
 		x ^= L(i2, 0) ^ L(i3, 0);
 		x ^= L(i4, 0) ^ L(i5, 0);
@@ -6897,12 +7254,43 @@ static void TEE_EC_FN(_enc_16_2)(const u8 *const *in, u8 *const *out)
 	u8 *o1 = out[1];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
+	TEE_EC_PF_START(i12);
+	TEE_EC_PF_START(i13);
+	TEE_EC_PF_START(i14);
+	TEE_EC_PF_START(i15);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
+		TEE_EC_PF(i12);
+		TEE_EC_PF(i13);
+		TEE_EC_PF(i14);
+		TEE_EC_PF(i15);
 		t0 = L(i6, 2) ^ L(i8, 2);
 		t1 = L(i10, 6) ^ L(i15, 6);
 		t2 = L(i0, 7) ^ L(i13, 7);
@@ -7173,12 +7561,43 @@ static void TEE_EC_FN(_enc_16_3)(const u8 *const *in, u8 *const *out)
 	u8 *o2 = out[2];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
+	TEE_EC_PF_START(i12);
+	TEE_EC_PF_START(i13);
+	TEE_EC_PF_START(i14);
+	TEE_EC_PF_START(i15);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
+		TEE_EC_PF(i12);
+		TEE_EC_PF(i13);
+		TEE_EC_PF(i14);
+		TEE_EC_PF(i15);
 		t0 = L(i6, 2) ^ L(i8, 2);
 		t1 = L(i10, 6) ^ L(i15, 6);
 		t2 = L(i0, 7) ^ L(i13, 7);
@@ -7622,12 +8041,43 @@ static void TEE_EC_FN(_enc_16_4)(const u8 *const *in, u8 *const *out)
 	u8 *o3 = out[3];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
+	TEE_EC_PF_START(i12);
+	TEE_EC_PF_START(i13);
+	TEE_EC_PF_START(i14);
+	TEE_EC_PF_START(i15);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
+		TEE_EC_PF(i12);
+		TEE_EC_PF(i13);
+		TEE_EC_PF(i14);
+		TEE_EC_PF(i15);
 		t0 = L(i6, 2) ^ L(i8, 2);
 		t1 = L(i10, 6) ^ L(i15, 6);
 		t2 = L(i0, 7) ^ L(i13, 7);
@@ -8256,12 +8706,43 @@ static void TEE_EC_FN(_enc_16_8)(const u8 *const *in, u8 *const *out)
 	u8 *o7 = out[7];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
+	TEE_EC_PF_START(i12);
+	TEE_EC_PF_START(i13);
+	TEE_EC_PF_START(i14);
+	TEE_EC_PF_START(i15);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
+		TEE_EC_PF(i12);
+		TEE_EC_PF(i13);
+		TEE_EC_PF(i14);
+		TEE_EC_PF(i15);
 		t0 = L(i6, 2) ^ L(i8, 2);
 		t1 = L(i10, 6) ^ L(i15, 6);
 		t2 = L(i0, 7) ^ L(i13, 7);
@@ -9615,12 +10096,43 @@ static void TEE_EC_FN(_enc_16_16)(const u8 *const *in, u8 *const *out)
 	u8 *o15 = out[15];
 	unsigned int off;
 
+	TEE_EC_PF_START(i0);
+	TEE_EC_PF_START(i1);
+	TEE_EC_PF_START(i2);
+	TEE_EC_PF_START(i3);
+	TEE_EC_PF_START(i4);
+	TEE_EC_PF_START(i5);
+	TEE_EC_PF_START(i6);
+	TEE_EC_PF_START(i7);
+	TEE_EC_PF_START(i8);
+	TEE_EC_PF_START(i9);
+	TEE_EC_PF_START(i10);
+	TEE_EC_PF_START(i11);
+	TEE_EC_PF_START(i12);
+	TEE_EC_PF_START(i13);
+	TEE_EC_PF_START(i14);
+	TEE_EC_PF_START(i15);
 	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {
 		tee_vec x, t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11,
 			t12, t13, t14, t15, t16, t17, t18, t19, t20, t21,
 			t22, t23, t24, t25, t26, t27, t28, t29, t30, t31;
 
-		TEE_EC_PREFETCH(off);
+		TEE_EC_PF(i0);
+		TEE_EC_PF(i1);
+		TEE_EC_PF(i2);
+		TEE_EC_PF(i3);
+		TEE_EC_PF(i4);
+		TEE_EC_PF(i5);
+		TEE_EC_PF(i6);
+		TEE_EC_PF(i7);
+		TEE_EC_PF(i8);
+		TEE_EC_PF(i9);
+		TEE_EC_PF(i10);
+		TEE_EC_PF(i11);
+		TEE_EC_PF(i12);
+		TEE_EC_PF(i13);
+		TEE_EC_PF(i14);
+		TEE_EC_PF(i15);
 		t0 = L(i6, 2) ^ L(i8, 2);
 		t1 = L(i10, 6) ^ L(i15, 6);
 		t2 = L(i0, 7) ^ L(i13, 7);

@@ -24,8 +24,37 @@ typedef u64 tee_uvec __attribute__((vector_size(TEE_EC_VBYTES), aligned(1),
 /* Plane c of sector p at the current column; store v there. */
 #define L(p, c)	(*(const tee_uvec *)((p) + (c) * TEE_EC_PLANE + off))
 #define S(p, c, v)	(*(tee_uvec *)((p) + (c) * TEE_EC_PLANE + off) = (v))
-#ifndef TEE_EC_PREFETCH
-#define TEE_EC_PREFETCH(off)	do { } while (0)
+/*
+ * Software prefetch hooks of the generated kernels, for experiments
+ * (make bench-ec EC_DEFS=-DTEE_EC_PF_MODE=1): 1 prefetches every plane
+ * TEE_EC_PF_DIST bytes ahead, 2 the whole input stripe at entry.  Neither
+ * beat the hardware prefetcher out of cache on this machine, so the
+ * default (0) compiles them away.
+ */
+#ifndef TEE_EC_PF_MODE
+#define TEE_EC_PF_MODE 0
+#endif
+#ifndef TEE_EC_PF_DIST
+#define TEE_EC_PF_DIST 256
+#endif
+#if TEE_EC_PF_MODE == 1
+#define TEE_EC_PF_START(p)	do { } while (0)
+#define TEE_EC_PF(p)	do {					\
+	if (!(off & 63) && off + TEE_EC_PF_DIST < TEE_EC_PLANE) {		\
+		unsigned int _c;					\
+		for (_c = 0; _c < 8; _c++)				\
+			__builtin_prefetch((p) + _c * TEE_EC_PLANE + off + TEE_EC_PF_DIST); \
+	} } while (0)
+#elif TEE_EC_PF_MODE == 2
+#define TEE_EC_PF_START(p)	do {					\
+	unsigned int _o;						\
+	for (_o = 0; _o < TEE_EC_SECTOR; _o += 64)			\
+		__builtin_prefetch((p) + _o);				\
+	} while (0)
+#define TEE_EC_PF(p)	do { } while (0)
+#else
+#define TEE_EC_PF_START(p)	do { } while (0)
+#define TEE_EC_PF(p)	do { } while (0)
 #endif
 
 #ifdef TEE_EC_BOOTSTRAP		/* building tools/tee-ec-gen itself */

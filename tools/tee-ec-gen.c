@@ -78,6 +78,8 @@ static void gen_shape(unsigned int n, unsigned int p)
 	for (i = 0; i < p; i++)
 		out("\tu8 *o%u = out[%u];\n", i, i);
 	out("\tunsigned int off;\n\n");
+	for (i = 0; i < n; i++)
+		out("\tTEE_EC_PF_START(i%u);\n", i);
 	out("\tfor (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {\n");
 	out("\t\ttee_vec x");
 	col = 18;
@@ -96,7 +98,8 @@ static void gen_shape(unsigned int n, unsigned int p)
 		col += w;
 	}
 	out(";\n\n");
-	out("\t\tTEE_EC_PREFETCH(off);\n");
+	for (i = 0; i < n; i++)
+		out("\t\tTEE_EC_PF(i%u);\n", i);
 	end = pg->code + pg->ncode;
 	for (c = pg->code; c < end;) {
 		unsigned int dst = *c++, k = *c++, j;
