@@ -182,7 +182,8 @@ static void test_errors(void)
 		   "sim-pubkey without allow-simulated");
 	expect_err("policy teedisk-hash " HEX64 "0\n", 3, "64 hex digits",
 		   "teedisk-hash too long");
-	expect_err("policy teedisk-hash zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+	expect_err("policy teedisk-hash "
+		   "zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
 		   3, "64 hex digits", "teedisk-hash not hex");
 	expect_err("policy tsm-verifier verify\n", 3, "absolute path",
 		   "tsm-verifier relative path");

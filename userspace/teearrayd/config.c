@@ -2,6 +2,7 @@
 /*
  * teearrayd configuration file parser and signing-key loader.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <keyutils.h>
@@ -85,10 +86,14 @@ int td_addr_valid(const char *s)
 	if (s[0] == '[') {
 		if (hl < 3 || s[hl - 1] != ']')
 			return -1;
-		for (size_t i = 1; i < hl - 1; i++)
+		/* Hex digits, colons and dots; a zone after '%' may be a name. */
+		for (size_t i = 1; i < hl - 1; i++) {
+			int zone = memchr(s, '%', i) != NULL;
+
 			if (!strchr("0123456789abcdefABCDEF:.%", s[i]) &&
-			    !(memchr(s, '%', i) && strchr("ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ_-", s[i])))
+			    !(zone && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-')))
 				return -1;
+		}
 	} else {
 		for (size_t i = 0; i < hl; i++)
 			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
