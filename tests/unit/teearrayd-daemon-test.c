@@ -305,6 +305,39 @@ static int collect(unsigned int want, int ms)
 	return ngot >= want;
 }
 
+/* Runs the daemon binary with args; its exit status and combined output. */
+static int run_cli(char *outbuf, size_t outlen, const char *const *args)
+{
+	int pfd[2], status = -1;
+	size_t got_len = 0;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		execv(daemon_bin, (char *const *)args);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		ssize_t r = read(pfd[0], outbuf + got_len, outlen - 1 - got_len);
+
+		if (r <= 0)
+			break;
+		got_len += (size_t)r;
+		if (got_len == outlen - 1)
+			break;
+	}
+	outbuf[got_len] = 0;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static struct got *find(uint64_t id)
 {
 	for (unsigned int i = 0; i < ngot; i++)
@@ -365,6 +398,38 @@ int main(int argc, char **argv)
 		"member %s %s 0 127.0.0.1:%d\nmember %s %s 1 127.0.0.1:%d\n", keyfile, simpubhex,
 		member_s[0], array_s, disk_port[0], member_s[1], array_s, disk_port[1]);
 	fclose(f);
+
+	tap_begin();
+	{
+		char o[4096], bad[300];
+		const char *a1[] = { daemon_bin, "--config", conf, "--check-config", NULL };
+		const char *a2[] = { daemon_bin, "--config", bad, "--foreground", NULL };
+		const char *a3[] = { daemon_bin, "--foreground", NULL };
+		const char *a4[] = { daemon_bin, "--config", conf, "--bogus", NULL };
+		int rc;
+
+		rc = run_cli(o, sizeof(o), a1);
+		CHECK(rc == 0 && strstr(o, ": ok, 2 members"));
+		snprintf(bad, sizeof(bad), "%s/bad.conf", dir);
+		f = fopen(bad, "w");
+		fprintf(f, "signing-key file:%s\n\nmember %s %s 0 127.0.0.1:0\n", keyfile,
+			member_s[0], array_s);
+		fclose(f);
+		rc = run_cli(o, sizeof(o), a2);
+		CHECK(rc == 1 && strstr(o, "bad.conf:3: member address must be HOST:PORT"));
+		f = fopen(bad, "w");
+		fprintf(f, "signing-key file:%s/missing.key\nmember %s %s 0 127.0.0.1:1\n", dir,
+			member_s[0], array_s);
+		fclose(f);
+		rc = run_cli(o, sizeof(o), a2);
+		CHECK(rc == 1 && strstr(o, "missing.key: cannot open"));
+		unlink(bad);
+		rc = run_cli(o, sizeof(o), a3);
+		CHECK(rc == 2 && strstr(o, "--config FILE is required"));
+		rc = run_cli(o, sizeof(o), a4);
+		CHECK(rc == 2 && strstr(o, "usage: teearrayd"));
+	}
+	tap_end("daemon: --check-config; bad config names file:line and exits 1; bad usage exits 2");
 
 	socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
 	kfd = sv[0];

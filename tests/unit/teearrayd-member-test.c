@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * teearrayd member execution against REAL teedisk processes on loopback
- * (argv[1]: the teedisk binary, default build/test/teedisk-san).  Requests go through the same engine the
- * daemon uses (td_engine_submit), without netlink.
+ * (argv[1]: the teedisk binary, default build/test/teedisk-san).  Requests
+ * go through the same engine the daemon uses (td_engine_submit), without
+ * netlink.
  *
  * Covers: IDENTIFY, WRITE/READ/COPY/TRIM, death record (and a stale
  * version), FENCE and a fenced generation, wrong expected instance, member
