@@ -35,11 +35,7 @@ build/test/teearrayd-daemon-test: build/san/tests/unit/teearrayd-daemon-test.o \
 	$(call link_san,$(TEEARRAYD_LIBS))
 
 PROGS += build/bin/teearrayd
-VM_build/test/teearrayd-daemon-test: build/san/tests/unit/teearrayd-daemon-test.o \
-		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
-	$(call link_san,$(TEEARRAYD_LIBS))
-
-PROGS += build/bin/teearrayd
+VM_PROGS += build/bin/teearrayd
 TEST_BINS += build/test/teearrayd-san build/test/teearrayd-config-test \
 	     build/test/teearrayd-nl-test build/test/teearrayd-member-test \
 	     build/test/teearrayd-daemon-test build/test/teedisk-san
