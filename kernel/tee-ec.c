@@ -91,6 +91,7 @@ struct tee_ec {
 	u8 *coef;			/* p rows of n */
 	struct tee_ec_prog *enc;
 	int kidx;			/* straight-line encode kernel or -1 */
+	int kxor;			/* kernel of shape N+1 (plain XOR) or -1 */
 	struct tee_ec_prog *ident[TEE_EC_MAX_PARITY];	/* XOR e sectors */
 	struct tee_ec_prog **upd;	/* single-sector update, built lazily */
 	struct mutex lock;		/* upd[] and dec[] */
@@ -350,10 +351,15 @@ struct tee_ec *tee_ec_alloc(unsigned int n, unsigned int p)
 		goto fail;
 	build_matrix(ec->coef, n, p);
 	ec->kidx = -1;
-	for (i = 0; i < TEE_EC_NKERNELS; i++)
-		if (tee_ec_impl_generic.kernels[i].n == n &&
-		    tee_ec_impl_generic.kernels[i].p == p)
+	ec->kxor = -1;
+	for (i = 0; i < TEE_EC_NKERNELS; i++) {
+		if (tee_ec_impl_generic.kernels[i].n != n)
+			continue;
+		if (tee_ec_impl_generic.kernels[i].p == p)
 			ec->kidx = i;
+		if (tee_ec_impl_generic.kernels[i].p == 1)
+			ec->kxor = i;
+	}
 	ec->enc = build_prog(ec->coef, p, n);
 	if (!ec->enc)
 		goto fail;
@@ -733,6 +739,13 @@ int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 	}
 	if (!ne)
 		return 0;
+	if (ne == 1 && e == 1 && !erased[ec->n] && ec->kxor >= 0) {
+		/* one data sector lost, parity 0 intact: XOR of the others */
+		for (i = 0; i < ec->n; i++)
+			in[i] = erased[i] ? sect[ec->n] : sect[i];
+		run_kernel(ec->kxor, in, out);
+		return 0;
+	}
 	for (i = 0; i < ec->n; i++)
 		if (!erased[i])
 			in[k++] = sect[i];
