@@ -40,7 +40,7 @@ build/bin/tee-ec-gen: build/obj/tools/tee-ec-gen.o $(EC_OBJS_GEN)
 
 .PHONY: ec-gen
 ec-gen: build/bin/tee-ec-gen
-	build/bin/tee-ec-gen kernel/tee-ec-enc-gen.h
+	build/bin/tee-ec-gen -o kernel/tee-ec-enc-gen.h
 
 TEST_BINS += build/bin/tee-ec-gen
-UNIT_TESTS += build/bin/tee-ec-gen --check kernel/tee-ec-enc-gen.h
+UNIT_TESTS += build/bin/tee-ec-gen

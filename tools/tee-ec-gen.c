@@ -6,8 +6,9 @@
  * at most 32 temporaries so the compiled code keeps a small stack frame;
  * GEN_GROUP and GEN_CAP in the environment override this for experiments).
  * The output depends only on that
- * code, so it is reproducible; `tee-ec-gen --check FILE` regenerates in
- * memory and prints a TAP line saying whether FILE is identical.
+ * code, so it is reproducible; `tee-ec-gen [--check FILE]` regenerates in
+ * memory and prints a TAP line saying whether FILE (default
+ * kernel/tee-ec-enc-gen.h) is identical; `tee-ec-gen -o FILE` writes it.
  *
  *   make ec-gen          regenerate kernel/tee-ec-enc-gen.h
  */
@@ -25,6 +26,9 @@ static const unsigned int shapes[][2] = {
 	{ 12, 4 }, { 16, 1 }, { 16, 2 }, { 16, 3 }, { 16, 4 }, { 16, 8 },
 	{ 16, 16 },
 };
+
+/* Without arguments: check the committed file (run from the tree's top). */
+#define GEN_DEFAULT "kernel/tee-ec-enc-gen.h"
 
 static unsigned int gen_group = 2, gen_cap = 32;
 static char *buf;
@@ -167,30 +171,31 @@ int main(int argc, char **argv)
 	if (getenv("GEN_CAP"))
 		gen_cap = atoi(getenv("GEN_CAP"));
 	generate();
-	if (argc == 3 && !strcmp(argv[1], "--check")) {
+	if (argc == 1 || (argc == 3 && !strcmp(argv[1], "--check"))) {
+		const char *path = argc == 3 ? argv[2] : GEN_DEFAULT;
 		char *old = malloc(len + 2);
 		size_t got = 0;
 
-		f = fopen(argv[2], "r");
+		f = fopen(path, "r");
 		if (f) {
 			got = fread(old, 1, len + 1, f);
 			fclose(f);
 		}
 		if (f && got == len && !memcmp(old, buf, len)) {
-			printf("ok - %s is what tools/tee-ec-gen.c generates\n", argv[2]);
+			printf("ok - %s is what tools/tee-ec-gen.c generates\n", path);
 			return 0;
 		}
-		printf("not ok - %s is stale: run make ec-gen\n", argv[2]);
+		printf("not ok - %s is stale: run make ec-gen\n", path);
 		return 1;
 	}
-	if (argc == 2) {
-		f = fopen(argv[1], "w");
+	if (argc == 3 && !strcmp(argv[1], "-o")) {
+		f = fopen(argv[2], "w");
 		if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
-			perror(argv[1]);
+			perror(argv[2]);
 			return 1;
 		}
 		return 0;
 	}
-	fprintf(stderr, "usage: tee-ec-gen OUTPUT | tee-ec-gen --check FILE\n");
+	fprintf(stderr, "usage: tee-ec-gen [--check FILE | -o FILE]\n");
 	return 2;
 }
