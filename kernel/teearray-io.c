@@ -345,8 +345,11 @@ int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
 	struct teearray_stripe *st, *new;
 	u64 stripe;
 
-	if (bio_op(bio) == REQ_OP_FLUSH) {
-		/* Writes complete only once on the members: nothing to flush. */
+	if (bio->bi_opf & REQ_PREFLUSH && !bio->bi_iter.bi_size) {
+		/*
+		 * device-mapper sends flushes as empty REQ_PREFLUSH writes.
+		 * Writes complete only once on the members: nothing to flush.
+		 */
 		bio_endio(bio);
 		return DM_MAPIO_SUBMITTED;
 	}
@@ -354,6 +357,14 @@ int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
 		return DM_MAPIO_KILL;
 	if (READ_ONCE(tc->fail_reason))
 		return DM_MAPIO_KILL;
+	/* The queue limits make every bio one aligned 4 KiB sector; check. */
+	if (bio->bi_iter.bi_size != TEEARRAY_SECTOR_SIZE ||
+	    dm_target_offset(tc->ti, bio->bi_iter.bi_sector) & 7) {
+		DMWARN_LIMIT("refusing a bio of %u bytes at sector %llu: not one aligned 4 KiB sector",
+			     bio->bi_iter.bi_size,
+			     (unsigned long long)bio->bi_iter.bi_sector);
+		return DM_MAPIO_KILL;
+	}
 
 	stripe = div_u64(dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3, tc->n);
 	new = mempool_alloc(tc->stripe_pool, GFP_NOIO);

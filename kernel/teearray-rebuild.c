@@ -136,10 +136,8 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	mb = &tc->members[slot];
 	mutex_lock(&tc->member_lock);
 	r = -EBUSY;
-	if (!tc->assembled || tc->fail_reason || mb->state != TEEARRAY_MEMBER_DEAD ||
-	    tc->rebuild_running) {
-		DMWARN("replace: member %u is not dead, or the array is not ready, or a rebuild runs",
-		       slot);
+	if (!tc->assembled || tc->fail_reason || tc->rebuild_running) {
+		DMWARN("replace: the array is not assembled, has failed, or is rebuilding");
 		goto out;
 	}
 	if (tc->params->member_absent[slot]) {
@@ -148,12 +146,26 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 		goto out;
 	}
 
-	r = -EIO;
 	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_IDENTIFY, 0, NULL);
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK) {
 		DMWARN("replace: member %u does not answer (status %d)", slot, rq.status);
+		r = -EIO;
 		goto out;
 	}
+	if (mb->state != TEEARRAY_MEMBER_DEAD) {
+		/* Listed alive: replaceable only if it is a new instance. */
+		if (!memcmp(mb->instance, rq.instance_out, TEEARRAY_INSTANCE_SIZE)) {
+			DMWARN("replace: member %u is alive and unchanged; fail it first", slot);
+			goto out;
+		}
+		DMWARN("replace: member %u was restarted: marking the old instance dead", slot);
+		mb->state = TEEARRAY_MEMBER_DEAD;
+		atomic64_inc(&tc->member_errors);
+		r = teearray_persist_dr_locked(tc);
+		if (r)
+			goto out;
+	}
+	r = -EIO;
 	memcpy(mb->instance, rq.instance_out, TEEARRAY_INSTANCE_SIZE);
 	mb->generation = rq.member_generation;
 	if (rq.member_sectors < tc->geo.member_sectors) {

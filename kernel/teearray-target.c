@@ -279,6 +279,16 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 	return -EINVAL;
 }
 
+/*
+ * Members are remote and not block devices: there is nothing to iterate.
+ * Device-mapper applies a target's io_hints only when it has this method.
+ */
+static int teearray_iterate_devices(struct dm_target *ti,
+				    iterate_devices_callout_fn fn, void *data)
+{
+	return 0;
+}
+
 static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
 {
 	struct teearray_c *tc = ti->private;
@@ -300,6 +310,7 @@ static struct target_type teearray_target = {
 	.preresume = teearray_preresume,
 	.status = teearray_status,
 	.message = teearray_message,
+	.iterate_devices = teearray_iterate_devices,
 	.io_hints = teearray_io_hints,
 };
 
