@@ -42,5 +42,9 @@ const struct tee_ec_prog *tee_ec_encode_prog(const struct tee_ec *ec);
 /* Encode schedule with @group output sectors per CSE pass, @cap temporaries. */
 struct tee_ec_prog *tee_ec_gen_prog(const struct tee_ec *ec, unsigned int group,
 				    unsigned int cap);
+/* The same for data sectors first .. first + count - 1 only. */
+struct tee_ec_prog *tee_ec_gen_prog_cols(const struct tee_ec *ec,
+					 unsigned int first, unsigned int count,
+					 unsigned int group, unsigned int cap);
 
 #endif /* TEE_EC_IMPL_H */

@@ -331,6 +331,26 @@ struct tee_ec_prog *tee_ec_gen_prog(const struct tee_ec *ec, unsigned int group,
 			      cap < TEMP_CAP ? cap : TEMP_CAP);
 }
 
+struct tee_ec_prog *tee_ec_gen_prog_cols(const struct tee_ec *ec,
+					 unsigned int first, unsigned int count,
+					 unsigned int group, unsigned int cap)
+{
+	struct tee_ec_prog *pg;
+	unsigned int i, j;
+	u8 *rows;
+
+	rows = kmalloc(ec->p * count, GFP_KERNEL);
+	if (!rows)
+		return NULL;
+	for (i = 0; i < ec->p; i++)
+		for (j = 0; j < count; j++)
+			rows[i * count + j] = tee_ec_coef(ec, i, first + j);
+	pg = build_prog_opt(rows, ec->p, count, group,
+			    cap < TEMP_CAP ? cap : TEMP_CAP);
+	kfree(rows);
+	return pg;
+}
+
 struct tee_ec *tee_ec_alloc(unsigned int n, unsigned int p)
 {
 	struct tee_ec *ec;

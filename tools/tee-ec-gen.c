@@ -13,6 +13,7 @@
  *   make ec-gen          regenerate kernel/tee-ec-enc-gen.h
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,37 +54,24 @@ static void __attribute__((format(printf, 1, 2))) out(const char *fmt, ...)
 	len += n;
 }
 
-static void term(char *s, size_t sz, unsigned int slot, unsigned int nin8)
+static void term(char *s, size_t sz, unsigned int slot, unsigned int nin8,
+		 unsigned int first)
 {
 	if (slot < nin8)
-		snprintf(s, sz, "L(i%u, %u)", slot / 8, slot % 8);
+		snprintf(s, sz, "L(i%u, %u)", first + slot / 8, slot % 8);
 	else
 		snprintf(s, sz, "t%u", slot - nin8);
 }
 
-static void gen_shape(unsigned int n, unsigned int p)
+/*
+ * One column loop computing the parities from data sectors first ..
+ * first + pg->nin - 1; with acc the parities already hold the other part.
+ */
+static void gen_loop(const struct tee_ec_prog *pg, unsigned int first, bool acc)
 {
-	struct tee_ec *ec = tee_ec_alloc(n, p);
-	const struct tee_ec_prog *pg;
-	unsigned int nin8 = 8 * n, ntemp, i, col;
+	unsigned int nin8 = 8 * pg->nin, ntemp = pg->nslots - nin8, i, col;
 	const u16 *c, *end;
 
-	if (!ec)
-		exit(2);
-	pg = tee_ec_gen_prog(ec, gen_group, gen_cap);
-	if (!pg)
-		exit(2);
-	ntemp = pg->nslots - nin8;
-	out("\n/* %u data + %u parity: %u XORs per column */\n", n, p, pg->nxor);
-	out("static void TEE_EC_FN(_enc_%u_%u)(const u8 *const *in, u8 *const *out)\n{\n",
-	    n, p);
-	for (i = 0; i < n; i++)
-		out("\tconst u8 *i%u = in[%u];\n", i, i);
-	for (i = 0; i < p; i++)
-		out("\tu8 *o%u = out[%u];\n", i, i);
-	out("\tunsigned int off;\n\n");
-	for (i = 0; i < n; i++)
-		out("\tTEE_EC_PF_START(i%u);\n", i);
 	out("\tfor (off = 0; off < TEE_EC_PLANE; off += TEE_EC_VBYTES) {\n");
 	out("\t\ttee_vec x");
 	col = 18;
@@ -102,11 +90,12 @@ static void gen_shape(unsigned int n, unsigned int p)
 		col += w;
 	}
 	out(";\n\n");
-	for (i = 0; i < n; i++)
-		out("\t\tTEE_EC_PF(i%u);\n", i);
+	for (i = 0; i < pg->nin; i++)
+		out("\t\tTEE_EC_PF(i%u);\n", first + i);
 	end = pg->code + pg->ncode;
 	for (c = pg->code; c < end;) {
 		unsigned int dst = *c++, k = *c++, j;
+		bool more = false;
 		char a[32], b[32];
 		const char *v = "x";
 		char tv[16];
@@ -114,14 +103,19 @@ static void gen_shape(unsigned int n, unsigned int p)
 		if (!(dst & TEE_EC_OUT)) {
 			snprintf(tv, sizeof(tv), "t%u", dst - nin8);
 			v = tv;
+		} else if (acc) {
+			dst &= ~TEE_EC_OUT;
+			out("\t\tx = L(o%u, %u);\n", dst / 8, dst % 8);
+			dst |= TEE_EC_OUT;
+			more = true;
 		}
 		for (j = 0; j < k; j += 2) {
-			term(a, sizeof(a), c[j], nin8);
+			term(a, sizeof(a), c[j], nin8, first);
 			if (j + 1 < k) {
-				term(b, sizeof(b), c[j + 1], nin8);
-				out("\t\t%s %s= %s ^ %s;\n", v, j ? "^" : "", a, b);
+				term(b, sizeof(b), c[j + 1], nin8, first);
+				out("\t\t%s %s= %s ^ %s;\n", v, j || more ? "^" : "", a, b);
 			} else {
-				out("\t\t%s %s= %s;\n", v, j ? "^" : "", a);
+				out("\t\t%s %s= %s;\n", v, j || more ? "^" : "", a);
 			}
 		}
 		if (!k)
@@ -132,8 +126,45 @@ static void gen_shape(unsigned int n, unsigned int p)
 		}
 		c += k;
 	}
-	out("\t}\n}\n");
-	free((void *)pg);
+	out("\t}\n");
+}
+
+/*
+ * More than 8 data sectors and more than one parity: two passes over the
+ * stripe, 8 or fewer data
+ * sectors each, so one column's lines of a plane (same offset in every
+ * 4 KiB page, hence the same L1 set) fit the 12-way L1 cache.
+ */
+static void gen_shape(unsigned int n, unsigned int p)
+{
+	struct tee_ec *ec = tee_ec_alloc(n, p);
+	unsigned int half = n > 8 && p > 1 ? n / 2 : n, i;
+	struct tee_ec_prog *pa, *pb = NULL;
+
+	if (!ec)
+		exit(2);
+	pa = tee_ec_gen_prog_cols(ec, 0, half, gen_group, gen_cap);
+	if (half < n)
+		pb = tee_ec_gen_prog_cols(ec, half, n - half, gen_group, gen_cap);
+	if (!pa || (half < n && !pb))
+		exit(2);
+	out("\n/* %u data + %u parity: %u XORs per column%s */\n", n, p,
+	    pa->nxor + (pb ? pb->nxor + 8 * p : 0), pb ? ", two passes" : "");
+	out("static void TEE_EC_FN(_enc_%u_%u)(const u8 *const *in, u8 *const *out)\n{\n",
+	    n, p);
+	for (i = 0; i < n; i++)
+		out("\tconst u8 *i%u = in[%u];\n", i, i);
+	for (i = 0; i < p; i++)
+		out("\tu8 *o%u = out[%u];\n", i, i);
+	out("\tunsigned int off;\n\n");
+	for (i = 0; i < n; i++)
+		out("\tTEE_EC_PF_START(i%u);\n", i);
+	gen_loop(pa, 0, false);
+	if (pb)
+		gen_loop(pb, half, true);
+	out("}\n");
+	free(pa);
+	free(pb);
 	tee_ec_free(ec);
 }
 
