@@ -58,6 +58,9 @@ static bool teearray_handle_failures(struct teearray_c *tc,
 			teearray_set_failed(tc, "fenced by a newer generation");
 			return false;
 		}
+		if (!failed[rqs[i].slot])
+			DMWARN_LIMIT("member %u: %s: %s", rqs[i].slot, what,
+				     teearray_status_name(rqs[i].status));
 		failed[rqs[i].slot] = true;
 		any = true;
 	}

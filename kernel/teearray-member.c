@@ -222,8 +222,8 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 				r = -EIO;
 				break;
 			}
-			DMWARN("member %u did not take death record v%llu (status %d): marking it dead",
-			       rqs[i].slot, tc->dr_version, rqs[i].status);
+			DMWARN("member %u did not take death record v%llu (%s): marking it dead",
+			       rqs[i].slot, tc->dr_version, teearray_status_name(rqs[i].status));
 			tc->members[rqs[i].slot].state = TEEARRAY_MEMBER_DEAD;
 			again = true;
 		}
@@ -291,8 +291,8 @@ static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
 			teearray_set_failed(tc, "fenced by a newer generation");
 			r = -EIO;
 		} else {
-			DMWARN("member %u could not be fenced (status %d): marking it dead",
-			       rqs[i].slot, rqs[i].status);
+			DMWARN("member %u could not be fenced (%s): marking it dead",
+			       rqs[i].slot, teearray_status_name(rqs[i].status));
 			mb->state = TEEARRAY_MEMBER_DEAD;
 		}
 	}
@@ -374,8 +374,8 @@ static int teearray_probe_members(struct teearray_c *tc,
 		pr[rqs[i].slot].sb_state = -EIO;
 		pr[rqs[i].slot].dr_state = -EIO;
 		if (rqs[i].status != TEEARRAY_ST_OK) {
-			DMWARN("member %u: not reachable for assembly (status %d)",
-			       rqs[i].slot, rqs[i].status);
+			DMWARN("member %u: not reachable for assembly (%s)",
+			       rqs[i].slot, teearray_status_name(rqs[i].status));
 			continue;
 		}
 		memcpy(mb->instance, rqs[i].instance_out, TEEARRAY_INSTANCE_SIZE);
@@ -403,8 +403,8 @@ static int teearray_probe_members(struct teearray_c *tc,
 
 		state = rqs[i].op == TEEARRAY_OP_READ ? &p->sb_state : &p->dr_state;
 		if (rqs[i].status != TEEARRAY_ST_OK) {
-			DMWARN("member %u: read failed during assembly (status %d)",
-			       rqs[i].slot, rqs[i].status);
+			DMWARN("member %u: read failed during assembly (%s)",
+			       rqs[i].slot, teearray_status_name(rqs[i].status));
 			*state = -EIO;
 			continue;
 		}

@@ -148,7 +148,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 
 	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_IDENTIFY, 0, NULL);
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK) {
-		DMWARN("replace: member %u does not answer (status %d)", slot, rq.status);
+		DMWARN("replace: member %u does not answer (%s)", slot, teearray_status_name(rq.status));
 		r = -EIO;
 		goto out;
 	}

@@ -118,6 +118,28 @@ void teearray_submit(struct teearray_request *rq)
 }
 
 
+const char *teearray_status_name(int status)
+{
+	static const char * const names[__TEEARRAY_ST_MAX] = {
+		[TEEARRAY_ST_OK] = "ok",
+		[TEEARRAY_ST_TIMEOUT] = "timeout",
+		[TEEARRAY_ST_UNREACHABLE] = "unreachable",
+		[TEEARRAY_ST_RESTARTED] = "restarted (new, empty instance)",
+		[TEEARRAY_ST_ATTESTATION] = "attestation failed",
+		[TEEARRAY_ST_REJECTED] = "command rejected",
+		[TEEARRAY_ST_STALE_VERSION] = "stale death-record version",
+		[TEEARRAY_ST_FENCED] = "fenced by a newer generation",
+		[TEEARRAY_ST_UNKNOWN_MEMBER] = "member not in the daemon's configuration",
+		[TEEARRAY_ST_INTERNAL] = "daemon internal error",
+	};
+
+	if (status == TEEARRAY_RQ_REISSUE)
+		return "no daemon";
+	if (status < 0 || status >= __TEEARRAY_ST_MAX || !names[status])
+		return "unknown status";
+	return names[status];
+}
+
 bool teearray_daemon_connected(void)
 {
 	return READ_ONCE(tp.portid) != 0;

@@ -69,6 +69,9 @@ struct teearray_transport_watcher {
 /* Context: process or softirq; never sleeps. */
 void teearray_submit(struct teearray_request *rq);
 
+/* Readable name of a request status, for logs. */
+const char *teearray_status_name(int status);
+
 /* Is a daemon registered and alive?  Context: any. */
 bool teearray_daemon_connected(void);
 
