@@ -32,6 +32,12 @@ struct teearray_stripe {
 	struct teearray_c *tc;
 };
 
+/* Can column c of this stripe be read from its member? */
+static bool teearray_col_readable(struct teearray_c *tc, u64 stripe, u32 c)
+{
+	return teearray_member_readable(tc, teearray_slot_of(&tc->geo, stripe, c), stripe);
+}
+
 struct mutex *teearray_stripe_mutex(struct teearray_c *tc, u64 stripe)
 {
 	return &tc->stripe_mutex[hash_64(stripe, ilog2(TEEARRAY_STRIPE_LOCKS))];
@@ -98,8 +104,7 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 stripe,
 			break;
 		memset(read, 0, 2 * tc->m);
 		for (c = 0; c < tc->m; c++) {
-			bool ok = teearray_member_readable(tc, teearray_slot_of(&tc->geo, stripe, c),
-							   stripe);
+			bool ok = teearray_col_readable(tc, stripe, c);
 
 			if (want[c] && ok)
 				read[c] = 1;
@@ -110,8 +115,7 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 stripe,
 			for (c = 0; c < tc->m; c++)
 				nread += read[c];
 			for (c = 0; c < tc->m && nread < tc->n; c++) {
-				if (read[c] || !teearray_member_readable(tc,
-						teearray_slot_of(&tc->geo, stripe, c), stripe))
+				if (read[c] || !teearray_col_readable(tc, stripe, c))
 					continue;
 				read[c] = 1;
 				nread++;
@@ -199,8 +203,7 @@ static int teearray_write_stripe(struct teearray_c *tc, u64 stripe,
 		if (written[c])
 			idx[w++] = c;
 	for (c = 0; c < tc->m; c++)
-		healthy &= teearray_member_readable(tc, teearray_slot_of(&tc->geo, stripe, c),
-						    stripe);
+		healthy &= teearray_col_readable(tc, stripe, c);
 	for (c = 0; c < tc->m; c++)
 		cols[c] = c >= tc->n || written[c];
 
@@ -308,9 +311,13 @@ static void teearray_do_stripe(struct teearray_c *tc, u64 stripe,
 	if (!bio_list_empty(&reads)) {
 		r = READ_ONCE(tc->fail_reason) ? -EIO :
 		    teearray_fetch_columns(tc, stripe, want, buf);
-		if (!r)
-			bio_list_for_each(bio, &reads)
-				teearray_bio_copy(bio, buf->col[teearray_bio_column(tc, bio)], true);
+		if (!r) {
+			bio_list_for_each(bio, &reads) {
+				u8 *sector = buf->col[teearray_bio_column(tc, bio)];
+
+				teearray_bio_copy(bio, sector, true);
+			}
+		}
 		teearray_end_bios(&reads, r);
 	}
 }
@@ -363,7 +370,7 @@ int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
 	/* The queue limits make every bio one aligned 4 KiB sector; check. */
 	if (bio->bi_iter.bi_size != TEEARRAY_SECTOR_SIZE ||
 	    dm_target_offset(tc->ti, bio->bi_iter.bi_sector) & 7) {
-		DMWARN_LIMIT("refusing a bio of %u bytes at sector %llu: not one aligned 4 KiB sector",
+		DMWARN_LIMIT("refusing a bio of %u bytes at sector %llu: not one 4 KiB sector",
 			     bio->bi_iter.bi_size,
 			     (unsigned long long)bio->bi_iter.bi_sector);
 		return DM_MAPIO_KILL;

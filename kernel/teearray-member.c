@@ -120,8 +120,8 @@ int teearray_io(struct teearray_c *tc, struct teearray_request *rqs,
  * death record): never waits for a new session; -EAGAIN when the session
  * ended, and the next session's fencing redoes the work.
  */
-int teearray_io_locked(struct teearray_c *tc,
-			      struct teearray_request *rqs, unsigned int n)
+int teearray_io_locked(struct teearray_c *tc, struct teearray_request *rqs,
+		       unsigned int n)
 {
 	lockdep_assert_held(&tc->member_lock);
 	return teearray_io_once(tc, rqs, n, false) ? -EAGAIN : 0;
@@ -202,7 +202,7 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 	while (again && !r) {
 		again = false;
 		if (teearray_count_state(tc, TEEARRAY_MEMBER_DEAD) > tc->p) {
-			teearray_set_failed(tc, "more members failed than there are parity members");
+			teearray_set_failed(tc, "more members failed than parity covers");
 			r = -EIO;
 			break;
 		}
@@ -520,9 +520,9 @@ static int teearray_check_death_record(struct teearray_c *tc,
 		in_sync += same && s == TEEARRAY_MEMBER_ALIVE;
 	}
 	if (in_sync < tc->n || confirmed + tc->n <= listed) {
-		DMERR("death record v%llu lists %u live members; %u confirm it (%u in sync); need %u in sync and more than %u",
+		DMERR("death record v%llu: %u live, %u confirm (%u in sync); need %u in sync, > %u",
 		      best->version, listed, confirmed, in_sync, tc->n, listed - tc->n);
-		*why = "too few members confirm the newest death record: refusing to serve possibly stale data";
+		*why = "too few members confirm the newest death record: possibly stale, refusing";
 		return -ESTALE;
 	}
 	return 0;
@@ -544,7 +544,8 @@ int teearray_assemble(struct teearray_c *tc)
 
 	if (!wait_event_timeout(teearray_daemon_wq, teearray_daemon_connected(),
 				5 * HZ)) {
-		DMERR("%s: no transport daemon connected: start teearrayd before activating the array",
+		DMERR(/* never split: operators grep for this */
+		      "%s: no transport daemon connected: start teearrayd before activating the array",
 		      dm_table_device_name(tc->ti->table));
 		return -ENOTCONN;
 	}
@@ -603,7 +604,7 @@ int teearray_assemble(struct teearray_c *tc)
 	}
 	WRITE_ONCE(tc->fenced_epoch, epoch);
 	tc->assembled = true;
-	DMINFO("%s: assembled %u+%u array, %llu sectors, generation %llu, death record v%llu, %u dead",
+	DMINFO("%s: assembled %u+%u, %llu sectors, generation %llu, death record v%llu, %u dead",
 	       dm_table_device_name(tc->ti->table), tc->n, tc->p,
 	       tc->geo.array_sectors, teearray_max_generation(tc), tc->dr_version,
 	       teearray_count_state(tc, TEEARRAY_MEMBER_DEAD));
@@ -630,7 +631,8 @@ int teearray_fail_member_cas(struct teearray_c *tc, u32 slot, u64 version)
 	current_version = tc->dr_version;
 	mutex_unlock(&tc->member_lock);
 	if (version != current_version) {
-		DMWARN("fail_member: death record is at v%llu, not v%llu", current_version, version);
+		DMWARN("fail_member: death record is at v%llu, not v%llu",
+		       current_version, version);
 		return -ESTALE;
 	}
 	failed[slot] = true;

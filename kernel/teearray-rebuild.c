@@ -54,7 +54,8 @@ void teearray_rebuild_work(struct work_struct *work)
 		}
 		memset(want, 0, sizeof(want));
 		memset(cols, 0, sizeof(cols));
-		want[col] = cols[col] = true;
+		want[col] = true;
+		cols[col] = true;
 		mutex_lock(lock);
 		r = teearray_fetch_columns(tc, stripe, want, buf);
 		if (!r)
@@ -148,7 +149,8 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 
 	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_IDENTIFY, 0, NULL);
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK) {
-		DMWARN("replace: member %u does not answer (%s)", slot, teearray_status_name(rq.status));
+		DMWARN("replace: member %u does not answer (%s)", slot,
+		       teearray_status_name(rq.status));
 		r = -EIO;
 		goto out;
 	}
@@ -178,7 +180,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK)
 		goto out;
 	if (teearray_sb_parse(sb, &info, tc->meta_key, &error) != -ENODATA) {
-		DMWARN("replace: member %u is not blank; only a fresh member can replace a dead one",
+		DMWARN("replace: member %u is not blank; only a fresh member can replace",
 		       slot);
 		goto out;
 	}

@@ -117,7 +117,6 @@ void teearray_submit(struct teearray_request *rq)
 	queue_work(tp_wq, &tp_send_work);
 }
 
-
 const char *teearray_status_name(int status)
 {
 	static const char * const names[__TEEARRAY_ST_MAX] = {
@@ -364,7 +363,7 @@ static int tp_register(struct sk_buff *skb, struct genl_info *info)
 	spin_unlock_irqrestore(&tp.lock, flags);
 
 	if (old)
-		DMWARN("transport daemon replaced (session %llu); reissuing outstanding I/O", epoch);
+		DMWARN("transport daemon replaced (session %llu); reissuing I/O", epoch);
 	else
 		DMINFO("transport daemon registered (session %llu)", epoch);
 	tp_finish_list(&out, TEEARRAY_RQ_REISSUE);

@@ -64,6 +64,7 @@ struct teearray_c {
 	mempool_t *buf_pool;
 	spinlock_t stripe_lock;			/* protects stripe_table */
 	DECLARE_HASHTABLE(stripe_table, 10);
+	/* stripe_mutex[hash(stripe)]: one job per stripe at a time */
 	struct mutex stripe_mutex[TEEARRAY_STRIPE_LOCKS];
 
 	struct teearray_transport_watcher watcher;

@@ -50,6 +50,7 @@ enum teearray_nl_cmd {
 	TEEARRAY_CMD_COMPLETE,
 	__TEEARRAY_CMD_MAX,
 };
+
 #define TEEARRAY_CMD_MAX (__TEEARRAY_CMD_MAX - 1)
 
 enum teearray_nl_attr {
@@ -73,6 +74,7 @@ enum teearray_nl_attr {
 	TEEARRAY_A_PAD,
 	__TEEARRAY_A_MAX,
 };
+
 #define TEEARRAY_A_MAX (__TEEARRAY_A_MAX - 1)
 
 /*
