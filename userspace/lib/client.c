@@ -26,16 +26,12 @@ void ta_client_init(struct ta_client *c, const struct ta_key *key, const struct 
 	c->slot = slot;
 }
 
-int ta_client_connect(struct ta_client *c, const char *hostport, int timeout_ms)
+int ta_resolve_hostport(const char *hostport, struct addrinfo **res)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res, *ai;
 	char host[256], *colon;
-	int one = 1;
 
-	if (ta_crypto_init() != TA_OK)
-		return TA_E_INTERNAL;
 	if (!hostport || strlen(hostport) >= sizeof(host))
 		return TA_E_ARG;
 	strcpy(host, hostport);
@@ -47,8 +43,19 @@ int ta_client_connect(struct ta_client *c, const char *hostport, int timeout_ms)
 		memmove(host, host + 1, strlen(host));
 		host[strlen(host) - 1] = 0;
 	}
-	if (getaddrinfo(host, colon + 1, &hints, &res))
-		return TA_E_IO;
+	return getaddrinfo(host, colon + 1, &hints, res) ? TA_E_IO : TA_OK;
+}
+
+int ta_client_connect(struct ta_client *c, const char *hostport, int timeout_ms)
+{
+	struct addrinfo *res, *ai;
+	int one = 1, r;
+
+	if (ta_crypto_init() != TA_OK)
+		return TA_E_INTERNAL;
+	r = ta_resolve_hostport(hostport, &res);
+	if (r != TA_OK)
+		return r;
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
 	for (ai = res; ai; ai = ai->ai_next) {
 		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);

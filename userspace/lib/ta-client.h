@@ -46,6 +46,9 @@ struct ta_client {
 
 void ta_client_init(struct ta_client *c, const struct ta_key *key, const struct ta_policy *pol,
 		    const uint8_t array[TA_UUID_LEN], uint32_t slot);
+struct addrinfo;
+/* Resolve "host:port" or "[v6]:port" (numeric port); TA_OK, TA_E_ARG or TA_E_IO. */
+int ta_resolve_hostport(const char *hostport, struct addrinfo **res);
 /* "host:port" or "[v6]:port"; sets TCP_NODELAY and TCP_QUICKACK. */
 int ta_client_connect(struct ta_client *c, const char *hostport, int timeout_ms);
 void ta_client_close(struct ta_client *c);

@@ -100,26 +100,13 @@ static void td_flush(struct td_member *m)
 /* Like ta_client_connect, but the TCP connect itself is bounded by timeout_ms. */
 static int td_connect(struct ta_client *c, const char *hostport, int timeout_ms, int *timed_out)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res, *ai;
-	char host[TD_ADDR_MAX], *colon;
-	int one = 1, fd = -1;
+	int one = 1, fd = -1, r;
 
 	*timed_out = 0;
-	if (strlen(hostport) >= sizeof(host))
-		return TA_E_ARG;
-	strcpy(host, hostport);
-	colon = strrchr(host, ':');
-	if (!colon || colon == host)
-		return TA_E_ARG;
-	*colon = 0;
-	if (host[0] == '[' && colon[-1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = 0;
-	}
-	if (getaddrinfo(host, colon + 1, &hints, &res))
-		return TA_E_IO;
+	r = ta_resolve_hostport(hostport, &res);
+	if (r != TA_OK)
+		return r;
 	for (ai = res; ai; ai = ai->ai_next) {
 		struct pollfd p;
 		int r, soerr = 0;
