@@ -234,14 +234,25 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 	return r;
 }
 
-void teearray_fail_members(struct teearray_c *tc, const bool *failed,
-			   const char *why)
+/*
+ * Mark members dead and persist the death record.  With expect_version set,
+ * only if the record is still at that version (checked under member_lock,
+ * so the compare and the swap are one step).  Returns 0 or -ESTALE.
+ */
+static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
+				     const char *why, const u64 *expect_version)
 {
 	bool changed = false;
 	unsigned int i;
-	int r;
+	int r = 0;
 
 	mutex_lock(&tc->member_lock);
+	if (expect_version && *expect_version != tc->dr_version) {
+		DMWARN("fail_member: death record is at v%llu, not v%llu",
+		       tc->dr_version, *expect_version);
+		mutex_unlock(&tc->member_lock);
+		return -ESTALE;
+	}
 	for (i = 0; i < tc->m; i++) {
 		if (!failed[i] || tc->members[i].state == TEEARRAY_MEMBER_DEAD)
 			continue;
@@ -253,7 +264,8 @@ void teearray_fail_members(struct teearray_c *tc, const bool *failed,
 		atomic64_inc(&tc->member_errors);
 		changed = true;
 	}
-	r = changed ? teearray_persist_dr_locked(tc) : 0;
+	if (changed)
+		r = teearray_persist_dr_locked(tc);
 	mutex_unlock(&tc->member_lock);
 
 	if (changed)
@@ -265,6 +277,13 @@ void teearray_fail_members(struct teearray_c *tc, const bool *failed,
 	if (r == -EAGAIN)
 		wait_event_timeout(teearray_daemon_wq, teearray_fenced(tc),
 				   TEEARRAY_DAEMON_WAIT);
+	return 0;
+}
+
+void teearray_fail_members(struct teearray_c *tc, const bool *failed,
+			   const char *why)
+{
+	teearray_fail_members_cas(tc, failed, why, NULL);
 }
 
 /* Raise the generation on every live member.  Caller holds member_lock. */
@@ -623,19 +642,9 @@ out:
 int teearray_fail_member_cas(struct teearray_c *tc, u32 slot, u64 version)
 {
 	bool failed[TEEARRAY_MAX_MEMBERS] = { false };
-	u64 current_version;
 
 	if (slot >= tc->m)
 		return -EINVAL;
-	mutex_lock(&tc->member_lock);
-	current_version = tc->dr_version;
-	mutex_unlock(&tc->member_lock);
-	if (version != current_version) {
-		DMWARN("fail_member: death record is at v%llu, not v%llu",
-		       current_version, version);
-		return -ESTALE;
-	}
 	failed[slot] = true;
-	teearray_fail_members(tc, failed, "failed by the operator");
-	return 0;
+	return teearray_fail_members_cas(tc, failed, "failed by the operator", &version);
 }
