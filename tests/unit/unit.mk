@@ -13,3 +13,21 @@ build/test/format-test: $(FORMAT_TEST_OBJS)
 
 TEST_BINS += build/test/format-test
 UNIT_TESTS += build/test/format-test
+
+# Per-sector AEAD and metadata sectors (ChaCha20 from libsodium here).
+SECTOR_TEST_OBJS := build/san/tests/unit/sector-test.o build/san/kernel/teearray-sector.o \
+		    build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
+build/test/sector-test: $(SECTOR_TEST_OBJS)
+	$(call link_san,-lsodium)
+
+TEST_BINS += build/test/sector-test
+UNIT_TESTS += build/test/sector-test
+
+# Journal atomicity records and journal layout.
+JREC_TEST_OBJS := build/san/tests/unit/jrec-test.o build/san/kernel/teearray-jrec.o \
+		  build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
+build/test/jrec-test: $(JREC_TEST_OBJS)
+	$(call link_san,-lsodium)
+
+TEST_BINS += build/test/jrec-test
+UNIT_TESTS += build/test/jrec-test
