@@ -38,6 +38,9 @@ int teearray_geometry_init(struct teearray_geometry *g, u32 data_members,
 	if (member_sectors > (1ULL << 48) || journal_sectors > (1ULL << 32) ||
 	    log_stripes > (1ULL << 32))
 		return -EINVAL;
+	/* Two record slots and two payload halves of at least one sector. */
+	if (journal_sectors < 4)
+		return -EINVAL;
 
 	fixed = 1 + journal_sectors + log_stripes;
 	if (member_sectors <= fixed + 1)

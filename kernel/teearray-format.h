@@ -24,10 +24,10 @@
 
 #define TEEARRAY_SB_MAGIC		0x5941525241454554ULL	/* "TEEARRAY" */
 #define TEEARRAY_DR_MAGIC		0x44524145445f4154ULL	/* "TA_DEADR" */
-#define TEEARRAY_FORMAT_VERSION		1
+#define TEEARRAY_FORMAT_VERSION		2
 #define TEEARRAY_MAC_SIZE		32
 #define TEEARRAY_META_PER_SECTOR	146	/* IV+MAC entries per metadata sector */
-#define TEEARRAY_DEF_JOURNAL_SECTORS	66	/* 2 atomicity records + 64 */
+#define TEEARRAY_DEF_JOURNAL_SECTORS	242	/* 2 records + 2 halves of 120 */
 #define TEEARRAY_DEF_LOG_STRIPES	32
 #define TEEARRAY_INSTANCE_SIZE		16	/* teedisk instance id */
 #define TEEARRAY_DR_INSTANCE_SIZE	8	/* prefix kept in the death record */
@@ -143,9 +143,10 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 unsigned int teearray_dr_count(const struct teearray_dr_info *info, u8 state);
 
 /*
- * Stripe placement: column c of stripe s (columns 0..N-1 data, N..N+P-1
- * parity) lives on slot (c + s) mod (N + P), so parity rotates over all
- * members and every member holds the same share of parity.
+ * Stripe placement.  Metadata, log and data stripes are named by their
+ * member sector ms (the same on every member); column c (0..N-1 data,
+ * N..N+P-1 parity) of stripe ms lives on slot (c + ms) mod (N + P), so
+ * parity rotates over all members and every member holds the same share.
  */
 static inline u32 teearray_slot_of(const struct teearray_geometry *g,
 				   u64 stripe, u32 column)

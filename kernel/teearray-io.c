@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stripe engine.  Bios are split to 4 KiB by device-mapper; map() queues
- * each on its stripe, and one job per stripe (holding the stripe's mutex)
- * takes every bio queued so far: writes first, in arrival order, so a full
- * stripe written by one large bio is encoded without reading anything, then
- * reads.
+ * The stripe engine: fetching columns (reading them, or reconstructing them
+ * when a member is missing or lies), verified reads, parity updates, and
+ * the stripe sets that keep jobs off each other's stripes.
  *
- * Writes choose the cheapest way to new parity: a full stripe is encoded;
- * a partial write on a healthy stripe either applies the delta of the
- * written sectors to the old parity (read W + P) or re-encodes from the
- * other data sectors (read N - W); a degraded stripe is reconstructed and
- * re-encoded.  Reads that hit a missing or failing member reconstruct from
- * N others.  A member that fails an operation is marked dead in the death
- * record before the job continues, so no bio completes relying on a member
- * the record still lists alive.
+ * Reads are queued per data stripe by map(); one job per stripe takes every
+ * read queued so far.  A read checks the sector's metadata sector and then
+ * the sector's MAC; a column that does not verify is rebuilt from the other
+ * members and checked again, and the member that served it is failed.  A
+ * read that cannot be verified fails with EIO: bad data never reaches the
+ * caller.  Writes go through the journal (teearray-journal.c), which uses
+ * the parity helpers here.
  */
 #include <linux/slab.h>
 #include <linux/bio.h>
@@ -26,37 +23,60 @@
 
 struct teearray_stripe {
 	struct hlist_node node;
-	u64 index;
+	u64 index;			/* data stripe */
 	struct bio_list bios;
 	struct work_struct work;
 	struct teearray_c *tc;
 };
 
-/* Can column c of this stripe be read from its member? */
-static bool teearray_col_readable(struct teearray_c *tc, u64 stripe, u32 c)
+/* Can column c of stripe ms be read from its member? */
+static bool teearray_col_readable(struct teearray_c *tc, u64 ms, u32 c)
 {
-	return teearray_member_readable(tc, teearray_slot_of(&tc->geo, stripe, c), stripe);
+	return teearray_member_readable(tc, teearray_slot_of(&tc->geo, ms, c), ms);
 }
 
-struct mutex *teearray_stripe_mutex(struct teearray_c *tc, u64 stripe)
+void teearray_stripe_set_add(unsigned long *set, u64 ms)
 {
-	return &tc->stripe_mutex[hash_64(stripe, ilog2(TEEARRAY_STRIPE_LOCKS))];
+	__set_bit(hash_64(ms, ilog2(TEEARRAY_STRIPE_LOCKS)), set);
 }
 
-static u64 teearray_member_sector(struct teearray_c *tc, u64 stripe)
+static bool teearray_try_lock_stripes(struct teearray_c *tc, const unsigned long *set)
 {
-	return tc->geo.data_start + stripe;
+	bool ok;
+
+	spin_lock(&tc->busy_lock);
+	ok = !bitmap_intersects(tc->busy, set, TEEARRAY_STRIPE_LOCKS);
+	if (ok)
+		bitmap_or(tc->busy, tc->busy, set, TEEARRAY_STRIPE_LOCKS);
+	spin_unlock(&tc->busy_lock);
+	return ok;
+}
+
+/* Take every stripe of the set or none: never deadlocks.  May sleep. */
+void teearray_lock_stripes(struct teearray_c *tc, const unsigned long *set)
+{
+	wait_event(tc->busy_wq, teearray_try_lock_stripes(tc, set));
+}
+
+void teearray_unlock_stripes(struct teearray_c *tc, const unsigned long *set)
+{
+	spin_lock(&tc->busy_lock);
+	bitmap_andnot(tc->busy, tc->busy, set, TEEARRAY_STRIPE_LOCKS);
+	spin_unlock(&tc->busy_lock);
+	wake_up_all(&tc->busy_wq);
 }
 
 /* Fail the members whose requests failed; false if the array failed. */
-static bool teearray_handle_failures(struct teearray_c *tc,
-				     struct teearray_request *rqs,
-				     unsigned int n, const char *what)
+bool teearray_handle_failures(struct teearray_c *tc,
+			      struct teearray_request *rqs, unsigned int n,
+			      const char *what)
 {
 	bool failed[TEEARRAY_MAX_MEMBERS] = { false };
 	bool any = false;
 	unsigned int i;
 
+	if (READ_ONCE(tc->fail_reason))
+		return false;
 	for (i = 0; i < n; i++) {
 		if (rqs[i].status == TEEARRAY_ST_OK)
 			continue;
@@ -76,12 +96,15 @@ static bool teearray_handle_failures(struct teearray_c *tc,
 }
 
 /*
- * Make buf->col[c] hold the current contents of every wanted column of the
- * stripe, reading them or, when a member is missing or fails, reading N
- * other columns and decoding.  Context: stripe job, stripe mutex held.
+ * Make buf->col[c] hold the current contents of every wanted column of
+ * stripe ms, reading them or, when a member is missing, fails, or is to be
+ * avoided, reading N other columns and decoding.  direct[c] (optional) says
+ * which columns came straight from their member.  Context: job holding the
+ * stripe.
  */
-int teearray_fetch_columns(struct teearray_c *tc, u64 stripe,
-			   const bool *want, struct teearray_buf *buf)
+int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
+			   const bool *avoid, bool *direct,
+			   struct teearray_buf *buf)
 {
 	struct teearray_request *rqs;
 	u8 *read, *erased;
@@ -104,24 +127,26 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 stripe,
 			break;
 		memset(read, 0, 2 * tc->m);
 		for (c = 0; c < tc->m; c++) {
-			bool ok = teearray_col_readable(tc, stripe, c);
+			bool ok = teearray_col_readable(tc, ms, c) && !(avoid && avoid[c]);
 
 			if (want[c] && ok)
 				read[c] = 1;
 			missing |= want[c] && !ok;
 		}
 		if (missing) {
-			/* Any N readable columns: wanted ones, then data, then parity. */
+			/* Any N usable columns: wanted ones, then data, then parity. */
 			for (c = 0; c < tc->m; c++)
 				nread += read[c];
 			for (c = 0; c < tc->m && nread < tc->n; c++) {
-				if (read[c] || !teearray_col_readable(tc, stripe, c))
+				if (read[c] || !teearray_col_readable(tc, ms, c) ||
+				    (avoid && avoid[c]))
 					continue;
 				read[c] = 1;
 				nread++;
 			}
 			if (nread < tc->n) {
-				teearray_set_failed(tc, "fewer than N readable members");
+				if (!avoid)
+					teearray_set_failed(tc, "fewer than N readable members");
 				break;
 			}
 		}
@@ -129,9 +154,8 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 stripe,
 		for (c = 0, k = 0; c < tc->m; c++) {
 			if (!read[c])
 				continue;
-			teearray_rq_init(tc, &rqs[k++], teearray_slot_of(&tc->geo, stripe, c),
-					 TEEARRAY_OP_READ,
-					 teearray_member_sector(tc, stripe), buf->col[c]);
+			teearray_rq_init(tc, &rqs[k++], teearray_slot_of(&tc->geo, ms, c),
+					 TEEARRAY_OP_READ, ms, buf->col[c]);
 		}
 		if (teearray_io(tc, rqs, k))
 			break;
@@ -150,6 +174,9 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 stripe,
 			if (r)
 				break;
 		}
+		if (direct)
+			for (c = 0; c < tc->m; c++)
+				direct[c] = read[c];
 		r = 0;
 		break;
 	}
@@ -159,9 +186,97 @@ out:
 	return r;
 }
 
-/* Write the given columns of a stripe to every member that takes writes. */
-int teearray_write_columns(struct teearray_c *tc, u64 stripe,
-			   const bool *cols, struct teearray_buf *buf)
+/*
+ * Fetch the wanted columns and check each data column with check().  A
+ * column its member served that does not verify is rebuilt from the other
+ * members; if the rebuilt one verifies, the member lied and is failed.  A
+ * column that does not verify after a rebuild fails the fetch with EIO.
+ * check() returns -ENODATA for contents that verify only because they are
+ * all zero ("never written"); a member could zero a sector to hide data,
+ * so such a column is confirmed by rebuilding it once.
+ */
+int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
+			    struct teearray_buf *buf, teearray_check_fn check,
+			    void *ctx)
+{
+	bool avoid[TEEARRAY_MAX_MEMBERS] = { false };
+	bool liar[TEEARRAY_MAX_MEMBERS] = { false };
+	bool direct[TEEARRAY_MAX_MEMBERS];
+	unsigned int attempt, c;
+	bool any_liar = false;
+	int r = -EIO;
+
+	for (attempt = 0; attempt <= tc->n; attempt++) {
+		bool again = false;
+
+		r = teearray_fetch_columns(tc, ms, want, attempt ? avoid : NULL,
+					   direct, buf);
+		if (r)
+			return r;
+		for (c = 0; c < tc->n; c++) {
+			int v;
+
+			if (!want[c])
+				continue;
+			v = check(tc, ms, c, buf->col[c], ctx);
+			if (!v || (v == -ENODATA && !direct[c]))
+				continue;
+			if (v == -ENODATA && !avoid[c]) {
+				/* zero from its member: confirm with the others */
+				avoid[c] = true;
+				again = true;
+				continue;
+			}
+			if (v == -ENODATA)
+				continue;
+			atomic64_inc(&tc->mac_failures);
+			dm_table_event(tc->ti->table);
+			DMWARN_LIMIT("%s: stripe %llu column %u (member %u) does not verify%s",
+				     dm_table_device_name(tc->ti->table), ms, c,
+				     teearray_slot_of(&tc->geo, ms, c),
+				     direct[c] ? ": rebuilding it from the others" :
+				     " even when rebuilt: failing the I/O");
+			if (!direct[c])
+				return -EIO;
+			avoid[c] = true;
+			liar[c] = true;
+			again = true;
+		}
+		if (!again)
+			break;
+	}
+	if (attempt > tc->n)
+		return -EIO;
+	/* A zero column whose rebuilt contents verify as written was hidden. */
+	for (c = 0; c < tc->n; c++) {
+		if (!want[c] || !avoid[c] || liar[c] ||
+		    check(tc, ms, c, buf->col[c], ctx) == -ENODATA)
+			continue;
+		atomic64_inc(&tc->mac_failures);
+		dm_table_event(tc->ti->table);
+		DMWARN_LIMIT("%s: stripe %llu column %u (member %u) read as never written but was",
+			     dm_table_device_name(tc->ti->table), ms, c,
+			     teearray_slot_of(&tc->geo, ms, c));
+		liar[c] = true;
+	}
+	for (c = 0; c < tc->n; c++)
+		any_liar |= liar[c];
+	if (any_liar) {
+		bool failed[TEEARRAY_MAX_MEMBERS] = { false };
+
+		for (c = 0; c < tc->n; c++)
+			if (liar[c])
+				failed[teearray_slot_of(&tc->geo, ms, c)] = true;
+		teearray_fail_members(tc, failed, "returned data that does not verify");
+		if (READ_ONCE(tc->fail_reason))
+			return -EIO;
+	}
+	return 0;
+}
+
+/* Write the given columns of stripe ms to every member that takes writes. */
+int teearray_write_columns(struct teearray_c *tc, u64 ms, const bool *cols,
+			   struct teearray_buf *buf)
 {
 	struct teearray_request *rqs;
 	unsigned int c, k = 0;
@@ -171,12 +286,11 @@ int teearray_write_columns(struct teearray_c *tc, u64 stripe,
 	if (!rqs)
 		return -ENOMEM;
 	for (c = 0; c < tc->m; c++) {
-		u32 slot = teearray_slot_of(&tc->geo, stripe, c);
+		u32 slot = teearray_slot_of(&tc->geo, ms, c);
 
 		if (!cols[c] || !teearray_member_writable(&tc->members[slot]))
 			continue;
-		teearray_rq_init(tc, &rqs[k++], slot, TEEARRAY_OP_WRITE,
-				 teearray_member_sector(tc, stripe), buf->col[c]);
+		teearray_rq_init(tc, &rqs[k++], slot, TEEARRAY_OP_WRITE, ms, buf->col[c]);
 	}
 	r = teearray_io(tc, rqs, k);
 	if (!r && !teearray_handle_failures(tc, rqs, k, "write failed"))
@@ -185,63 +299,96 @@ int teearray_write_columns(struct teearray_c *tc, u64 stripe,
 	return r;
 }
 
+/* Metadata stripe check: the sector's tag; -ENODATA for all zero. */
+int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
+			const u8 *sector, void *ctx)
+{
+	u64 mv = (ms - tc->geo.meta_start) * tc->n + col;
+
+	if (!memchr_inv(sector, 0, TEEARRAY_SECTOR_SIZE))
+		return -ENODATA;
+	return teearray_meta_verify(&tc->skeys, mv,
+				    (const struct teearray_meta_disk *)sector);
+}
+
 /*
- * New data for the columns in written[] is in buf->aux[]; bring parity up
- * to date and write the changed columns.
+ * Read-modify-write (read the written columns and parity, apply the delta)
+ * is cheaper than reconstruct-write (read the other data columns, encode)
+ * when W + P < N - W, and possible only on a healthy stripe.
  */
-static int teearray_write_stripe(struct teearray_c *tc, u64 stripe,
-				 const bool *written, struct teearray_buf *buf)
+bool teearray_stripe_rmw(struct teearray_c *tc, u64 ms, unsigned int nw)
+{
+	unsigned int c;
+
+	if (nw >= tc->n || nw + tc->p >= tc->n - nw)
+		return false;
+	for (c = 0; c < tc->m; c++)
+		if (!teearray_col_readable(tc, ms, c))
+			return false;
+	return true;
+}
+
+/*
+ * Fetch what a parity update of the written columns needs: for RMW the
+ * parity and (unless have_old) the written columns' old contents, for RCW
+ * the unwritten data columns.  Data columns are checked with check().
+ */
+int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
+			      const unsigned long *written, unsigned int nw,
+			      bool have_old, struct teearray_buf *buf,
+			      teearray_check_fn check, void *ctx, bool *rmw)
 {
 	bool want[TEEARRAY_MAX_MEMBERS] = { false };
-	bool cols[TEEARRAY_MAX_MEMBERS] = { false };
+	bool any = false;
+	unsigned int c;
+
+	*rmw = teearray_stripe_rmw(tc, ms, nw);
+	for (c = 0; c < tc->m; c++) {
+		if (*rmw)
+			want[c] = c >= tc->n || (!have_old && test_bit(c, written));
+		else
+			want[c] = c < tc->n && !test_bit(c, written);
+		any |= want[c];
+	}
+	if (!any)
+		return 0;
+	return teearray_fetch_verified(tc, ms, want, buf, check, ctx);
+}
+
+/*
+ * New contents of the written columns are in buf->aux[c]; old contents
+ * in old[c] (or, when old is NULL, in buf->col[c] as fetched).  Leaves the
+ * new written columns and the new parity in buf->col.
+ */
+int teearray_stripe_compute(struct teearray_c *tc,
+			    const unsigned long *written, u8 *const *old,
+			    struct teearray_buf *buf, bool rmw)
+{
 	u16 idx[TEEARRAY_MAX_MEMBERS];
-	unsigned int c, w = 0;
-	bool healthy = true;
-	int r;
+	unsigned int c, i, w = 0;
 
 	for (c = 0; c < tc->n; c++)
-		if (written[c])
+		if (test_bit(c, written))
 			idx[w++] = c;
-	for (c = 0; c < tc->m; c++)
-		healthy &= teearray_col_readable(tc, stripe, c);
-	for (c = 0; c < tc->m; c++)
-		cols[c] = c >= tc->n || written[c];
-
-	if (w < tc->n && healthy && w + tc->p < tc->n - w) {
-		/* Read-modify-write: parity += code(old ^ new). */
-		for (c = 0; c < tc->m; c++)
-			want[c] = c >= tc->n || written[c];
-		r = teearray_fetch_columns(tc, stripe, want, buf);
-		if (r)
-			return r;
-		for (c = 0; c < w; c++) {
-			u8 *old = buf->col[idx[c]], *delta = buf->aux[idx[c]];
-			unsigned int i;
-
-			for (i = 0; i < TEEARRAY_SECTOR_SIZE; i++) {
-				delta[i] ^= old[i];
-				old[i] ^= delta[i];
-			}
-		}
-		r = tee_ec_update(tc->ec, buf->ec_work, w, idx,
-				  (const u8 *const *)buf->aux, buf->col + tc->n);
-		if (r)
-			return r;
-	} else {
-		/* Reconstruct-write: read (or rebuild) the rest, encode it all. */
-		for (c = 0; c < tc->n; c++)
-			want[c] = !written[c];
-		if (w < tc->n) {
-			r = teearray_fetch_columns(tc, stripe, want, buf);
-			if (r)
-				return r;
-		}
+	if (!rmw) {
 		for (c = 0; c < w; c++)
 			memcpy(buf->col[idx[c]], buf->aux[idx[c]], TEEARRAY_SECTOR_SIZE);
 		tee_ec_encode(tc->ec, buf->ec_work, (const u8 *const *)buf->col,
 			      buf->col + tc->n);
+		return 0;
 	}
-	return teearray_write_columns(tc, stripe, cols, buf);
+	/* parity += code(old ^ new); aux becomes the delta. */
+	for (c = 0; c < w; c++) {
+		u8 *delta = buf->aux[idx[c]], *dst = buf->col[idx[c]];
+		const u8 *o = old ? old[idx[c]] : dst;
+
+		for (i = 0; i < TEEARRAY_SECTOR_SIZE; i++) {
+			delta[i] ^= o[i];
+			dst[i] = o[i] ^ delta[i];
+		}
+	}
+	return tee_ec_update(tc->ec, buf->ec_work, w, idx,
+			     (const u8 *const *)buf->aux, buf->col + tc->n);
 }
 
 static void teearray_bio_copy(struct bio *bio, u8 *sector, bool to_bio)
@@ -259,13 +406,10 @@ static void teearray_bio_copy(struct bio *bio, u8 *sector, bool to_bio)
 	}
 }
 
-static unsigned int teearray_bio_column(struct teearray_c *tc, struct bio *bio)
+/* Virtual 4 KiB sector of a bio. */
+static u64 teearray_bio_vsector(struct teearray_c *tc, struct bio *bio)
 {
-	u64 v = dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3;
-	u32 col;
-
-	div_u64_rem(v, tc->n, &col);
-	return col;
+	return dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3;
 }
 
 static void teearray_end_bios(struct bio_list *bios, int r)
@@ -279,58 +423,133 @@ static void teearray_end_bios(struct bio_list *bios, int r)
 	}
 }
 
-static void teearray_do_stripe(struct teearray_c *tc, u64 stripe,
-			       struct bio_list *bios, struct teearray_buf *buf)
+/* Context of a data-column check: the stripe's metadata sectors. */
+struct teearray_read_ctx {
+	u64 stripe;			/* data stripe */
+	u64 mv[2];			/* at most two metadata sectors per stripe */
+	const struct teearray_meta_disk *meta[2];
+};
+
+static const struct teearray_entry *
+teearray_read_entry(struct teearray_read_ctx *rc, u64 v)
 {
-	bool written[TEEARRAY_MAX_MEMBERS] = { false };
+	u32 i;
+	u64 mv = teearray_meta_sector_of(v, &i);
+
+	return &rc->meta[mv == rc->mv[0] ? 0 : 1]->entry[i];
+}
+
+static int teearray_check_data(struct teearray_c *tc, u64 ms, u32 col,
+			       const u8 *sector, void *ctx)
+{
+	struct teearray_read_ctx *rc = ctx;
+	u64 v = rc->stripe * tc->n + col;
+
+	return teearray_sector_verify(&tc->skeys, v, teearray_read_entry(rc, v), sector);
+}
+
+/*
+ * Fetch and verify metadata sector mv into page.  Context: job holding the
+ * metadata stripe.
+ */
+static int teearray_fetch_meta(struct teearray_c *tc, u64 mv, u8 *page,
+			       struct teearray_buf *buf)
+{
 	bool want[TEEARRAY_MAX_MEMBERS] = { false };
-	struct bio_list reads, writes;
-	struct bio *bio;
+	u32 col;
+	u64 ms = teearray_meta_ms(tc, mv, &col);
 	int r;
 
-	bio_list_init(&reads);
-	bio_list_init(&writes);
-	while ((bio = bio_list_pop(bios))) {
-		unsigned int col = teearray_bio_column(tc, bio);
+	want[col] = true;
+	r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_meta, NULL);
+	if (!r)
+		memcpy(page, buf->col[col], TEEARRAY_SECTOR_SIZE);
+	return r;
+}
 
-		if (bio_data_dir(bio) == WRITE) {
-			teearray_bio_copy(bio, buf->aux[col], false);
-			written[col] = true;
-			bio_list_add(&writes, bio);
-		} else {
-			want[col] = true;
-			bio_list_add(&reads, bio);
+static int teearray_read_stripe(struct teearray_c *tc, u64 stripe,
+				const bool *want, struct teearray_buf *buf)
+{
+	struct teearray_read_ctx rc = { .stripe = stripe };
+	u64 first = stripe * tc->n, last = first + tc->n - 1;
+	unsigned int c, nmeta;
+	u32 i;
+	int r;
+
+	/* aux[0] and aux[N-1] hold the metadata sectors (N >= 2 when two). */
+	rc.mv[0] = teearray_meta_sector_of(first, &i);
+	rc.mv[1] = teearray_meta_sector_of(last, &i);
+	nmeta = rc.mv[1] != rc.mv[0] ? 2 : 1;
+	for (c = 0; c < nmeta; c++) {
+		u8 *page = buf->aux[c ? tc->n - 1 : 0];
+
+		r = teearray_fetch_meta(tc, rc.mv[c], page, buf);
+		if (r)
+			return r;
+		rc.meta[c] = (const struct teearray_meta_disk *)page;
+	}
+	if (nmeta == 1)
+		rc.meta[1] = rc.meta[0];
+	r = teearray_fetch_verified(tc, teearray_data_ms(tc, stripe), want, buf,
+				    teearray_check_data, &rc);
+	if (r)
+		return r;
+	for (c = 0; c < tc->n; c++)
+		if (want[c])
+			teearray_sector_decrypt(&tc->skeys,
+						teearray_read_entry(&rc, first + c),
+						buf->col[c], buf->col[c]);
+	return 0;
+}
+
+/* The stripes a read of data stripe s holds: its own and its metadata's. */
+static void teearray_read_set(struct teearray_c *tc, u64 stripe, unsigned long *set)
+{
+	u64 first = stripe * tc->n, mv0, mv1;
+	u32 i, col;
+
+	mv0 = teearray_meta_sector_of(first, &i);
+	mv1 = teearray_meta_sector_of(first + tc->n - 1, &i);
+
+	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
+	teearray_stripe_set_add(set, teearray_data_ms(tc, stripe));
+	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv0, &col));
+	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv1, &col));
+}
+
+static void teearray_do_reads(struct teearray_c *tc, u64 stripe,
+			      struct bio_list *bios, struct teearray_buf *buf)
+{
+	bool want[TEEARRAY_MAX_MEMBERS] = { false };
+	struct bio *bio;
+	u32 col;
+	int r;
+
+	bio_list_for_each(bio, bios) {
+		div_u64_rem(teearray_bio_vsector(tc, bio), tc->n, &col);
+		want[col] = true;
+	}
+	r = READ_ONCE(tc->fail_reason) ? -EIO :
+	    teearray_read_stripe(tc, stripe, want, buf);
+	if (!r) {
+		bio_list_for_each(bio, bios) {
+			div_u64_rem(teearray_bio_vsector(tc, bio), tc->n, &col);
+			teearray_bio_copy(bio, buf->col[col], true);
 		}
 	}
-
-	if (!bio_list_empty(&writes)) {
-		r = READ_ONCE(tc->fail_reason) ? -EIO :
-		    teearray_write_stripe(tc, stripe, written, buf);
-		teearray_end_bios(&writes, r);
-	}
-	if (!bio_list_empty(&reads)) {
-		r = READ_ONCE(tc->fail_reason) ? -EIO :
-		    teearray_fetch_columns(tc, stripe, want, buf);
-		if (!r) {
-			bio_list_for_each(bio, &reads) {
-				u8 *sector = buf->col[teearray_bio_column(tc, bio)];
-
-				teearray_bio_copy(bio, sector, true);
-			}
-		}
-		teearray_end_bios(&reads, r);
-	}
+	teearray_end_bios(bios, r);
 }
 
 static void teearray_stripe_work(struct work_struct *work)
 {
 	struct teearray_stripe *st = container_of(work, struct teearray_stripe, work);
 	struct teearray_c *tc = st->tc;
-	struct mutex *lock = teearray_stripe_mutex(tc, st->index);
+	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
 	struct teearray_buf *buf;
 	struct bio_list bios;
 
-	mutex_lock(lock);
+	teearray_read_set(tc, st->index, set);
+	teearray_lock_stripes(tc, set);
 	buf = mempool_alloc(tc->buf_pool, GFP_NOIO);
 	for (;;) {
 		spin_lock_irq(&tc->stripe_lock);
@@ -342,43 +561,19 @@ static void teearray_stripe_work(struct work_struct *work)
 			break;
 		}
 		spin_unlock_irq(&tc->stripe_lock);
-		teearray_do_stripe(tc, st->index, &bios, buf);
+		teearray_do_reads(tc, st->index, &bios, buf);
 	}
 	mempool_free(buf, tc->buf_pool);
-	mutex_unlock(lock);
+	teearray_unlock_stripes(tc, set);
 	mempool_free(st, tc->stripe_pool);
 }
 
-/* Context: map(), process; may sleep for a stripe descriptor. */
-int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
+static int teearray_queue_read(struct teearray_c *tc, struct bio *bio)
 {
 	struct teearray_stripe *st, *new;
-	u64 stripe;
+	u64 stripe = div_u64(teearray_bio_vsector(tc, bio), tc->n);
 
-	if (bio->bi_opf & REQ_PREFLUSH && !bio->bi_iter.bi_size) {
-		/*
-		 * device-mapper sends flushes as empty REQ_PREFLUSH writes.
-		 * Writes complete only once on the members: nothing to flush.
-		 */
-		bio_endio(bio);
-		return DM_MAPIO_SUBMITTED;
-	}
-	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)
-		return DM_MAPIO_KILL;
-	if (READ_ONCE(tc->fail_reason))
-		return DM_MAPIO_KILL;
-	/* The queue limits make every bio one aligned 4 KiB sector; check. */
-	if (bio->bi_iter.bi_size != TEEARRAY_SECTOR_SIZE ||
-	    dm_target_offset(tc->ti, bio->bi_iter.bi_sector) & 7) {
-		DMWARN_LIMIT("refusing a bio of %u bytes at sector %llu: not one 4 KiB sector",
-			     bio->bi_iter.bi_size,
-			     (unsigned long long)bio->bi_iter.bi_sector);
-		return DM_MAPIO_KILL;
-	}
-
-	stripe = div_u64(dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3, tc->n);
 	new = mempool_alloc(tc->stripe_pool, GFP_NOIO);
-
 	spin_lock_irq(&tc->stripe_lock);
 	hash_for_each_possible(tc->stripe_table, st, node, stripe) {
 		if (st->index == stripe) {
@@ -399,9 +594,39 @@ int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
 	return DM_MAPIO_SUBMITTED;
 }
 
-static void teearray_buf_free(void *element, void *pool_data)
+/* Context: map(), process; may sleep for a stripe descriptor. */
+int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
 {
-	struct teearray_buf *buf = element;
+	if (bio->bi_opf & REQ_PREFLUSH && !bio->bi_iter.bi_size) {
+		/*
+		 * device-mapper sends flushes as empty REQ_PREFLUSH writes.  A
+		 * write completes only once its journal entry is on the
+		 * members: nothing is left to flush.
+		 */
+		bio_endio(bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)
+		return DM_MAPIO_KILL;
+	if (READ_ONCE(tc->fail_reason))
+		return DM_MAPIO_KILL;
+	/* The queue limits make every bio one aligned 4 KiB sector; check. */
+	if (bio->bi_iter.bi_size != TEEARRAY_SECTOR_SIZE ||
+	    dm_target_offset(tc->ti, bio->bi_iter.bi_sector) & 7) {
+		DMWARN_LIMIT("refusing a bio of %u bytes at sector %llu: not one 4 KiB sector",
+			     bio->bi_iter.bi_size,
+			     (unsigned long long)bio->bi_iter.bi_sector);
+		return DM_MAPIO_KILL;
+	}
+	if (bio_data_dir(bio) == WRITE) {
+		teearray_journal_queue(tc, bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	return teearray_queue_read(tc, bio);
+}
+
+void teearray_buf_put(struct teearray_buf *buf)
+{
 	unsigned int i;
 
 	if (!buf)
@@ -414,9 +639,8 @@ static void teearray_buf_free(void *element, void *pool_data)
 	kfree(buf);
 }
 
-static void *teearray_buf_alloc(gfp_t gfp, void *pool_data)
+struct teearray_buf *teearray_buf_new(struct teearray_c *tc, gfp_t gfp)
 {
-	struct teearray_c *tc = pool_data;
 	struct teearray_buf *buf;
 	unsigned int i;
 
@@ -438,18 +662,26 @@ static void *teearray_buf_alloc(gfp_t gfp, void *pool_data)
 		goto bad;
 	return buf;
 bad:
-	teearray_buf_free(buf, pool_data);
+	teearray_buf_put(buf);
 	return NULL;
+}
+
+static void teearray_buf_free(void *element, void *pool_data)
+{
+	teearray_buf_put(element);
+}
+
+static void *teearray_buf_alloc(gfp_t gfp, void *pool_data)
+{
+	return teearray_buf_new(pool_data, gfp);
 }
 
 int teearray_io_init(struct teearray_c *tc)
 {
-	unsigned int i;
-
 	spin_lock_init(&tc->stripe_lock);
 	hash_init(tc->stripe_table);
-	for (i = 0; i < TEEARRAY_STRIPE_LOCKS; i++)
-		mutex_init(&tc->stripe_mutex[i]);
+	spin_lock_init(&tc->busy_lock);
+	init_waitqueue_head(&tc->busy_wq);
 	tc->stripe_pool = mempool_create_kmalloc_pool(16, sizeof(struct teearray_stripe));
 	tc->buf_pool = mempool_create(2, teearray_buf_alloc, teearray_buf_free, tc);
 	tc->io_wq = alloc_workqueue("teearray_io", WQ_MEM_RECLAIM, 64);

@@ -53,6 +53,37 @@ void teearray_rq_init(struct teearray_c *tc, struct teearray_request *rq,
 }
 
 /*
+ * Fault injection for the crash tests: once armed, the command that takes
+ * crash_left below zero and every later one is never sent, as if the
+ * machine running the array had stopped.
+ */
+void teearray_arm_crash(struct teearray_c *tc, u64 after)
+{
+	atomic64_set(&tc->crash_left, after);
+	WRITE_ONCE(tc->crash_armed, true);
+}
+
+static bool teearray_crash_point(struct teearray_c *tc)
+{
+	if (!READ_ONCE(tc->crash_armed) ||
+	    atomic64_dec_return(&tc->crash_left) >= 0)
+		return false;
+	teearray_set_failed(tc, "crash injected");
+	return true;
+}
+
+static void teearray_count(struct teearray_c *tc, const struct teearray_request *rq)
+{
+	atomic64_inc(&tc->stat_cmds);
+	if (rq->op == TEEARRAY_OP_WRITE || rq->op == TEEARRAY_OP_DEATH_WRITE)
+		atomic64_add(rq->op == TEEARRAY_OP_WRITE ? rq->count : 1,
+			     &tc->stat_sectors_out);
+	if (rq->op == TEEARRAY_OP_READ || rq->op == TEEARRAY_OP_DEATH_READ)
+		atomic64_add(rq->op == TEEARRAY_OP_READ ? rq->count : 1,
+			     &tc->stat_sectors_in);
+}
+
+/*
  * Submit rqs[] (all of them, or only those the transport handed back for
  * reissue) and wait for them.  Returns how many need reissuing now.
  */
@@ -69,11 +100,18 @@ static unsigned int teearray_io_once(struct teearray_c *tc,
 		return 0;
 	atomic_set(&w.left, count);
 	init_completion(&w.done);
+	atomic64_inc(&tc->stat_rounds);
 	for (i = 0; i < n; i++) {
 		if (only_reissue && rqs[i].status != TEEARRAY_RQ_REISSUE)
 			continue;
 		rqs[i].private = &w;
 		rqs[i].generation = READ_ONCE(tc->members[rqs[i].slot].generation);
+		if (teearray_crash_point(tc)) {
+			rqs[i].status = TEEARRAY_ST_UNREACHABLE;
+			teearray_wait_done(&rqs[i]);
+			continue;
+		}
+		teearray_count(tc, &rqs[i]);
 		teearray_submit(&rqs[i]);
 	}
 	wait_for_completion(&w.done);
@@ -133,14 +171,15 @@ bool teearray_status_is_fatal(int status)
 	return status == TEEARRAY_ST_FENCED;
 }
 
-bool teearray_member_readable(struct teearray_c *tc, u32 slot, u64 stripe)
+bool teearray_member_readable(struct teearray_c *tc, u32 slot, u64 ms)
 {
 	u8 s = READ_ONCE(tc->members[slot].state);
 
 	if (s == TEEARRAY_MEMBER_ALIVE)
 		return true;
 	return s == TEEARRAY_MEMBER_REBUILDING && READ_ONCE(tc->rebuild_slot) == slot &&
-	       stripe < (u64)atomic64_read(&tc->rebuild_done);
+	       ms >= teearray_first_ms(tc) &&
+	       ms - teearray_first_ms(tc) < (u64)atomic64_read(&tc->rebuild_done);
 }
 
 void teearray_set_failed(struct teearray_c *tc, const char *why)
@@ -246,6 +285,9 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 	unsigned int i;
 	int r = 0;
 
+	/* A failed (or crashed) array changes nothing any more. */
+	if (READ_ONCE(tc->fail_reason))
+		return expect_version ? -EIO : 0;
 	mutex_lock(&tc->member_lock);
 	if (expect_version && *expect_version != tc->dr_version) {
 		DMWARN("fail_member: death record is at v%llu, not v%llu",
@@ -621,12 +663,25 @@ int teearray_assemble(struct teearray_c *tc)
 				     "members could not be fenced";
 		goto unlock;
 	}
+	tc->journal.iv_gen = teearray_max_generation(tc);
+	tc->journal.iv_seq = 0;
+	if (tc->journal.iv_gen >= 1ULL << 32) {
+		why = "fencing generation too large for the IV counter";
+		r = -EOVERFLOW;
+		goto unlock;
+	}
+	r = teearray_journal_replay(tc);
+	if (r) {
+		why = r == -EAGAIN ? "the transport daemon went away during assembly" :
+				     "journal replay failed";
+		goto unlock;
+	}
 	WRITE_ONCE(tc->fenced_epoch, epoch);
 	tc->assembled = true;
-	DMINFO("%s: assembled %u+%u, %llu sectors, generation %llu, death record v%llu, %u dead",
+	DMINFO("%s: assembled %u+%u, %llu sectors, gen %llu, death v%llu, journal v%llu, %u dead",
 	       dm_table_device_name(tc->ti->table), tc->n, tc->p,
 	       tc->geo.array_sectors, teearray_max_generation(tc), tc->dr_version,
-	       teearray_count_state(tc, TEEARRAY_MEMBER_DEAD));
+	       tc->journal.version, teearray_count_state(tc, TEEARRAY_MEMBER_DEAD));
 unlock:
 	mutex_unlock(&tc->member_lock);
 	if (r && why)

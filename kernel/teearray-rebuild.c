@@ -3,7 +3,7 @@
  * Online rebuild of a replaced member.  The new member takes writes at once
  * (state 'a' in the death record); the rebuild walks the stripes in order,
  * reconstructing the member's column of each from the others under the
- * stripe mutex, and the member becomes readable for a stripe as soon as the
+ * stripe's lock, and the member becomes readable for a stripe as soon as the
  * walk has passed it.  When the walk ends the death record marks the member
  * in sync ('A').
  */
@@ -35,18 +35,18 @@ void teearray_rebuild_work(struct work_struct *work)
 {
 	struct teearray_c *tc = container_of(work, struct teearray_c, rebuild_work);
 	bool want[TEEARRAY_MAX_MEMBERS], cols[TEEARRAY_MAX_MEMBERS];
-	u64 stripe, first = atomic64_read(&tc->rebuild_done);
+	u64 ms, first = teearray_first_ms(tc) + atomic64_read(&tc->rebuild_done);
 	u32 slot = READ_ONCE(tc->rebuild_slot);
 	unsigned long start = jiffies;
 	struct teearray_buf *buf;
 	int r = 0;
 
-	DMINFO("%s: rebuilding member %u from stripe %llu of %llu",
-	       dm_table_device_name(tc->ti->table), slot, first, tc->geo.data_sectors);
+	DMINFO("%s: rebuilding member %u from sector %llu to %llu",
+	       dm_table_device_name(tc->ti->table), slot, first, teearray_end_ms(tc));
 	buf = mempool_alloc(tc->buf_pool, GFP_NOIO);
-	for (stripe = first; stripe < tc->geo.data_sectors; stripe++) {
-		struct mutex *lock = teearray_stripe_mutex(tc, stripe);
-		u32 col = teearray_column_of(&tc->geo, stripe, slot);
+	for (ms = first; ms < teearray_end_ms(tc); ms++) {
+		DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+		u32 col = teearray_column_of(&tc->geo, ms, slot);
 
 		if (READ_ONCE(tc->rebuild_stop) || READ_ONCE(tc->fail_reason)) {
 			r = -EINTR;
@@ -56,16 +56,19 @@ void teearray_rebuild_work(struct work_struct *work)
 		memset(cols, 0, sizeof(cols));
 		want[col] = true;
 		cols[col] = true;
-		mutex_lock(lock);
-		r = teearray_fetch_columns(tc, stripe, want, buf);
+		bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
+		teearray_stripe_set_add(set, ms);
+		teearray_lock_stripes(tc, set);
+		/* Raw columns: the MACs are checked when the data is read. */
+		r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
 		if (!r)
-			r = teearray_write_columns(tc, stripe, cols, buf);
+			r = teearray_write_columns(tc, ms, cols, buf);
 		if (!r)
-			atomic64_set(&tc->rebuild_done, stripe + 1);
-		mutex_unlock(lock);
+			atomic64_set(&tc->rebuild_done, ms + 1 - teearray_first_ms(tc));
+		teearray_unlock_stripes(tc, set);
 		if (r)
 			break;
-		teearray_rebuild_throttle(tc, start, stripe + 1 - first);
+		teearray_rebuild_throttle(tc, start, ms + 1 - first);
 		cond_resched();
 	}
 	mempool_free(buf, tc->buf_pool);

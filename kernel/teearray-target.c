@@ -17,6 +17,10 @@
 
 #define DM_MSG_PREFIX "teearray"
 
+bool teearray_fault_injection;
+module_param_named(fault_injection, teearray_fault_injection, bool, 0444);
+MODULE_PARM_DESC(fault_injection, "Allow the crash_after message (tests only)");
+
 /*
  * Copy the array key out of the keyring.  Context: process (ctr), may sleep.
  * The caller's keyrings are searched, as dm-crypt does for its key.
@@ -58,12 +62,14 @@ static void teearray_free(struct teearray_c *tc)
 		teearray_transport_unwatch(&tc->watcher);
 	if (tc->ctl_wq)
 		destroy_workqueue(tc->ctl_wq);
+	teearray_journal_exit(tc);
 	teearray_io_exit(tc);
 	if (tc->ec)
 		tee_ec_free(tc->ec);
 	kfree(tc->members);
 	memzero_explicit(tc->key, sizeof(tc->key));
 	memzero_explicit(tc->meta_key, sizeof(tc->meta_key));
+	memzero_explicit(&tc->skeys, sizeof(tc->skeys));
 	kvfree(tc->params);
 	kfree(tc);
 }
@@ -85,6 +91,8 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 	}
 	teearray_derive_key(tc->key, TEEARRAY_KEY_SIZE, p->array_uuid,
 			    TEEARRAY_PURPOSE_METADATA, 0, tc->meta_key);
+	teearray_sector_keys_init(&tc->skeys, tc->key, TEEARRAY_KEY_SIZE,
+				  p->array_uuid, 0);
 	mutex_init(&tc->member_lock);
 	INIT_WORK(&tc->fence_work, teearray_fence_work);
 	INIT_WORK(&tc->rebuild_work, teearray_rebuild_work);
@@ -95,7 +103,7 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 		return -ENOMEM;
 	}
 	tc->ctl_wq = alloc_ordered_workqueue("teearray_ctl", WQ_MEM_RECLAIM);
-	if (!tc->ctl_wq || teearray_io_init(tc)) {
+	if (!tc->ctl_wq || teearray_io_init(tc) || teearray_journal_init(tc)) {
 		ti->error = "Cannot allocate workqueues and buffers";
 		return -ENOMEM;
 	}
@@ -197,7 +205,10 @@ static int teearray_preresume(struct dm_target *ti)
 
 static void teearray_presuspend(struct dm_target *ti)
 {
-	teearray_rebuild_stop(ti->private);
+	struct teearray_c *tc = ti->private;
+
+	teearray_rebuild_stop(tc);
+	teearray_journal_kick(tc);
 }
 
 static char teearray_health(struct teearray_c *tc, unsigned int slot)
@@ -219,7 +230,7 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 			    unsigned int maxlen)
 {
 	struct teearray_c *tc = ti->private;
-	u64 total = tc->geo.data_sectors, done = total;
+	u64 total = teearray_end_ms(tc) - teearray_first_ms(tc), done = total;
 	const char *action = "idle", *mode = "rw";
 	unsigned int i, sz = 0;
 
@@ -234,8 +245,10 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		DMEMIT("%u ", tc->m);
 		for (i = 0; i < tc->m; i++)
 			DMEMIT("%c", teearray_health(tc, i));
-		DMEMIT(" %llu/%llu %s 0 0 0 %llu %s %s", done, total, action,
-		       READ_ONCE(tc->dr_version),
+		DMEMIT(" %llu/%llu %s %llu %u/%u %llu %llu %s %s", done, total, action,
+		       (u64)atomic64_read(&tc->mac_failures),
+		       READ_ONCE(tc->journal.fill), tc->journal.capacity,
+		       READ_ONCE(tc->journal.version), READ_ONCE(tc->dr_version),
 		       teearray_daemon_connected() ? "up" : "none", mode);
 		break;
 	case STATUSTYPE_TABLE:
@@ -252,6 +265,10 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
  *                                              record is still at that version
  *   replace <slot>                             rebuild a dead slot onto the
  *                                              fresh member now answering for it
+ *   stats                                      member traffic counters
+ *   crash_after <k>                            (fault_injection=1 only) stop
+ *                                              all member I/O after k more
+ *                                              member commands
  */
 static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv,
 			    char *result, unsigned int maxlen)
@@ -274,7 +291,29 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 		}
 		return teearray_replace_member(tc, slot);
 	}
-	DMWARN("unrecognised message: %s (expected fail_member or replace)",
+	if (argc == 1 && !strcasecmp(argv[0], "stats")) {
+		scnprintf(result, maxlen,
+			  "cmds %llu sectors_out %llu sectors_in %llu rounds %llu user_sectors_written %llu",
+			  (u64)atomic64_read(&tc->stat_cmds),
+			  (u64)atomic64_read(&tc->stat_sectors_out),
+			  (u64)atomic64_read(&tc->stat_sectors_in),
+			  (u64)atomic64_read(&tc->stat_rounds),
+			  (u64)atomic64_read(&tc->stat_user_written));
+		return 1;
+	}
+	if (argc == 2 && !strcasecmp(argv[0], "crash_after")) {
+		if (!teearray_fault_injection) {
+			DMWARN("crash_after: load the module with fault_injection=1 to use it");
+			return -EPERM;
+		}
+		if (kstrtou64(argv[1], 10, &version)) {
+			DMWARN("crash_after: expected <number of member commands>");
+			return -EINVAL;
+		}
+		teearray_arm_crash(tc, version);
+		return 0;
+	}
+	DMWARN("unrecognised message: %s (expected fail_member, replace, stats or crash_after)",
 	       argc ? argv[0] : "");
 	return -EINVAL;
 }
@@ -301,7 +340,7 @@ static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type teearray_target = {
 	.name = "teearray",
-	.version = {0, 2, 0},
+	.version = {0, 3, 0},
 	.module = THIS_MODULE,
 	.ctr = teearray_ctr,
 	.dtr = teearray_dtr,

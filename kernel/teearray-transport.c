@@ -102,7 +102,8 @@ static void tp_session_lost(u32 portid, const char *why)
 void teearray_submit(struct teearray_request *rq)
 {
 	unsigned long flags;
-	bool ok = rq->count <= TEEARRAY_NL_MAX_SECTORS;
+	bool range = rq->op == TEEARRAY_OP_COPY || rq->op == TEEARRAY_OP_TRIM;
+	bool ok = rq->count <= (range ? TEEARRAY_NL_MAX_RANGE : TEEARRAY_NL_MAX_SECTORS);
 
 	spin_lock_irqsave(&tp.lock, flags);
 	if (!tp.portid || !ok) {

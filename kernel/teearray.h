@@ -3,14 +3,24 @@
  * dm-teearray internals shared by the target's files:
  *   teearray-target.c   device-mapper glue, status, messages
  *   teearray-member.c   member I/O, death record, fencing, assembly
- *   teearray-io.c       the stripe engine: reads, writes, degraded I/O
+ *   teearray-io.c       the stripe engine: verified and degraded reads,
+ *                       parity updates, stripe locks
+ *   teearray-journal.c  writes: group commit through the journal, apply,
+ *                       erase mode, replay at assembly
  *   teearray-rebuild.c  online rebuild of a replaced member
  *
+ * Stripes (metadata, log and data) are named by their member sector ms.
+ * A job owns a set of stripes at a time: teearray_lock_stripes() takes the
+ * whole set or waits, so jobs holding several stripes cannot deadlock; it
+ * is the outermost "lock" and jobs sleep holding it.
+ *
  * Lock order (outermost first):
- *   stripe_mutex[]  serialises all I/O to one stripe (bios and rebuild)
+ *   stripe set      (busy bitmap under busy_lock, taken all at once)
  *   member_lock     membership: member states, generations, death record,
- *                   fencing, starting and ending a rebuild
- *   stripe_lock     the queue of bios waiting for their stripe (spinlock)
+ *                   fencing, starting and ending a rebuild, journal replay
+ *   stripe_lock     the queue of read bios waiting for their stripe
+ *   journal.lock    the queue of write bios waiting for a commit
+ *   busy_lock       the stripe-set bitmap (never held while sleeping)
  *   the transport's lock (innermost, in teearray-transport.c)
  * Member states and generations are written under member_lock and read
  * without it by the I/O path with READ_ONCE(); a stale read only makes a job
@@ -24,10 +34,13 @@
 #include <linux/mutex.h>
 #include <linux/hashtable.h>
 #include <linux/workqueue.h>
+#include <linux/wait.h>
 
 #include "teearray-table.h"
 #include "teearray-format.h"
 #include "teearray-kdf.h"
+#include "teearray-sector.h"
+#include "teearray-jrec.h"
 #include "teearray-transport.h"
 #include "tee-ec.h"
 
@@ -42,11 +55,45 @@ struct teearray_member {
 	u64 generation;		/* fencing generation the member runs */
 };
 
+/* A stripe of the entry being built and the columns it changes. */
+struct teearray_jstripe {
+	u64 ms;
+	unsigned int nw;
+	DECLARE_BITMAP(written, TEEARRAY_MAX_MEMBERS);
+	struct bio_list bios;		/* data stripes only */
+};
+
+/* The journal; everything but pending belongs to the commit work. */
+struct teearray_journal {
+	struct delayed_work commit_work;
+	spinlock_t lock;		/* protects pending */
+	struct bio_list pending;	/* writes waiting for an entry */
+	u32 capacity;			/* payload sectors per entry */
+	u32 max_capacity;		/* pages allocated for them */
+	u64 version;			/* newest record on the members */
+	u32 fill;			/* payload sectors of the newest entry */
+	u64 iv_gen, iv_seq;		/* IV counter: generation << 32 | seq */
+
+	struct teearray_buf *buf;
+	struct teearray_jrec *rec;
+	struct teearray_jrec_disk *rec_disk;
+	u8 **payload;			/* capacity pages */
+	struct teearray_jstripe *dst, *mst;	/* data, metadata stripes */
+	unsigned int nd, nm;
+	u64 *meta_mv;			/* metadata sectors of the entry */
+	u8 **meta_old, **meta_new;
+	unsigned int nmeta;
+	u8 **old_cols;			/* m scratch column pointers */
+	struct teearray_request *rqs;
+	unsigned int max_rqs;
+};
+
 struct teearray_c {
 	struct dm_target *ti;
 	struct teearray_params *params;
 	u8 key[TEEARRAY_KEY_SIZE];
 	u8 meta_key[TEEARRAY_DERIVED_KEY_SIZE];
+	struct teearray_sector_keys skeys;
 	unsigned int n, p, m;			/* data, parity, all members */
 	struct teearray_member *members;	/* m entries */
 	struct teearray_geometry geo;
@@ -64,8 +111,12 @@ struct teearray_c {
 	mempool_t *buf_pool;
 	spinlock_t stripe_lock;			/* protects stripe_table */
 	DECLARE_HASHTABLE(stripe_table, 10);
-	/* stripe_mutex[hash(stripe)]: one job per stripe at a time */
-	struct mutex stripe_mutex[TEEARRAY_STRIPE_LOCKS];
+	/* Stripe sets in use, by hash of ms; see teearray_lock_stripes(). */
+	spinlock_t busy_lock;
+	DECLARE_BITMAP(busy, TEEARRAY_STRIPE_LOCKS);
+	wait_queue_head_t busy_wq;
+
+	struct teearray_journal journal;
 
 	struct teearray_transport_watcher watcher;
 	struct work_struct fence_work;
@@ -75,9 +126,18 @@ struct teearray_c {
 	u32 rebuild_slot;
 	bool rebuild_running;
 	bool rebuild_stop;
-	atomic64_t rebuild_done;		/* stripes rebuilt */
+	atomic64_t rebuild_done;		/* stripes rebuilt from meta_start */
 
 	atomic64_t member_errors;
+	atomic64_t mac_failures;
+
+	/* Counters for the stats message. */
+	atomic64_t stat_cmds, stat_sectors_out, stat_sectors_in, stat_rounds;
+	atomic64_t stat_user_written;
+
+	/* Fault injection: stop member I/O after crash_left more commands. */
+	bool crash_armed;
+	atomic64_t crash_left;
 };
 
 /* A stripe's worth of sector buffers for one job. */
@@ -94,8 +154,34 @@ static inline bool teearray_member_writable(const struct teearray_member *mb)
 	return s == TEEARRAY_MEMBER_ALIVE || s == TEEARRAY_MEMBER_REBUILDING;
 }
 
-/* Readable for this stripe: in sync, or already rebuilt up to it. */
-bool teearray_member_readable(struct teearray_c *tc, u32 slot, u64 stripe);
+/* Readable for stripe ms: in sync, or already rebuilt up to it. */
+bool teearray_member_readable(struct teearray_c *tc, u32 slot, u64 ms);
+
+/* Member sector of data stripe s. */
+static inline u64 teearray_data_ms(struct teearray_c *tc, u64 s)
+{
+	return tc->geo.data_start + s;
+}
+
+/* Member sector of the stripe holding metadata sector mv, and its column. */
+static inline u64 teearray_meta_ms(struct teearray_c *tc, u64 mv, u32 *col)
+{
+	*col = (u32)(mv % tc->n);
+	return tc->geo.meta_start + mv / tc->n;
+}
+
+/* First and one-past-last erasure-coded stripe (what a rebuild walks). */
+static inline u64 teearray_first_ms(struct teearray_c *tc)
+{
+	return tc->geo.meta_start;
+}
+
+static inline u64 teearray_end_ms(struct teearray_c *tc)
+{
+	return tc->geo.data_start + tc->geo.data_sectors;
+}
+
+extern bool teearray_fault_injection;
 
 /* teearray-member.c; all may sleep. */
 void teearray_rq_init(struct teearray_c *tc, struct teearray_request *rq,
@@ -116,15 +202,58 @@ int teearray_io_locked(struct teearray_c *tc, struct teearray_request *rqs,
 u64 teearray_max_generation(struct teearray_c *tc);
 void teearray_set_failed(struct teearray_c *tc, const char *why);
 
+void teearray_arm_crash(struct teearray_c *tc, u64 after);
+
 /* teearray-io.c */
 int teearray_map_bio(struct teearray_c *tc, struct bio *bio);
 int teearray_io_init(struct teearray_c *tc);
 void teearray_io_exit(struct teearray_c *tc);
-int teearray_fetch_columns(struct teearray_c *tc, u64 stripe,
-			   const bool *want, struct teearray_buf *buf);
-int teearray_write_columns(struct teearray_c *tc, u64 stripe,
-			   const bool *cols, struct teearray_buf *buf);
-struct mutex *teearray_stripe_mutex(struct teearray_c *tc, u64 stripe);
+struct teearray_buf *teearray_buf_new(struct teearray_c *tc, gfp_t gfp);
+void teearray_buf_put(struct teearray_buf *buf);
+bool teearray_handle_failures(struct teearray_c *tc,
+			      struct teearray_request *rqs, unsigned int n,
+			      const char *what);
+
+/*
+ * Stripe sets: a bitmap of TEEARRAY_STRIPE_LOCKS bits; add stripes with
+ * teearray_stripe_set_add(), then lock (may sleep) and unlock the set.
+ */
+void teearray_stripe_set_add(unsigned long *set, u64 ms);
+void teearray_lock_stripes(struct teearray_c *tc, const unsigned long *set);
+void teearray_unlock_stripes(struct teearray_c *tc, const unsigned long *set);
+
+/*
+ * Checks a column's contents after a fetch: 0, -EBADMSG, or -ENODATA when
+ * they verify only by being all zero (see teearray_fetch_verified).  Parity
+ * columns cannot be checked and are never passed in.
+ */
+typedef int (*teearray_check_fn)(struct teearray_c *tc, u64 ms, u32 col,
+				 const u8 *sector, void *ctx);
+int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
+			   const bool *avoid, bool *direct,
+			   struct teearray_buf *buf);
+int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
+			    struct teearray_buf *buf, teearray_check_fn check,
+			    void *ctx);
+int teearray_write_columns(struct teearray_c *tc, u64 ms, const bool *cols,
+			   struct teearray_buf *buf);
+int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
+			const u8 *sector, void *ctx);
+bool teearray_stripe_rmw(struct teearray_c *tc, u64 ms, unsigned int nw);
+int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
+			      const unsigned long *written, unsigned int nw,
+			      bool have_old, struct teearray_buf *buf,
+			      teearray_check_fn check, void *ctx, bool *rmw);
+int teearray_stripe_compute(struct teearray_c *tc,
+			    const unsigned long *written, u8 *const *old,
+			    struct teearray_buf *buf, bool rmw);
+
+/* teearray-journal.c */
+int teearray_journal_init(struct teearray_c *tc);
+void teearray_journal_exit(struct teearray_c *tc);
+void teearray_journal_queue(struct teearray_c *tc, struct bio *bio);
+void teearray_journal_kick(struct teearray_c *tc);
+int teearray_journal_replay(struct teearray_c *tc);
 
 /* teearray-rebuild.c */
 void teearray_rebuild_work(struct work_struct *work);

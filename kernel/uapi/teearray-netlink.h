@@ -33,6 +33,8 @@
 
 /* Largest DATA attribute of one request or completion. */
 #define TEEARRAY_NL_MAX_SECTORS	1
+/* Largest COUNT of a COPY or TRIM, which carry no data. */
+#define TEEARRAY_NL_MAX_RANGE	256
 #define TEEARRAY_NL_SECTOR_SIZE	4096
 
 enum teearray_nl_cmd {

@@ -11,6 +11,7 @@
 
 #include "ta-format.h"
 #include "teearray-format.h"
+#include "teearray-jrec.h"
 #include "teearray-kdf.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -62,6 +63,11 @@ int ta_format_array(struct ta_client *const *clients, unsigned int n, unsigned i
 
 	if (n < 1 || p < 1 || p > TEEARRAY_MAX_PARITY || m > TEEARRAY_MAX_MEMBERS)
 		return fail(err, errlen, "invalid shape %u+%u", n, p);
+	/* One sector's write (data, metadata and both parities) must fit an entry. */
+	if (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) < 2 + 2 * p)
+		return fail(err, errlen,
+			    "%u parity members are more than the journal supports (at most %u)",
+			    p, (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) - 2) / 2);
 	for (i = 0; i < m; i++) {
 		const struct ta_client *c = clients[i];
 

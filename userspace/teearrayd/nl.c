@@ -34,7 +34,7 @@ uint32_t td_nl_max_count(uint32_t op)
 		return TEEARRAY_NL_MAX_SECTORS;
 	case TEEARRAY_OP_COPY:
 	case TEEARRAY_OP_TRIM:
-		return 256;
+		return TEEARRAY_NL_MAX_RANGE;
 	default:
 		return 0;
 	}

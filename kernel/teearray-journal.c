@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writes: group commit through the journal.
+ *
+ * One commit work takes every write queued so far (as many as fit one
+ * entry), locks the data and metadata stripes they touch, and builds the
+ * entry: new data ciphertext with fresh IVs, the stripes' new parity, the
+ * changed metadata sectors and their parity.  Then, in ONE round trip,
+ * every payload sector goes to P + 1 members and the record (naming homes
+ * and payload MACs) to every member; the bios complete; member-local COPY
+ * commands move the payload home; erase mode trims the payload.  Entry
+ * v + 1 starts only after entry v is home, so at most the newest entry is
+ * not applied.  Documentation/admin-guide/device-mapper/dm-teearray-journal.rst
+ * has the proof that this ordering never loses an acknowledged write.
+ *
+ * Everything in struct teearray_journal except pending belongs to the
+ * commit work (non-reentrant) or to assembly, which runs before any I/O.
+ */
+#include <linux/slab.h>
+#include <linux/bio.h>
+#include <linux/math64.h>
+
+#include "teearray.h"
+
+#define DM_MSG_PREFIX "teearray"
+
+/* Context: map(), process. */
+void teearray_journal_queue(struct teearray_c *tc, struct bio *bio)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int delay = tc->params->commit_time_ms;
+
+	spin_lock_irq(&j->lock);
+	bio_list_add(&j->pending, bio);
+	spin_unlock_irq(&j->lock);
+	/* Flushes, FUA and synchronous writes do not wait for company. */
+	if (!delay || bio->bi_opf & (REQ_FUA | REQ_PREFLUSH | REQ_SYNC))
+		mod_delayed_work(tc->io_wq, &j->commit_work, 0);
+	else
+		queue_delayed_work(tc->io_wq, &j->commit_work, msecs_to_jiffies(delay));
+}
+
+/* Commit whatever is queued now (suspend). */
+void teearray_journal_kick(struct teearray_c *tc)
+{
+	mod_delayed_work(tc->io_wq, &tc->journal.commit_work, 0);
+}
+
+static struct teearray_jstripe *teearray_jstripe_get(struct teearray_jstripe *a,
+						     unsigned int *n, u64 ms,
+						     bool add)
+{
+	unsigned int i;
+
+	for (i = 0; i < *n; i++)
+		if (a[i].ms == ms)
+			return &a[i];
+	if (!add)
+		return NULL;
+	a = &a[(*n)++];
+	a->ms = ms;
+	a->nw = 0;
+	bitmap_zero(a->written, TEEARRAY_MAX_MEMBERS);
+	bio_list_init(&a->bios);
+	return a;
+}
+
+/* Index of metadata sector mv among the entry's, or -1. */
+static int teearray_meta_index(struct teearray_journal *j, u64 mv)
+{
+	unsigned int k;
+
+	for (k = 0; k < j->nmeta; k++)
+		if (j->meta_mv[k] == mv)
+			return k;
+	return -1;
+}
+
+/*
+ * Cost in payload sectors of adding metadata sector mv to the entry (a new
+ * metadata stripe brings its P parity sectors); with add, add it.
+ */
+static unsigned int teearray_take_meta(struct teearray_c *tc, u64 mv, bool add)
+{
+	struct teearray_journal *j = &tc->journal;
+	struct teearray_jstripe *mst;
+	u32 mc;
+	u64 mms = teearray_meta_ms(tc, mv, &mc);
+
+	mst = teearray_jstripe_get(j->mst, &j->nm, mms, false);
+	if (!add)
+		return mst ? !test_bit(mc, mst->written) : 1 + tc->p;
+	mst = teearray_jstripe_get(j->mst, &j->nm, mms, true);
+	if (!__test_and_set_bit(mc, mst->written)) {
+		mst->nw++;
+		j->meta_mv[j->nmeta++] = mv;
+	}
+	return 0;
+}
+
+/*
+ * Take queued writes while the entry has room: a new data stripe costs its
+ * P parity sectors and brings the (at most two) metadata sectors holding
+ * the entries of all its columns, which checking its old data needs; each
+ * new column costs one sector.
+ */
+static bool teearray_journal_take(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int used = 0;
+	struct bio *bio;
+
+	j->nd = 0;
+	j->nm = 0;
+	j->nmeta = 0;
+	spin_lock_irq(&j->lock);
+	while ((bio = bio_list_peek(&j->pending))) {
+		u64 v = dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3;
+		u32 c, i;
+		u64 stripe = div_u64_rem(v, tc->n, &c);
+		u64 ms = teearray_data_ms(tc, stripe);
+		u64 mv0 = teearray_meta_sector_of(stripe * tc->n, &i);
+		u64 mv1 = teearray_meta_sector_of(stripe * tc->n + tc->n - 1, &i);
+		struct teearray_jstripe *ds;
+		unsigned int cost;
+
+		ds = teearray_jstripe_get(j->dst, &j->nd, ms, false);
+		if (ds) {
+			cost = !test_bit(c, ds->written);
+		} else {
+			cost = 1 + tc->p + teearray_take_meta(tc, mv0, false);
+			/* a second metadata stripe is counted in full */
+			if (mv1 != mv0)
+				cost += 1 + tc->p;
+		}
+		if (used + cost > j->capacity)
+			break;
+		used += cost;
+		bio_list_pop(&j->pending);
+		if (!ds) {
+			ds = teearray_jstripe_get(j->dst, &j->nd, ms, true);
+			teearray_take_meta(tc, mv0, true);
+			teearray_take_meta(tc, mv1, true);
+		}
+		ds->nw += !__test_and_set_bit(c, ds->written);
+		bio_list_add(&ds->bios, bio);
+	}
+	spin_unlock_irq(&j->lock);
+	return j->nd;
+}
+
+/* Append column c of stripe ms to the entry, unless its member is dead. */
+static void teearray_entry_add(struct teearray_c *tc, u32 *nr, u64 ms, u32 c,
+			       const u8 *data)
+{
+	struct teearray_journal *j = &tc->journal;
+	u32 slot = teearray_slot_of(&tc->geo, ms, c);
+
+	if (!teearray_member_writable(&tc->members[slot]))
+		return;
+	memcpy(j->payload[*nr], data, TEEARRAY_SECTOR_SIZE);
+	j->rec->desc[*nr].slot = slot;
+	j->rec->desc[*nr].sector = ms;
+	(*nr)++;
+}
+
+static void teearray_entry_add_stripe(struct teearray_c *tc, u32 *nr,
+				      struct teearray_jstripe *st)
+{
+	struct teearray_buf *buf = tc->journal.buf;
+	unsigned int c;
+
+	for (c = 0; c < tc->m; c++)
+		if (c >= tc->n || test_bit(c, st->written))
+			teearray_entry_add(tc, nr, st->ms, c, buf->col[c]);
+}
+
+static int teearray_next_iv(struct teearray_c *tc, u8 iv[TEEARRAY_IV_SIZE])
+{
+	struct teearray_journal *j = &tc->journal;
+
+	if (j->iv_seq >= TEEARRAY_SEQ_MAX) {
+		DMERR_LIMIT("%s: IV space of this activation exhausted: reload the table",
+			    dm_table_device_name(tc->ti->table));
+		return -EIO;
+	}
+	teearray_iv_make(iv, 0, j->iv_gen << 32 | ++j->iv_seq);
+	return 0;
+}
+
+/* Old data columns are checked against the entries as they are now. */
+static int teearray_check_old_data(struct teearray_c *tc, u64 ms, u32 col,
+				   const u8 *sector, void *ctx)
+{
+	struct teearray_journal *j = &tc->journal;
+	u64 v = (ms - tc->geo.data_start) * tc->n + col;
+	u32 i;
+	int k = teearray_meta_index(j, teearray_meta_sector_of(v, &i));
+	const struct teearray_meta_disk *m;
+
+	if (k < 0)	/* cannot happen: every written stripe's sectors are in */
+		return -EBADMSG;
+	m = (const struct teearray_meta_disk *)j->meta_new[k];
+	return teearray_sector_verify(&tc->skeys, v, &m->entry[i], sector);
+}
+
+/*
+ * A data stripe's part of the entry: fetch what the parity update needs
+ * (checked), encrypt the new data under fresh IVs into the metadata
+ * images, compute parity, append.
+ */
+static int teearray_entry_data_stripe(struct teearray_c *tc, u32 *nr,
+				      struct teearray_jstripe *ds, bool *fatal)
+{
+	struct teearray_journal *j = &tc->journal;
+	struct teearray_buf *buf = j->buf;
+	u64 first = (ds->ms - tc->geo.data_start) * tc->n;
+	struct bio *bio;
+	unsigned int c;
+	bool rmw;
+	int r;
+
+	/* Later bios to the same sector win: copy in arrival order. */
+	bio_list_for_each(bio, &ds->bios) {
+		struct bvec_iter iter;
+		struct bio_vec bv;
+		unsigned int off = 0;
+		u32 col;
+
+		div_u64_rem(dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3, tc->n, &col);
+		bio_for_each_segment(bv, bio, iter) {
+			memcpy_from_bvec(buf->aux[col] + off, &bv);
+			off += bv.bv_len;
+		}
+	}
+	r = teearray_stripe_fetch_old(tc, ds->ms, ds->written, ds->nw, false, buf,
+				      teearray_check_old_data, NULL, &rmw);
+	if (r)
+		return r;
+	/* From here on the metadata images change: a failure fails the entry. */
+	*fatal = true;
+	for (c = 0; c < tc->n; c++) {
+		struct teearray_meta_disk *m;
+		u8 iv[TEEARRAY_IV_SIZE];
+		u32 i;
+		int k;
+
+		if (!test_bit(c, ds->written))
+			continue;
+		k = teearray_meta_index(j, teearray_meta_sector_of(first + c, &i));
+		r = k < 0 ? -EIO : teearray_next_iv(tc, iv);
+		if (r)
+			return r;
+		m = (struct teearray_meta_disk *)j->meta_new[k];
+		teearray_sector_seal(&tc->skeys, first + c, iv, buf->aux[c], buf->aux[c],
+				     &m->entry[i]);
+	}
+	r = teearray_stripe_compute(tc, ds->written, NULL, buf, rmw);
+	if (!r)
+		teearray_entry_add_stripe(tc, nr, ds);
+	return r;
+}
+
+/* Read the metadata sectors the entry changes (checked) into its images. */
+static int teearray_entry_load_meta(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+	struct teearray_buf *buf = j->buf;
+	unsigned int s, c;
+	int r;
+
+	for (s = 0; s < j->nm; s++) {
+		struct teearray_jstripe *mst = &j->mst[s];
+		bool want[TEEARRAY_MAX_MEMBERS] = { false };
+
+		for (c = 0; c < tc->n; c++)
+			want[c] = test_bit(c, mst->written);
+		r = teearray_fetch_verified(tc, mst->ms, want, buf, teearray_check_meta, NULL);
+		if (r)
+			return r;
+		for (c = 0; c < tc->n; c++) {
+			u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
+			int k;
+
+			if (!want[c])
+				continue;
+			k = teearray_meta_index(j, mv);
+			if (k < 0)
+				return -EIO;
+			memcpy(j->meta_old[k], buf->col[c], TEEARRAY_SECTOR_SIZE);
+			memcpy(j->meta_new[k], buf->col[c], TEEARRAY_SECTOR_SIZE);
+		}
+	}
+	return 0;
+}
+
+/* Seal the changed metadata sectors and append them with their parity. */
+static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
+				      struct teearray_jstripe *mst, u8 **old)
+{
+	struct teearray_journal *j = &tc->journal;
+	struct teearray_buf *buf = j->buf;
+	unsigned int c;
+	bool rmw;
+	int r;
+
+	for (c = 0; c < tc->n; c++) {
+		u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
+		int k;
+
+		if (!test_bit(c, mst->written))
+			continue;
+		k = teearray_meta_index(j, mv);
+		if (k < 0)
+			return -EIO;
+		teearray_meta_seal(&tc->skeys, mv, (struct teearray_meta_disk *)j->meta_new[k]);
+		memcpy(buf->aux[c], j->meta_new[k], TEEARRAY_SECTOR_SIZE);
+		old[c] = j->meta_old[k];
+	}
+	r = teearray_stripe_fetch_old(tc, mst->ms, mst->written, mst->nw, true, buf,
+				      teearray_check_meta, NULL, &rmw);
+	if (!r)
+		r = teearray_stripe_compute(tc, mst->written, old, buf, rmw);
+	if (!r)
+		teearray_entry_add_stripe(tc, nr, mst);
+	return r;
+}
+
+/*
+ * Build the entry.  A data stripe that cannot be read fails its own bios
+ * (status kept in its bios' bi_status) and is left out; the metadata images
+ * only ever gain entries of stripes that made it in.
+ */
+static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int s;
+	int r;
+
+	*nr = 0;
+	r = teearray_entry_load_meta(tc);
+	if (r)
+		return r;
+	for (s = 0; s < j->nd; s++) {
+		bool fatal = false;
+
+		r = teearray_entry_data_stripe(tc, nr, &j->dst[s], &fatal);
+		if (r) {
+			struct bio *bio;
+
+			if (fatal || READ_ONCE(tc->fail_reason))
+				return -EIO;
+			bio_list_for_each(bio, &j->dst[s].bios)
+				bio->bi_status = errno_to_blk_status(r);
+		}
+	}
+	for (s = 0; s < j->nm; s++) {
+		r = teearray_entry_meta_stripe(tc, nr, &j->mst[s], old);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Payload i goes to the first P + 1 writable members from its home on. */
+static unsigned int teearray_entry_replicas(struct teearray_c *tc, u64 version,
+					    u32 i, unsigned int k)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int t, copies = 0;
+
+	for (t = 0; t < tc->m && copies <= tc->p; t++) {
+		u32 slot = (j->rec->desc[i].slot + t) % tc->m;
+
+		if (!teearray_member_writable(&tc->members[slot]))
+			continue;
+		teearray_rq_init(tc, &j->rqs[k++], slot, TEEARRAY_OP_WRITE,
+				 teearray_jpay_sector(&tc->geo, version, i), j->payload[i]);
+		copies++;
+	}
+	return k;
+}
+
+/* The one round trip: payload to its replicas, the record to everyone. */
+static int teearray_entry_write(struct teearray_c *tc, u32 nr)
+{
+	struct teearray_journal *j = &tc->journal;
+	u64 v = j->version + 1;
+	unsigned int i, k = 0;
+	int r;
+
+	j->rec->version = v;
+	j->rec->generation = teearray_max_generation(tc);
+	j->rec->nr = nr;
+	for (i = 0; i < nr; i++) {
+		teearray_jpay_mac(tc->meta_key, tc->params->array_uuid, v, i,
+				  j->payload[i], j->rec->desc[i].mac);
+		k = teearray_entry_replicas(tc, v, i, k);
+	}
+	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid, tc->meta_key);
+	for (i = 0; i < tc->m; i++)
+		if (teearray_member_writable(&tc->members[i]))
+			teearray_rq_init(tc, &j->rqs[k++], i, TEEARRAY_OP_WRITE,
+					 teearray_jrec_sector(&tc->geo, v), j->rec_disk);
+	/* Whatever happens, v is used: a torn v must never meet another v. */
+	WRITE_ONCE(j->version, v);
+	r = teearray_io(tc, j->rqs, k);
+	if (!r && !teearray_handle_failures(tc, j->rqs, k, "journal write failed"))
+		r = -EIO;
+	if (!r)
+		WRITE_ONCE(j->fill, nr);
+	return r;
+}
+
+static u32 teearray_journal_half(struct teearray_c *tc)
+{
+	return (u32)((tc->geo.journal_sectors - 2) / 2);
+}
+
+/* Trim a payload half on every member (erase mode). */
+static void teearray_journal_trim(struct teearray_c *tc, u64 version)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < tc->m; i++) {
+		if (!teearray_member_writable(&tc->members[i]))
+			continue;
+		teearray_rq_init(tc, &j->rqs[k], i, TEEARRAY_OP_TRIM,
+				 teearray_jpay_sector(&tc->geo, version, 0), NULL);
+		j->rqs[k++].count = teearray_journal_half(tc);
+	}
+	if (!teearray_io(tc, j->rqs, k))
+		teearray_handle_failures(tc, j->rqs, k, "journal trim failed");
+}
+
+/* Move the payload home with member-local copies; erase mode trims it. */
+static void teearray_entry_apply(struct teearray_c *tc, u32 nr)
+{
+	struct teearray_journal *j = &tc->journal;
+	u64 v = j->version;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < nr; i++) {
+		u32 slot = j->rec->desc[i].slot;
+
+		if (!teearray_member_writable(&tc->members[slot]))
+			continue;
+		teearray_rq_init(tc, &j->rqs[k], slot, TEEARRAY_OP_COPY,
+				 teearray_jpay_sector(&tc->geo, v, i), NULL);
+		j->rqs[k++].arg = j->rec->desc[i].sector;
+	}
+	if (teearray_io(tc, j->rqs, k) ||
+	    !teearray_handle_failures(tc, j->rqs, k, "journal apply failed"))
+		return;
+	if (tc->params->journal_mode == TEEARRAY_JOURNAL_ERASE)
+		teearray_journal_trim(tc, v);
+}
+
+static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
+{
+	struct teearray_journal *j = &tc->journal;
+	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+	unsigned int s;
+	u32 nr = 0;
+	int r;
+
+	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
+	for (s = 0; s < j->nd; s++)
+		teearray_stripe_set_add(set, j->dst[s].ms);
+	for (s = 0; s < j->nm; s++)
+		teearray_stripe_set_add(set, j->mst[s].ms);
+	teearray_lock_stripes(tc, set);
+
+	r = READ_ONCE(tc->fail_reason) ? -EIO : teearray_entry_build(tc, &nr, old);
+	if (!r)
+		r = teearray_entry_write(tc, nr);
+	for (s = 0; s < j->nd; s++) {
+		struct bio *bio;
+
+		while ((bio = bio_list_pop(&j->dst[s].bios))) {
+			if (r)
+				bio->bi_status = errno_to_blk_status(r);
+			else if (!bio->bi_status)
+				atomic64_inc(&tc->stat_user_written);
+			bio_endio(bio);
+		}
+	}
+	if (!r)
+		teearray_entry_apply(tc, nr);
+	teearray_unlock_stripes(tc, set);
+}
+
+static void teearray_commit_work(struct work_struct *work)
+{
+	struct teearray_journal *j = container_of(to_delayed_work(work),
+						  struct teearray_journal, commit_work);
+	struct teearray_c *tc = container_of(j, struct teearray_c, journal);
+
+	while (teearray_journal_take(tc))
+		teearray_entry_commit(tc, j->old_cols);
+}
+
+/*
+ * Assembly: find the newest record, replay it if complete (else the one
+ * before), then write a fresh empty record.  Caller holds member_lock;
+ * no I/O runs yet.
+ */
+static int teearray_replay_read_records(struct teearray_c *tc,
+					struct teearray_jrec *best,
+					struct teearray_jrec *prev, u64 *max_seen)
+{
+	struct teearray_jrec_disk *disks;
+	struct teearray_request *rqs;
+	struct teearray_jrec *rec;
+	unsigned int i, pass, k = 0;
+	int r = -ENOMEM;
+
+	disks = kvcalloc(2 * tc->m, sizeof(*disks), GFP_KERNEL);
+	rqs = kcalloc(2 * tc->m, sizeof(*rqs), GFP_KERNEL);
+	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
+	if (!disks || !rqs || !rec)
+		goto out;
+	for (i = 0; i < tc->m; i++) {
+		if (!teearray_member_writable(&tc->members[i]))
+			continue;
+		teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_READ,
+				 tc->geo.journal_start, &disks[k]);
+		k++;
+		teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_READ,
+				 tc->geo.journal_start + 1, &disks[k]);
+		k++;
+	}
+	r = teearray_io_locked(tc, rqs, k);
+	/* Pass 0 finds the newest version, pass 1 keeps it and the one before. */
+	for (pass = 0; pass < 2 && !r; pass++) {
+		for (i = 0; i < k; i++) {
+			char *error = "";
+			int pr;
+
+			if (rqs[i].status != TEEARRAY_ST_OK)
+				continue;	/* the replay's writes decide about it */
+			pr = teearray_jrec_parse(&disks[i], rec, tc->params->array_uuid,
+						 tc->meta_key, &tc->geo, &error);
+			if (pr) {
+				if (pr != -ENODATA && !pass)
+					DMWARN("member %u: journal slot %llu: %s", rqs[i].slot,
+					       rqs[i].sector - tc->geo.journal_start, error);
+				continue;
+			}
+			if (!pass)
+				*max_seen = max(*max_seen, rec->version);
+			else if (rec->version == *max_seen)
+				*best = *rec;
+			else if (rec->version + 1 == *max_seen)
+				*prev = *rec;
+		}
+	}
+out:
+	kfree(rec);
+	kfree(rqs);
+	kvfree(disks);
+	return r;
+}
+
+/* Mark members whose requests failed dead; the caller persists the record. */
+static bool teearray_replay_failures(struct teearray_c *tc,
+				     struct teearray_request *rqs, unsigned int n)
+{
+	bool changed = false;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct teearray_member *mb = &tc->members[rqs[i].slot];
+
+		if (rqs[i].status == TEEARRAY_ST_OK || mb->state == TEEARRAY_MEMBER_DEAD)
+			continue;
+		DMWARN("member %u: journal replay: %s: marking it dead",
+		       rqs[i].slot, teearray_status_name(rqs[i].status));
+		mb->state = TEEARRAY_MEMBER_DEAD;
+		changed = true;
+	}
+	return changed;
+}
+
+/*
+ * Find every payload of rec on some member (its replicas first).  Returns
+ * 1 when complete, 0 when not, or a negative error.
+ */
+static int teearray_replay_gather(struct teearray_c *tc, const struct teearray_jrec *rec)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int t, i, k, left = rec->nr;
+	u32 *which;
+	bool *found;
+	int r = 0;
+
+	found = kcalloc(rec->nr + 1, sizeof(*found), GFP_KERNEL);
+	which = kcalloc(rec->nr + 1, sizeof(*which), GFP_KERNEL);
+	if (!found || !which) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (t = 0; t < tc->m && left && !r; t++) {
+		for (i = 0, k = 0; i < rec->nr; i++) {
+			u32 slot = (rec->desc[i].slot + t) % tc->m;
+
+			if (found[i] || !teearray_member_writable(&tc->members[slot]))
+				continue;
+			which[k] = i;
+			teearray_rq_init(tc, &j->rqs[k++], slot, TEEARRAY_OP_READ,
+					 teearray_jpay_sector(&tc->geo, rec->version, i),
+					 j->payload[i]);
+		}
+		r = teearray_io_locked(tc, j->rqs, k);
+		for (i = 0; i < k && !r; i++) {
+			u32 p = which[i];
+			u8 mac[TEEARRAY_JPAY_MAC_SIZE];
+
+			if (j->rqs[i].status != TEEARRAY_ST_OK)
+				continue;
+			teearray_jpay_mac(tc->meta_key, tc->params->array_uuid,
+					  rec->version, p, j->payload[p], mac);
+			if (teearray_mac_equal(mac, rec->desc[p].mac, sizeof(mac))) {
+				found[p] = true;
+				left--;
+			}
+		}
+	}
+out:
+	kfree(which);
+	kfree(found);
+	return r ? r : !left;
+}
+
+static int teearray_replay_apply(struct teearray_c *tc, const struct teearray_jrec *rec)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int i, k = 0;
+	int r;
+
+	for (i = 0; i < rec->nr; i++) {
+		u32 slot = rec->desc[i].slot;
+
+		if (!teearray_member_writable(&tc->members[slot]))
+			continue;
+		teearray_rq_init(tc, &j->rqs[k++], slot, TEEARRAY_OP_WRITE,
+				 rec->desc[i].sector, j->payload[i]);
+	}
+	r = teearray_io_locked(tc, j->rqs, k);
+	if (!r && teearray_replay_failures(tc, j->rqs, k))
+		r = teearray_persist_dr_locked(tc);
+	return r;
+}
+
+/*
+ * Write the empty record version to every member; erase mode then trims
+ * both payload halves.  The record goes first: once it is out, no entry is
+ * replayed again, so a crash during the trims cannot make an older entry
+ * look like the newest complete one.
+ */
+static int teearray_replay_finish(struct teearray_c *tc, u64 version)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int i, half, k = 0;
+	int r;
+
+	memset(j->rec, 0, sizeof(*j->rec));
+	j->rec->version = version;
+	j->rec->generation = teearray_max_generation(tc);
+	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid, tc->meta_key);
+	for (i = 0; i < tc->m; i++)
+		if (teearray_member_writable(&tc->members[i]))
+			teearray_rq_init(tc, &j->rqs[k++], i, TEEARRAY_OP_WRITE,
+					 teearray_jrec_sector(&tc->geo, version), j->rec_disk);
+	r = teearray_io_locked(tc, j->rqs, k);
+	if (!r && teearray_replay_failures(tc, j->rqs, k))
+		r = teearray_persist_dr_locked(tc);
+	for (half = 0; half < 2 && !r &&
+	     tc->params->journal_mode == TEEARRAY_JOURNAL_ERASE; half++) {
+		for (i = 0, k = 0; i < tc->m; i++) {
+			if (!teearray_member_writable(&tc->members[i]))
+				continue;
+			teearray_rq_init(tc, &j->rqs[k], i, TEEARRAY_OP_TRIM,
+					 teearray_jpay_sector(&tc->geo, half, 0), NULL);
+			j->rqs[k++].count = teearray_journal_half(tc);
+		}
+		r = teearray_io_locked(tc, j->rqs, k);
+		if (!r && teearray_replay_failures(tc, j->rqs, k))
+			r = teearray_persist_dr_locked(tc);
+	}
+	if (!r) {
+		j->version = version;
+		j->fill = 0;
+	}
+	return r;
+}
+
+int teearray_journal_replay(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+	struct teearray_jrec *best, *prev, *use = NULL;
+	u64 max_seen = 0;
+	int r = -ENOMEM;
+
+	lockdep_assert_held(&tc->member_lock);
+	j->capacity = teearray_journal_capacity(tc->geo.journal_sectors);
+	if (j->capacity < 2 + 2 * tc->p ||
+	    teearray_journal_half(tc) > TEEARRAY_JREC_MAX_DESC) {
+		DMERR("%s: journal of %llu sectors cannot hold one write of a %u+%u array",
+		      dm_table_device_name(tc->ti->table), tc->geo.journal_sectors,
+		      tc->n, tc->p);
+		return -EINVAL;
+	}
+	best = kzalloc(sizeof(*best), GFP_KERNEL);
+	prev = kzalloc(sizeof(*prev), GFP_KERNEL);
+	if (!best || !prev)
+		goto out;
+	r = teearray_replay_read_records(tc, best, prev, &max_seen);
+	if (!r && best->version) {
+		r = teearray_replay_gather(tc, best);
+		if (r == 1) {
+			use = best;
+		} else if (!r && prev->version) {
+			r = teearray_replay_gather(tc, prev);
+			if (r == 1)
+				use = prev;
+		}
+		if (r >= 0 && use) {
+			DMINFO("%s: replaying journal entry %llu (%u sectors)",
+			       dm_table_device_name(tc->ti->table), use->version, use->nr);
+			r = teearray_replay_apply(tc, use);
+		} else if (r >= 0) {
+			r = 0;
+		}
+	}
+	if (!r)
+		r = teearray_replay_finish(tc, max_seen + 1);
+out:
+	kfree(prev);
+	kfree(best);
+	return r;
+}
+
+int teearray_journal_init(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int i, cap = TEEARRAY_JREC_MAX_DESC;
+
+	spin_lock_init(&j->lock);
+	bio_list_init(&j->pending);
+	INIT_DELAYED_WORK(&j->commit_work, teearray_commit_work);
+	j->max_capacity = cap;
+	j->buf = teearray_buf_new(tc, GFP_KERNEL);
+	j->rec = kzalloc(sizeof(*j->rec), GFP_KERNEL);
+	j->rec_disk = kzalloc(sizeof(*j->rec_disk), GFP_KERNEL);
+	j->payload = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
+	j->old_cols = kcalloc(tc->m, sizeof(u8 *), GFP_KERNEL);
+	j->meta_old = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
+	j->meta_new = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
+	j->meta_mv = kcalloc(cap, sizeof(u64), GFP_KERNEL);
+	j->dst = kvcalloc(cap, sizeof(*j->dst), GFP_KERNEL);
+	j->mst = kvcalloc(cap, sizeof(*j->mst), GFP_KERNEL);
+	/* Per payload P + 1 replicas, plus a record, copy or trim per member. */
+	j->max_rqs = cap * (tc->p + 1) + 3 * tc->m;
+	j->rqs = kvcalloc(j->max_rqs, sizeof(*j->rqs), GFP_KERNEL);
+	if (!j->buf || !j->rec || !j->rec_disk || !j->payload || !j->old_cols || !j->meta_old ||
+	    !j->meta_new || !j->meta_mv || !j->dst || !j->mst || !j->rqs)
+		return -ENOMEM;
+	for (i = 0; i < cap; i++) {
+		j->payload[i] = (u8 *)__get_free_page(GFP_KERNEL);
+		j->meta_old[i] = (u8 *)__get_free_page(GFP_KERNEL);
+		j->meta_new[i] = (u8 *)__get_free_page(GFP_KERNEL);
+		if (!j->payload[i] || !j->meta_old[i] || !j->meta_new[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Context: dtr; the device is suspended, nothing is queued. */
+void teearray_journal_exit(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int i;
+
+	if (j->commit_work.work.func)
+		cancel_delayed_work_sync(&j->commit_work);
+	for (i = 0; i < j->max_capacity; i++) {
+		if (j->payload)
+			free_page((unsigned long)j->payload[i]);
+		if (j->meta_old)
+			free_page((unsigned long)j->meta_old[i]);
+		if (j->meta_new)
+			free_page((unsigned long)j->meta_new[i]);
+	}
+	kvfree(j->rqs);
+	kvfree(j->mst);
+	kvfree(j->dst);
+	kfree(j->meta_mv);
+	kfree(j->meta_new);
+	kfree(j->meta_old);
+	kfree(j->payload);
+	kfree(j->old_cols);
+	kfree(j->rec_disk);
+	kfree(j->rec);
+	teearray_buf_put(j->buf);
+	memset(j, 0, sizeof(*j));
+}
