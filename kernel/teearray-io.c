@@ -193,7 +193,8 @@ out:
  * column that does not verify after a rebuild fails the fetch with EIO.
  * check() returns -ENODATA for contents that verify only because they are
  * all zero ("never written"); a member could zero a sector to hide data,
- * so such a column is confirmed by rebuilding it once.
+ * so each such column is confirmed once by rebuilding it, one at a time so
+ * that N other columns stay available.
  */
 int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			    struct teearray_buf *buf, teearray_check_fn check,
@@ -201,36 +202,51 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 {
 	bool avoid[TEEARRAY_MAX_MEMBERS] = { false };
 	bool liar[TEEARRAY_MAX_MEMBERS] = { false };
+	bool zero_ok[TEEARRAY_MAX_MEMBERS] = { false };
 	bool direct[TEEARRAY_MAX_MEMBERS];
 	unsigned int attempt, c;
 	bool any_liar = false;
 	int r = -EIO;
 
-	for (attempt = 0; attempt <= tc->n; attempt++) {
-		bool again = false;
+	for (attempt = 0; attempt <= 2 * tc->n + 1; attempt++) {
+		bool again = false, confirming = false;
 
 		r = teearray_fetch_columns(tc, ms, want, attempt ? avoid : NULL,
 					   direct, buf);
 		if (r)
 			return r;
 		for (c = 0; c < tc->n; c++) {
+			bool probe = avoid[c] && !liar[c];
 			int v;
 
 			if (!want[c])
 				continue;
 			v = check(tc, ms, c, buf->col[c], ctx);
-			if (!v || (v == -ENODATA && !direct[c]))
-				continue;
-			if (v == -ENODATA && !avoid[c]) {
-				/* zero from its member: confirm with the others */
-				avoid[c] = true;
-				again = true;
+			if (v == -ENODATA && !direct[c]) {
+				/* rebuilt as zero: the member told the truth */
+				zero_ok[c] = true;
+				avoid[c] = false;
 				continue;
 			}
-			if (v == -ENODATA)
+			if (v == -ENODATA) {
+				if (!zero_ok[c] && !confirming) {
+					avoid[c] = true;
+					confirming = true;
+				}
+				again |= !zero_ok[c];
+				continue;
+			}
+			if (!v && !probe)
 				continue;
 			atomic64_inc(&tc->mac_failures);
 			dm_table_event(tc->ti->table);
+			if (!v) {
+				DMWARN_LIMIT("%s: stripe %llu: member %u zeroed a written sector",
+					     dm_table_device_name(tc->ti->table), ms,
+					     teearray_slot_of(&tc->geo, ms, c));
+				liar[c] = true;
+				continue;
+			}
 			DMWARN_LIMIT("%s: stripe %llu column %u (member %u) does not verify%s",
 				     dm_table_device_name(tc->ti->table), ms, c,
 				     teearray_slot_of(&tc->geo, ms, c),
@@ -245,20 +261,8 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 		if (!again)
 			break;
 	}
-	if (attempt > tc->n)
+	if (attempt > 2 * tc->n + 1)
 		return -EIO;
-	/* A zero column whose rebuilt contents verify as written was hidden. */
-	for (c = 0; c < tc->n; c++) {
-		if (!want[c] || !avoid[c] || liar[c] ||
-		    check(tc, ms, c, buf->col[c], ctx) == -ENODATA)
-			continue;
-		atomic64_inc(&tc->mac_failures);
-		dm_table_event(tc->ti->table);
-		DMWARN_LIMIT("%s: stripe %llu column %u (member %u) read as never written but was",
-			     dm_table_device_name(tc->ti->table), ms, c,
-			     teearray_slot_of(&tc->geo, ms, c));
-		liar[c] = true;
-	}
 	for (c = 0; c < tc->n; c++)
 		any_liar |= liar[c];
 	if (any_liar) {
@@ -460,10 +464,14 @@ static int teearray_fetch_meta(struct teearray_c *tc, u64 mv, u8 *page,
 	u64 ms = teearray_meta_ms(tc, mv, &col);
 	int r;
 
+	if (teearray_metacache_get(tc, mv, page))
+		return 0;
 	want[col] = true;
 	r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_meta, NULL);
-	if (!r)
+	if (!r) {
 		memcpy(page, buf->col[col], TEEARRAY_SECTOR_SIZE);
+		teearray_metacache_put(tc, mv, page);
+	}
 	return r;
 }
 

@@ -261,7 +261,10 @@ static int teearray_entry_data_stripe(struct teearray_c *tc, u32 *nr,
 	return r;
 }
 
-/* Read the metadata sectors the entry changes (checked) into its images. */
+/*
+ * Load the metadata sectors the entry changes into its images: from the
+ * cache, or fetched and checked.
+ */
 static int teearray_entry_load_meta(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
@@ -273,20 +276,32 @@ static int teearray_entry_load_meta(struct teearray_c *tc)
 		struct teearray_jstripe *mst = &j->mst[s];
 		bool want[TEEARRAY_MAX_MEMBERS] = { false };
 
-		for (c = 0; c < tc->n; c++)
-			want[c] = test_bit(c, mst->written);
+		bool any = false;
+
+		for (c = 0; c < tc->n; c++) {
+			u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
+			int k = teearray_meta_index(j, mv);
+
+			if (!test_bit(c, mst->written))
+				continue;
+			if (k < 0)
+				return -EIO;
+			want[c] = !teearray_metacache_get(tc, mv, j->meta_old[k]);
+			any |= want[c];
+			if (!want[c])
+				memcpy(j->meta_new[k], j->meta_old[k], TEEARRAY_SECTOR_SIZE);
+		}
+		if (!any)
+			continue;
 		r = teearray_fetch_verified(tc, mst->ms, want, buf, teearray_check_meta, NULL);
 		if (r)
 			return r;
 		for (c = 0; c < tc->n; c++) {
 			u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
-			int k;
+			int k = teearray_meta_index(j, mv);
 
 			if (!want[c])
 				continue;
-			k = teearray_meta_index(j, mv);
-			if (k < 0)
-				return -EIO;
 			memcpy(j->meta_old[k], buf->col[c], TEEARRAY_SECTOR_SIZE);
 			memcpy(j->meta_new[k], buf->col[c], TEEARRAY_SECTOR_SIZE);
 		}
@@ -348,6 +363,8 @@ static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
 		if (r) {
 			struct bio *bio;
 
+			DMWARN_LIMIT("%s: write to stripe %llu failed: %d",
+				     dm_table_device_name(tc->ti->table), j->dst[s].ms, r);
 			if (fatal || READ_ONCE(tc->fail_reason))
 				return -EIO;
 			bio_list_for_each(bio, &j->dst[s].bios)
@@ -475,6 +492,16 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 	r = READ_ONCE(tc->fail_reason) ? -EIO : teearray_entry_build(tc, &nr, old);
 	if (!r)
 		r = teearray_entry_write(tc, nr);
+	if (r)
+		DMWARN_LIMIT("%s: journal entry %llu failed: %d",
+			     dm_table_device_name(tc->ti->table), j->version, r);
+	/* Cache what the members now hold; after a failure, nothing. */
+	for (s = 0; s < j->nmeta; s++) {
+		if (r)
+			teearray_metacache_drop(tc, j->meta_mv[s]);
+		else
+			teearray_metacache_put(tc, j->meta_mv[s], j->meta_new[s]);
+	}
 	for (s = 0; s < j->nd; s++) {
 		struct bio *bio;
 

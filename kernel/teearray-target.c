@@ -63,6 +63,7 @@ static void teearray_free(struct teearray_c *tc)
 	if (tc->ctl_wq)
 		destroy_workqueue(tc->ctl_wq);
 	teearray_journal_exit(tc);
+	teearray_metacache_exit(tc);
 	teearray_io_exit(tc);
 	if (tc->ec)
 		tee_ec_free(tc->ec);
@@ -107,6 +108,7 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 		ti->error = "Cannot allocate workqueues and buffers";
 		return -ENOMEM;
 	}
+	teearray_metacache_init(tc, TEEARRAY_METACACHE_SECTORS);
 	tc->watcher.new_session = teearray_new_session;
 	teearray_transport_watch(&tc->watcher);
 	return 0;

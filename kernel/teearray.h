@@ -8,6 +8,7 @@
  *   teearray-journal.c  writes: group commit through the journal, apply,
  *                       erase mode, replay at assembly
  *   teearray-rebuild.c  online rebuild of a replaced member
+ *   teearray-metacache.c  verified metadata sectors kept in memory
  *
  * Stripes (metadata, log and data) are named by their member sector ms.
  * A job owns a set of stripes at a time: teearray_lock_stripes() takes the
@@ -21,6 +22,7 @@
  *   stripe_lock     the queue of read bios waiting for their stripe
  *   journal.lock    the queue of write bios waiting for a commit
  *   busy_lock       the stripe-set bitmap (never held while sleeping)
+ *   metacache.lock  the metadata cache (never held while sleeping)
  *   the transport's lock (innermost, in teearray-transport.c)
  * Member states and generations are written under member_lock and read
  * without it by the I/O path with READ_ONCE(); a stale read only makes a job
@@ -61,6 +63,16 @@ struct teearray_jstripe {
 	unsigned int nw;
 	DECLARE_BITMAP(written, TEEARRAY_MAX_MEMBERS);
 	struct bio_list bios;		/* data stripes only */
+};
+
+/* Verified metadata sectors; see teearray-metacache.c. */
+#define TEEARRAY_METACACHE_SECTORS	1024
+struct teearray_metacache_entry;
+struct teearray_metacache {
+	spinlock_t lock;		/* table, keys and page contents */
+	DECLARE_HASHTABLE(table, 10);
+	struct teearray_metacache_entry *entries;
+	unsigned int size, next;
 };
 
 /* The journal; everything but pending belongs to the commit work. */
@@ -117,6 +129,7 @@ struct teearray_c {
 	wait_queue_head_t busy_wq;
 
 	struct teearray_journal journal;
+	struct teearray_metacache metacache;
 
 	struct teearray_transport_watcher watcher;
 	struct work_struct fence_work;
@@ -247,6 +260,13 @@ int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 int teearray_stripe_compute(struct teearray_c *tc,
 			    const unsigned long *written, u8 *const *old,
 			    struct teearray_buf *buf, bool rmw);
+
+/* teearray-metacache.c; callers hold the metadata sector's stripe. */
+void teearray_metacache_init(struct teearray_c *tc, unsigned int size);
+void teearray_metacache_exit(struct teearray_c *tc);
+bool teearray_metacache_get(struct teearray_c *tc, u64 mv, u8 *out);
+void teearray_metacache_put(struct teearray_c *tc, u64 mv, const u8 *in);
+void teearray_metacache_drop(struct teearray_c *tc, u64 mv);
 
 /* teearray-journal.c */
 int teearray_journal_init(struct teearray_c *tc);
