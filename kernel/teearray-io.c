@@ -35,6 +35,17 @@ static bool teearray_col_readable(struct teearray_c *tc, u64 ms, u32 c)
 	return teearray_member_readable(tc, teearray_slot_of(&tc->geo, ms, c), ms);
 }
 
+/* Columns of stripe ms that can be read and are not to be avoided. */
+static unsigned int teearray_usable_cols(struct teearray_c *tc, u64 ms,
+					 const bool *avoid)
+{
+	unsigned int c, k = 0;
+
+	for (c = 0; c < tc->m; c++)
+		k += teearray_col_readable(tc, ms, c) && !avoid[c];
+	return k;
+}
+
 void teearray_stripe_set_add(unsigned long *set, u64 ms)
 {
 	__set_bit(hash_64(ms, ilog2(TEEARRAY_STRIPE_LOCKS)), set);
@@ -194,7 +205,8 @@ out:
  * check() returns -ENODATA for contents that verify only because they are
  * all zero ("never written"); a member could zero a sector to hide data,
  * so each such column is confirmed once by rebuilding it, one at a time so
- * that N other columns stay available.
+ * that N other columns stay available (and not at all when the stripe has
+ * no redundancy left: then nothing can tell).
  */
 int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			    struct teearray_buf *buf, teearray_check_fn check,
@@ -229,6 +241,8 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 				continue;
 			}
 			if (v == -ENODATA) {
+				if (teearray_usable_cols(tc, ms, avoid) <= tc->n)
+					zero_ok[c] = true;
 				if (!zero_ok[c] && !confirming) {
 					avoid[c] = true;
 					confirming = true;
@@ -335,23 +349,28 @@ bool teearray_stripe_rmw(struct teearray_c *tc, u64 ms, unsigned int nw)
 /*
  * Fetch what a parity update of the written columns needs: for RMW the
  * parity and (unless have_old) the written columns' old contents, for RCW
- * the unwritten data columns.  Data columns are checked with check().
+ * the unwritten data columns, except those in have[] (already in buf->col;
+ * when that is all of them, RCW costs nothing and wins).  Data columns
+ * are checked with check().
  */
 int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 			      const unsigned long *written, unsigned int nw,
-			      bool have_old, struct teearray_buf *buf,
-			      teearray_check_fn check, void *ctx, bool *rmw)
+			      bool have_old, const bool *have,
+			      struct teearray_buf *buf, teearray_check_fn check,
+			      void *ctx, bool *rmw)
 {
 	bool want[TEEARRAY_MAX_MEMBERS] = { false };
-	bool any = false;
+	bool any = false, all_have = !!have;
 	unsigned int c;
 
-	*rmw = teearray_stripe_rmw(tc, ms, nw);
+	for (c = 0; c < tc->n && have; c++)
+		all_have &= test_bit(c, written) || have[c];
+	*rmw = !all_have && teearray_stripe_rmw(tc, ms, nw);
 	for (c = 0; c < tc->m; c++) {
 		if (*rmw)
 			want[c] = c >= tc->n || (!have_old && test_bit(c, written));
 		else
-			want[c] = c < tc->n && !test_bit(c, written);
+			want[c] = c < tc->n && !test_bit(c, written) && !(have && have[c]);
 		any |= want[c];
 	}
 	if (!any)

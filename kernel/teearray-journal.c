@@ -233,8 +233,8 @@ static int teearray_entry_data_stripe(struct teearray_c *tc, u32 *nr,
 			off += bv.bv_len;
 		}
 	}
-	r = teearray_stripe_fetch_old(tc, ds->ms, ds->written, ds->nw, false, buf,
-				      teearray_check_old_data, NULL, &rmw);
+	r = teearray_stripe_fetch_old(tc, ds->ms, ds->written, ds->nw, false, NULL,
+				      buf, teearray_check_old_data, NULL, &rmw);
 	if (r)
 		return r;
 	/* From here on the metadata images change: a failure fails the entry. */
@@ -315,6 +315,7 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 {
 	struct teearray_journal *j = &tc->journal;
 	struct teearray_buf *buf = j->buf;
+	bool have[TEEARRAY_MAX_MEMBERS] = { false };
 	unsigned int c;
 	bool rmw;
 	int r;
@@ -323,8 +324,11 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 		u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
 		int k;
 
-		if (!test_bit(c, mst->written))
+		if (!test_bit(c, mst->written)) {
+			/* a cached column need not be read for reconstruct-write */
+			have[c] = teearray_metacache_get(tc, mv, buf->col[c]);
 			continue;
+		}
 		k = teearray_meta_index(j, mv);
 		if (k < 0)
 			return -EIO;
@@ -332,8 +336,12 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 		memcpy(buf->aux[c], j->meta_new[k], TEEARRAY_SECTOR_SIZE);
 		old[c] = j->meta_old[k];
 	}
-	r = teearray_stripe_fetch_old(tc, mst->ms, mst->written, mst->nw, true, buf,
-				      teearray_check_meta, NULL, &rmw);
+	r = teearray_stripe_fetch_old(tc, mst->ms, mst->written, mst->nw, true, have,
+				      buf, teearray_check_meta, NULL, &rmw);
+	for (c = 0; c < tc->n && !r && !rmw; c++)
+		if (!test_bit(c, mst->written) && !have[c])
+			teearray_metacache_put(tc, (mst->ms - tc->geo.meta_start) * tc->n + c,
+					       buf->col[c]);
 	if (!r)
 		r = teearray_stripe_compute(tc, mst->written, old, buf, rmw);
 	if (!r)
@@ -754,8 +762,10 @@ int teearray_journal_replay(struct teearray_c *tc)
 				use = prev;
 		}
 		if (r >= 0 && use) {
-			DMINFO("%s: replaying journal entry %llu (%u sectors)",
-			       dm_table_device_name(tc->ti->table), use->version, use->nr);
+			if (use->nr)
+				DMINFO("%s: replaying journal entry %llu (%u sectors)",
+				       dm_table_device_name(tc->ti->table), use->version,
+				       use->nr);
 			r = teearray_replay_apply(tc, use);
 		} else if (r >= 0) {
 			r = 0;

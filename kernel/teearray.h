@@ -255,8 +255,9 @@ int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
 bool teearray_stripe_rmw(struct teearray_c *tc, u64 ms, unsigned int nw);
 int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 			      const unsigned long *written, unsigned int nw,
-			      bool have_old, struct teearray_buf *buf,
-			      teearray_check_fn check, void *ctx, bool *rmw);
+			      bool have_old, const bool *have,
+			      struct teearray_buf *buf, teearray_check_fn check,
+			      void *ctx, bool *rmw);
 int teearray_stripe_compute(struct teearray_c *tc,
 			    const unsigned long *written, u8 *const *old,
 			    struct teearray_buf *buf, bool rmw);
