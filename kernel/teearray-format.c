@@ -70,7 +70,7 @@ int teearray_geometry_init(struct teearray_geometry *g, u32 data_members,
 	return 0;
 }
 
-static bool all_zero(const void *p, size_t len)
+bool teearray_all_zero(const void *p, size_t len)
 {
 	const u8 *b = p;
 	size_t i;
@@ -126,7 +126,7 @@ int teearray_sb_parse(const struct teearray_sb_disk *sb,
 	u8 mac[TEEARRAY_MAC_SIZE];
 
 	memset(info, 0, sizeof(*info));
-	if (all_zero(sb, sizeof(*sb))) {
+	if (teearray_all_zero(sb, sizeof(*sb))) {
 		*error = "blank member (no superblock)";
 		return -ENODATA;
 	}
@@ -142,7 +142,7 @@ int teearray_sb_parse(const struct teearray_sb_disk *sb,
 		return reject(error, "unsupported superblock format version");
 	if (le32_to_cpu(sb->sector_size) != TEEARRAY_SECTOR_SIZE)
 		return reject(error, "unsupported sector size");
-	if (sb->flags || !all_zero(sb->reserved, sizeof(sb->reserved)))
+	if (sb->flags || !teearray_all_zero(sb->reserved, sizeof(sb->reserved)))
 		return reject(error, "unknown superblock flags or reserved bytes set");
 
 	memcpy(info->array_uuid, sb->array_uuid, TEEARRAY_UUID_SIZE);
@@ -201,7 +201,7 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 	unsigned int i;
 
 	memset(info, 0, sizeof(*info));
-	if (all_zero(dr, sizeof(*dr))) {
+	if (teearray_all_zero(dr, sizeof(*dr))) {
 		*error = "no death record";
 		return -ENODATA;
 	}
@@ -218,8 +218,8 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 	info->version = le64_to_cpu(dr->version);
 	info->generation = le64_to_cpu(dr->generation);
 	info->nr_members = le32_to_cpu(dr->nr_members);
-	if (dr->flags || !all_zero(dr->reserved0, sizeof(dr->reserved0)) ||
-	    !all_zero(dr->reserved, sizeof(dr->reserved)))
+	if (dr->flags || !teearray_all_zero(dr->reserved0, sizeof(dr->reserved0)) ||
+	    !teearray_all_zero(dr->reserved, sizeof(dr->reserved)))
 		return reject(error, "unknown death record flags or reserved bytes set");
 	if (info->nr_members < 2 || info->nr_members > TEEARRAY_MAX_MEMBERS)
 		return reject(error, "death record member count out of range");
@@ -231,7 +231,7 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 		    s != TEEARRAY_MEMBER_DEAD)
 			return reject(error, "invalid member state in death record");
 		if (i >= info->nr_members &&
-		    !all_zero(dr->instance[i], TEEARRAY_DR_INSTANCE_SIZE))
+		    !teearray_all_zero(dr->instance[i], TEEARRAY_DR_INSTANCE_SIZE))
 			return reject(error, "instance id set for an unused slot");
 	}
 	memcpy(info->state, dr->state, sizeof(info->state));

@@ -139,6 +139,9 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 		      const u8 array_uuid[TEEARRAY_UUID_SIZE],
 		      const u8 mac_key[TEEARRAY_MAC_SIZE], char **error);
 
+/* Is the buffer all zero bytes (a blank or trimmed sector)? */
+bool teearray_all_zero(const void *p, size_t len);
+
 /* Number of members in state; the dead ones decide whether I/O is possible. */
 unsigned int teearray_dr_count(const struct teearray_dr_info *info, u8 state);
 

@@ -67,16 +67,6 @@ void teearray_jrec_build(struct teearray_jrec_disk *d,
 	jrec_mac(d, mac_key, d->mac);
 }
 
-static bool all_zero(const void *p, size_t len)
-{
-	const u8 *b = p;
-
-	while (len--)
-		if (*b++)
-			return false;
-	return true;
-}
-
 static int reject(char **error, char *why)
 {
 	*error = why;
@@ -101,7 +91,7 @@ int teearray_jrec_parse(const struct teearray_jrec_disk *d,
 	u32 i;
 
 	memset(rec, 0, sizeof(*rec));
-	if (all_zero(d, sizeof(*d))) {
+	if (teearray_all_zero(d, sizeof(*d))) {
 		*error = "no journal record";
 		return -ENODATA;
 	}
@@ -114,7 +104,7 @@ int teearray_jrec_parse(const struct teearray_jrec_disk *d,
 	}
 	if (memcmp(d->array_uuid, array_uuid, TEEARRAY_UUID_SIZE))
 		return reject(error, "journal record of another array");
-	if (d->flags || !all_zero(d->reserved, sizeof(d->reserved)))
+	if (d->flags || !teearray_all_zero(d->reserved, sizeof(d->reserved)))
 		return reject(error, "unknown journal record flags or reserved bytes set");
 	rec->version = le64_to_cpu(d->version);
 	rec->generation = le64_to_cpu(d->generation);
@@ -127,7 +117,7 @@ int teearray_jrec_parse(const struct teearray_jrec_disk *d,
 		const struct teearray_jdesc_disk *dd = &d->desc[i];
 
 		if (i >= rec->nr) {
-			if (!all_zero(dd, sizeof(*dd)))
+			if (!teearray_all_zero(dd, sizeof(*dd)))
 				return reject(error, "journal record: bytes after the descriptors");
 			continue;
 		}

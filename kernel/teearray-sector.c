@@ -65,23 +65,13 @@ void teearray_sector_seal(const struct teearray_sector_keys *k, u64 vsector,
 	memcpy(e->mac, mac, TEEARRAY_TAG_SIZE);
 }
 
-static bool all_zero(const void *p, size_t len)
-{
-	const u8 *b = p;
-
-	while (len--)
-		if (*b++)
-			return false;
-	return true;
-}
-
 int teearray_sector_verify(const struct teearray_sector_keys *k, u64 vsector,
 			   const struct teearray_entry *e, const u8 *ct)
 {
 	u8 mac[TEEARRAY_SHA256_SIZE];
 
 	if (teearray_entry_unwritten(e))
-		return all_zero(ct, TEEARRAY_SECTOR_SIZE) ? 0 : -EBADMSG;
+		return teearray_all_zero(ct, TEEARRAY_SECTOR_SIZE) ? 0 : -EBADMSG;
 	sector_mac(k, vsector, e->iv, ct, mac);
 	return teearray_mac_equal(mac, e->mac, TEEARRAY_TAG_SIZE) ? 0 : -EBADMSG;
 }
@@ -127,7 +117,7 @@ int teearray_meta_verify(const struct teearray_sector_keys *k, u64 mv,
 {
 	u8 tag[TEEARRAY_SHA256_SIZE];
 
-	if (all_zero(m, sizeof(*m)))
+	if (teearray_all_zero(m, sizeof(*m)))
 		return 0;
 	meta_tag(k, mv, m, tag);
 	return teearray_mac_equal(tag, m->tag, TEEARRAY_META_TAG_SIZE) ? 0 : -EBADMSG;
