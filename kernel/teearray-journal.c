@@ -107,9 +107,11 @@ static unsigned int teearray_take_meta(struct teearray_c *tc, u64 mv, bool add)
 static bool teearray_journal_take(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
+	struct bio_list too_big;
 	unsigned int used = 0;
 	struct bio *bio;
 
+	bio_list_init(&too_big);
 	j->nd = 0;
 	j->nm = 0;
 	j->nmeta = 0;
@@ -133,8 +135,13 @@ static bool teearray_journal_take(struct teearray_c *tc)
 			if (mv1 != mv0)
 				cost += 1 + tc->p;
 		}
-		if (used + cost > j->capacity)
+		if (used + cost > j->capacity && used)
 			break;
+		if (cost > j->capacity) {
+			/* assembly checked capacity >= 3 + 3P: cannot happen */
+			bio_list_add(&too_big, bio_list_pop(&j->pending));
+			continue;
+		}
 		used += cost;
 		bio_list_pop(&j->pending);
 		if (!ds) {
@@ -146,6 +153,11 @@ static bool teearray_journal_take(struct teearray_c *tc)
 		bio_list_add(&ds->bios, bio);
 	}
 	spin_unlock_irq(&j->lock);
+	while ((bio = bio_list_pop(&too_big))) {
+		DMERR_LIMIT("%s: a write does not fit a journal entry",
+			    dm_table_device_name(tc->ti->table));
+		bio_io_error(bio);
+	}
 	return j->nd;
 }
 
@@ -740,7 +752,8 @@ int teearray_journal_replay(struct teearray_c *tc)
 
 	lockdep_assert_held(&tc->member_lock);
 	j->capacity = teearray_journal_capacity(tc->geo.journal_sectors);
-	if (j->capacity < 2 + 2 * tc->p ||
+	/* Worst case: a stripe whose entries span two metadata stripes. */
+	if (j->capacity < 3 + 3 * tc->p ||
 	    teearray_journal_half(tc) > TEEARRAY_JREC_MAX_DESC) {
 		DMERR("%s: journal of %llu sectors cannot hold one write of a %u+%u array",
 		      dm_table_device_name(tc->ti->table), tc->geo.journal_sectors,

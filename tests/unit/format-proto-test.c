@@ -168,7 +168,11 @@ int main(void)
 	CHECK(ta_format_array(cp, 2, 129, array_uuid, (const uint8_t (*)[16])member_uuids,
 			      array_key, 0, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "invalid shape") != NULL);
-	tap_end("format: refuses an impossible shape");
+	/* More parity than one journal entry can carry for a single write. */
+	CHECK(ta_format_array(cp, 2, 40, array_uuid, (const uint8_t (*)[16])member_uuids,
+			      array_key, 0, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "more than the journal supports (at most 39)") != NULL);
+	tap_end("format: refuses an impossible shape, and more parity than the journal supports");
 out:
 	for (i = 0; i < M; i++) {
 		ta_client_close(&clients[i]);

@@ -63,11 +63,14 @@ int ta_format_array(struct ta_client *const *clients, unsigned int n, unsigned i
 
 	if (n < 1 || p < 1 || p > TEEARRAY_MAX_PARITY || m > TEEARRAY_MAX_MEMBERS)
 		return fail(err, errlen, "invalid shape %u+%u", n, p);
-	/* One sector's write (data, metadata and both parities) must fit an entry. */
-	if (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) < 2 + 2 * p)
+	/*
+	 * One sector's write must fit an entry: its data and parity, and the
+	 * two metadata sectors (with parity) its stripe's entries may span.
+	 */
+	if (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) < 3 + 3 * p)
 		return fail(err, errlen,
 			    "%u parity members are more than the journal supports (at most %u)",
-			    p, (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) - 2) / 2);
+			    p, (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) - 3) / 3);
 	for (i = 0; i < m; i++) {
 		const struct ta_client *c = clients[i];
 
