@@ -112,12 +112,6 @@ void teearray_sb_build(struct teearray_sb_disk *sb,
 		      offsetof(struct teearray_sb_disk, mac), sb->mac);
 }
 
-static int reject(char **error, char *msg)
-{
-	*error = msg;
-	return -EINVAL;
-}
-
 int teearray_sb_parse(const struct teearray_sb_disk *sb,
 		      struct teearray_sb_info *info,
 		      const u8 mac_key[TEEARRAY_MAC_SIZE], char **error)
@@ -131,7 +125,7 @@ int teearray_sb_parse(const struct teearray_sb_disk *sb,
 		return -ENODATA;
 	}
 	if (le64_to_cpu(sb->magic) != TEEARRAY_SB_MAGIC)
-		return reject(error, "not a dm-teearray superblock");
+		return teearray_reject(error, "not a dm-teearray superblock");
 	teearray_hmac(mac_key, TEEARRAY_MAC_SIZE, (const u8 *)sb,
 		      offsetof(struct teearray_sb_disk, mac), mac);
 	if (!teearray_mac_equal(mac, sb->mac, sizeof(mac))) {
@@ -139,11 +133,11 @@ int teearray_sb_parse(const struct teearray_sb_disk *sb,
 		return -EBADMSG;
 	}
 	if (le32_to_cpu(sb->format_version) != TEEARRAY_FORMAT_VERSION)
-		return reject(error, "unsupported superblock format version");
+		return teearray_reject(error, "unsupported superblock format version");
 	if (le32_to_cpu(sb->sector_size) != TEEARRAY_SECTOR_SIZE)
-		return reject(error, "unsupported sector size");
+		return teearray_reject(error, "unsupported sector size");
 	if (sb->flags || !teearray_all_zero(sb->reserved, sizeof(sb->reserved)))
-		return reject(error, "unknown superblock flags or reserved bytes set");
+		return teearray_reject(error, "unknown superblock flags or reserved bytes set");
 
 	memcpy(info->array_uuid, sb->array_uuid, TEEARRAY_UUID_SIZE);
 	memcpy(info->member_uuid, sb->member_uuid, TEEARRAY_UUID_SIZE);
@@ -167,9 +161,9 @@ int teearray_sb_parse(const struct teearray_sb_disk *sb,
 				   g->member_sectors, g->journal_sectors,
 				   g->log_sectors) ||
 	    memcmp(&expect, g, sizeof(expect)))
-		return reject(error, "inconsistent superblock geometry");
+		return teearray_reject(error, "inconsistent superblock geometry");
 	if (info->slot >= g->data_members + g->parity_members)
-		return reject(error, "superblock slot out of range");
+		return teearray_reject(error, "superblock slot out of range");
 	return 0;
 }
 
@@ -206,7 +200,7 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 		return -ENODATA;
 	}
 	if (le64_to_cpu(dr->magic) != TEEARRAY_DR_MAGIC)
-		return reject(error, "not a dm-teearray death record");
+		return teearray_reject(error, "not a dm-teearray death record");
 	teearray_hmac(mac_key, TEEARRAY_MAC_SIZE, (const u8 *)dr,
 		      offsetof(struct teearray_dr_disk, mac), mac);
 	if (!teearray_mac_equal(mac, dr->mac, sizeof(mac))) {
@@ -214,25 +208,25 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 		return -EBADMSG;
 	}
 	if (memcmp(dr->array_uuid, array_uuid, TEEARRAY_UUID_SIZE))
-		return reject(error, "death record of another array");
+		return teearray_reject(error, "death record of another array");
 	info->version = le64_to_cpu(dr->version);
 	info->generation = le64_to_cpu(dr->generation);
 	info->nr_members = le32_to_cpu(dr->nr_members);
 	if (dr->flags || !teearray_all_zero(dr->reserved0, sizeof(dr->reserved0)) ||
 	    !teearray_all_zero(dr->reserved, sizeof(dr->reserved)))
-		return reject(error, "unknown death record flags or reserved bytes set");
+		return teearray_reject(error, "unknown death record flags or reserved bytes set");
 	if (info->nr_members < 2 || info->nr_members > TEEARRAY_MAX_MEMBERS)
-		return reject(error, "death record member count out of range");
+		return teearray_reject(error, "death record member count out of range");
 	for (i = 0; i < TEEARRAY_MAX_MEMBERS; i++) {
 		u8 s = dr->state[i];
 
 		if (i >= info->nr_members ? s != 0 :
 		    s != TEEARRAY_MEMBER_ALIVE && s != TEEARRAY_MEMBER_REBUILDING &&
 		    s != TEEARRAY_MEMBER_DEAD)
-			return reject(error, "invalid member state in death record");
+			return teearray_reject(error, "invalid member state in death record");
 		if (i >= info->nr_members &&
 		    !teearray_all_zero(dr->instance[i], TEEARRAY_DR_INSTANCE_SIZE))
-			return reject(error, "instance id set for an unused slot");
+			return teearray_reject(error, "instance id set for an unused slot");
 	}
 	memcpy(info->state, dr->state, sizeof(info->state));
 	memcpy(info->instance, dr->instance, sizeof(info->instance));

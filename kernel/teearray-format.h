@@ -139,6 +139,13 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 		      const u8 array_uuid[TEEARRAY_UUID_SIZE],
 		      const u8 mac_key[TEEARRAY_MAC_SIZE], char **error);
 
+/* A parser's refusal: *error says why; returns -EINVAL. */
+static inline int teearray_reject(char **error, char *why)
+{
+	*error = why;
+	return -EINVAL;
+}
+
 /* Is the buffer all zero bytes (a blank or trimmed sector)? */
 bool teearray_all_zero(const void *p, size_t len);
 

@@ -275,8 +275,11 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 		if (!again)
 			break;
 	}
-	if (attempt > 2 * tc->n + 1)
+	if (attempt > 2 * tc->n + 1) {
+		DMWARN_LIMIT("%s: stripe %llu: no set of members verifies: failing the I/O",
+			     dm_table_device_name(tc->ti->table), ms);
 		return -EIO;
+	}
 	for (c = 0; c < tc->n; c++)
 		any_liar |= liar[c];
 	if (any_liar) {

@@ -9,8 +9,8 @@
 #include "teearray-kdf.h"
 
 /* MAC inputs start with these 7 bytes, without the terminating NUL. */
-static const u8 jrec_domain[] = "TA-JREC";
-static const u8 jpay_domain[] = "TA-JPAY";
+static const char jrec_domain[] = "TA-JREC";
+static const char jpay_domain[] = "TA-JPAY";
 
 void teearray_jpay_mac(const u8 mac_key[TEEARRAY_MAC_SIZE],
 		       const u8 array_uuid[TEEARRAY_UUID_SIZE], u64 version,
@@ -18,14 +18,11 @@ void teearray_jpay_mac(const u8 mac_key[TEEARRAY_MAC_SIZE],
 		       u8 out[TEEARRAY_JPAY_MAC_SIZE])
 {
 	struct teearray_hmac h;
-	__le64 v = cpu_to_le64(version);
 	__le32 i = cpu_to_le32(index);
 	u8 mac[TEEARRAY_SHA256_SIZE];
 
-	teearray_hmac_init(&h, mac_key, TEEARRAY_MAC_SIZE);
-	teearray_hmac_update(&h, jpay_domain, sizeof(jpay_domain) - 1);
-	teearray_hmac_update(&h, array_uuid, TEEARRAY_UUID_SIZE);
-	teearray_hmac_update(&h, (const u8 *)&v, sizeof(v));
+	teearray_hmac_init_domain(&h, mac_key, TEEARRAY_MAC_SIZE, jpay_domain,
+				  array_uuid, version);
 	teearray_hmac_update(&h, (const u8 *)&i, sizeof(i));
 	teearray_hmac_update(&h, payload, TEEARRAY_SECTOR_SIZE);
 	teearray_hmac_final(&h, mac);
@@ -39,7 +36,7 @@ static void jrec_mac(const struct teearray_jrec_disk *d,
 	struct teearray_hmac h;
 
 	teearray_hmac_init(&h, mac_key, TEEARRAY_MAC_SIZE);
-	teearray_hmac_update(&h, jrec_domain, sizeof(jrec_domain) - 1);
+	teearray_hmac_update(&h, (const u8 *)jrec_domain, sizeof(jrec_domain) - 1);
 	teearray_hmac_update(&h, (const u8 *)d, offsetof(struct teearray_jrec_disk, mac));
 	teearray_hmac_final(&h, out);
 }
@@ -67,12 +64,6 @@ void teearray_jrec_build(struct teearray_jrec_disk *d,
 	jrec_mac(d, mac_key, d->mac);
 }
 
-static int reject(char **error, char *why)
-{
-	*error = why;
-	return -EINVAL;
-}
-
 /* Home sectors replay may write: the erasure-coded areas, nothing else. */
 static bool home_sector_valid(const struct teearray_geometry *g, u64 sector)
 {
@@ -96,29 +87,31 @@ int teearray_jrec_parse(const struct teearray_jrec_disk *d,
 		return -ENODATA;
 	}
 	if (le64_to_cpu(d->magic) != TEEARRAY_JREC_MAGIC)
-		return reject(error, "not a dm-teearray journal record");
+		return teearray_reject(error, "not a dm-teearray journal record");
 	jrec_mac(d, mac_key, mac);
 	if (!teearray_mac_equal(mac, d->mac, sizeof(mac))) {
 		*error = "journal record MAC does not verify";
 		return -EBADMSG;
 	}
 	if (memcmp(d->array_uuid, array_uuid, TEEARRAY_UUID_SIZE))
-		return reject(error, "journal record of another array");
+		return teearray_reject(error, "journal record of another array");
 	if (d->flags || !teearray_all_zero(d->reserved, sizeof(d->reserved)))
-		return reject(error, "unknown journal record flags or reserved bytes set");
+		return teearray_reject(error, "unknown journal record flags or reserved bytes set");
 	rec->version = le64_to_cpu(d->version);
 	rec->generation = le64_to_cpu(d->generation);
 	rec->nr = le32_to_cpu(d->nr);
 	if (!rec->version)
-		return reject(error, "journal record version 0");
+		return teearray_reject(error, "journal record version 0");
 	if (rec->nr > teearray_journal_capacity(g->journal_sectors))
-		return reject(error, "journal record names more sectors than an entry holds");
+		return teearray_reject(error,
+				       "journal record names more sectors than an entry holds");
 	for (i = 0; i < TEEARRAY_JREC_MAX_DESC; i++) {
 		const struct teearray_jdesc_disk *dd = &d->desc[i];
 
 		if (i >= rec->nr) {
 			if (!teearray_all_zero(dd, sizeof(*dd)))
-				return reject(error, "journal record: bytes after the descriptors");
+				return teearray_reject(error,
+						       "journal record: bytes after the descriptors");
 			continue;
 		}
 		rec->desc[i].slot = le32_to_cpu(dd->slot);
@@ -126,7 +119,7 @@ int teearray_jrec_parse(const struct teearray_jrec_disk *d,
 		memcpy(rec->desc[i].mac, dd->mac, TEEARRAY_JPAY_MAC_SIZE);
 		if (dd->reserved || rec->desc[i].slot >= m ||
 		    !home_sector_valid(g, rec->desc[i].sector))
-			return reject(error, "journal descriptor out of range");
+			return teearray_reject(error, "journal descriptor out of range");
 	}
 	return 0;
 }

@@ -64,6 +64,18 @@ void teearray_hmac(const u8 *key, size_t key_len, const u8 *data, size_t len,
 	teearray_hmac_final(&h, out);
 }
 
+void teearray_hmac_init_domain(struct teearray_hmac *h, const u8 *key,
+			       size_t key_len, const char *domain,
+			       const u8 uuid[16], u64 index)
+{
+	__le64 v = cpu_to_le64(index);
+
+	teearray_hmac_init(h, key, key_len);
+	teearray_hmac_update(h, (const u8 *)domain, strlen(domain));
+	teearray_hmac_update(h, uuid, 16);
+	teearray_hmac_update(h, (const u8 *)&v, sizeof(v));
+}
+
 void teearray_hkdf(const u8 *salt, size_t salt_len, const u8 *ikm,
 		   size_t ikm_len, const u8 *info, size_t info_len, u8 *okm,
 		   size_t okm_len)

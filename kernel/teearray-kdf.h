@@ -23,6 +23,14 @@ void teearray_hmac_final(struct teearray_hmac *h, u8 out[TEEARRAY_SHA256_SIZE]);
 void teearray_hmac(const u8 *key, size_t key_len, const u8 *data, size_t len,
 		   u8 out[TEEARRAY_SHA256_SIZE]);
 
+/*
+ * Start an HMAC over the prefix the on-member MACs share: a domain string
+ * (without its NUL), the array UUID and a little-endian 64-bit index.
+ */
+void teearray_hmac_init_domain(struct teearray_hmac *h, const u8 *key,
+			       size_t key_len, const char *domain,
+			       const u8 uuid[16], u64 index);
+
 /* HKDF-SHA256; okm_len must be at most 255 * 32. */
 void teearray_hkdf(const u8 *salt, size_t salt_len, const u8 *ikm,
 		   size_t ikm_len, const u8 *info, size_t info_len, u8 *okm,

@@ -12,8 +12,8 @@
 #include "teearray-chacha20.h"
 
 /* MAC inputs start with these 7 bytes, without the terminating NUL. */
-static const u8 sect_domain[] = "TA-SECT";
-static const u8 meta_domain[] = "TA-META";
+static const char sect_domain[] = "TA-SECT";
+static const char meta_domain[] = "TA-META";
 
 void teearray_sector_keys_init(struct teearray_sector_keys *k,
 			       const u8 *array_key, size_t array_key_len,
@@ -42,12 +42,9 @@ static void sector_mac(const struct teearray_sector_keys *k, u64 vsector,
 		       u8 out[TEEARRAY_SHA256_SIZE])
 {
 	struct teearray_hmac h;
-	__le64 v = cpu_to_le64(vsector);
 
-	teearray_hmac_init(&h, k->mac, sizeof(k->mac));
-	teearray_hmac_update(&h, sect_domain, sizeof(sect_domain) - 1);
-	teearray_hmac_update(&h, k->array_uuid, TEEARRAY_UUID_SIZE);
-	teearray_hmac_update(&h, (const u8 *)&v, sizeof(v));
+	teearray_hmac_init_domain(&h, k->mac, sizeof(k->mac), sect_domain,
+				  k->array_uuid, vsector);
 	teearray_hmac_update(&h, iv, TEEARRAY_IV_SIZE);
 	teearray_hmac_update(&h, ct, TEEARRAY_SECTOR_SIZE);
 	teearray_hmac_final(&h, out);
@@ -91,12 +88,9 @@ static void meta_tag(const struct teearray_sector_keys *k, u64 mv,
 		     u8 out[TEEARRAY_SHA256_SIZE])
 {
 	struct teearray_hmac h;
-	__le64 v = cpu_to_le64(mv);
 
-	teearray_hmac_init(&h, k->meta, sizeof(k->meta));
-	teearray_hmac_update(&h, meta_domain, sizeof(meta_domain) - 1);
-	teearray_hmac_update(&h, k->array_uuid, TEEARRAY_UUID_SIZE);
-	teearray_hmac_update(&h, (const u8 *)&v, sizeof(v));
+	teearray_hmac_init_domain(&h, k->meta, sizeof(k->meta), meta_domain,
+				  k->array_uuid, mv);
 	teearray_hmac_update(&h, (const u8 *)m->entry, sizeof(m->entry));
 	teearray_hmac_final(&h, out);
 }
