@@ -497,29 +497,45 @@ static int teearray_fetch_meta(struct teearray_c *tc, u64 mv, u8 *page,
 	return r;
 }
 
-static int teearray_read_stripe(struct teearray_c *tc, u64 stripe,
-				const bool *want, struct teearray_buf *buf)
+/*
+ * Fetch and verify the metadata sectors of data stripe rc->stripe into
+ * aux[0] and aux[N-1] (N >= 2 when there are two).
+ */
+static int teearray_read_ctx_init(struct teearray_c *tc, struct teearray_read_ctx *rc,
+				  struct teearray_buf *buf)
 {
-	struct teearray_read_ctx rc = { .stripe = stripe };
-	u64 first = stripe * tc->n, last = first + tc->n - 1;
+	u64 first = rc->stripe * tc->n, last = first + tc->n - 1;
 	unsigned int c, nmeta;
 	u32 i;
 	int r;
 
-	/* aux[0] and aux[N-1] hold the metadata sectors (N >= 2 when two). */
-	rc.mv[0] = teearray_meta_sector_of(first, &i);
-	rc.mv[1] = teearray_meta_sector_of(last, &i);
-	nmeta = rc.mv[1] != rc.mv[0] ? 2 : 1;
+	rc->mv[0] = teearray_meta_sector_of(first, &i);
+	rc->mv[1] = teearray_meta_sector_of(last, &i);
+	nmeta = rc->mv[1] != rc->mv[0] ? 2 : 1;
 	for (c = 0; c < nmeta; c++) {
 		u8 *page = buf->aux[c ? tc->n - 1 : 0];
 
-		r = teearray_fetch_meta(tc, rc.mv[c], page, buf);
+		r = teearray_fetch_meta(tc, rc->mv[c], page, buf);
 		if (r)
 			return r;
-		rc.meta[c] = (const struct teearray_meta_disk *)page;
+		rc->meta[c] = (const struct teearray_meta_disk *)page;
 	}
 	if (nmeta == 1)
-		rc.meta[1] = rc.meta[0];
+		rc->meta[1] = rc->meta[0];
+	return 0;
+}
+
+static int teearray_read_stripe(struct teearray_c *tc, u64 stripe,
+				const bool *want, struct teearray_buf *buf)
+{
+	struct teearray_read_ctx rc = { .stripe = stripe };
+	u64 first = stripe * tc->n;
+	unsigned int c;
+	int r;
+
+	r = teearray_read_ctx_init(tc, &rc, buf);
+	if (r)
+		return r;
 	r = teearray_fetch_verified(tc, teearray_data_ms(tc, stripe), want, buf,
 				    teearray_check_data, &rc);
 	if (r)
@@ -545,6 +561,63 @@ static void teearray_read_set(struct teearray_c *tc, u64 stripe, unsigned long *
 	teearray_stripe_set_add(set, teearray_data_ms(tc, stripe));
 	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv0, &col));
 	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv1, &col));
+}
+
+/*
+ * Scrub stripe ms: fetch every column, check the data columns as a read
+ * does (a member that served bad data is failed), recompute the parity into
+ * parity[] (P pages) and compare it with what the parity members hold.
+ * Returns the number of parity columns that differ, rewritten from the data
+ * when repair is set, or a negative errno.  Context: scrub worker, holding
+ * no stripe.
+ */
+int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
+			  u8 **parity, struct teearray_buf *buf)
+{
+	bool want[TEEARRAY_MAX_MEMBERS] = { false }, cols[TEEARRAY_MAX_MEMBERS] = { false };
+	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+	struct teearray_read_ctx rc = { };
+	unsigned int c;
+	int r, bad = 0;
+
+	for (c = 0; c < tc->m; c++)
+		want[c] = true;
+	if (ms >= tc->geo.data_start) {
+		rc.stripe = ms - tc->geo.data_start;
+		teearray_read_set(tc, rc.stripe, set);
+	} else {
+		bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
+		teearray_stripe_set_add(set, ms);
+	}
+	teearray_lock_stripes(tc, set);
+	if (ms >= tc->geo.data_start) {
+		r = teearray_read_ctx_init(tc, &rc, buf);
+		if (!r)
+			r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_data, &rc);
+	} else if (ms < tc->geo.log_start) {
+		r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_meta, NULL);
+	} else {
+		/* The log area is not in use yet: parity only. */
+		r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
+	}
+	if (!r) {
+		tee_ec_encode(tc->ec, buf->ec_work, (const u8 *const *)buf->col, parity);
+		for (c = tc->n; c < tc->m; c++) {
+			if (!memcmp(parity[c - tc->n], buf->col[c], TEEARRAY_SECTOR_SIZE))
+				continue;
+			DMWARN_LIMIT("%s: stripe %llu: parity column %u (member %u) does not match the data%s",
+				     dm_table_device_name(tc->ti->table), ms, c,
+				     teearray_slot_of(&tc->geo, ms, c),
+				     repair ? ": rewriting it" : "");
+			memcpy(buf->col[c], parity[c - tc->n], TEEARRAY_SECTOR_SIZE);
+			cols[c] = true;
+			bad++;
+		}
+		if (bad && repair)
+			r = teearray_write_columns(tc, ms, cols, buf);
+	}
+	teearray_unlock_stripes(tc, set);
+	return r ? r : bad;
 }
 
 static void teearray_do_reads(struct teearray_c *tc, u64 stripe,

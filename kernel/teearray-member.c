@@ -302,7 +302,7 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 		       dm_table_device_name(tc->ti->table), i, why);
 		tc->members[i].state = TEEARRAY_MEMBER_DEAD;
 		if (tc->rebuild_running && tc->rebuild_slot == i)
-			tc->rebuild_stop = true;
+			tc->sync_stop = true;
 		atomic64_inc(&tc->member_errors);
 		changed = true;
 	}

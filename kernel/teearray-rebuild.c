@@ -48,7 +48,7 @@ void teearray_rebuild_work(struct work_struct *work)
 		DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
 		u32 col = teearray_column_of(&tc->geo, ms, slot);
 
-		if (READ_ONCE(tc->rebuild_stop) || READ_ONCE(tc->fail_reason)) {
+		if (READ_ONCE(tc->sync_stop) || READ_ONCE(tc->fail_reason)) {
 			r = -EINTR;
 			break;
 		}
@@ -89,11 +89,16 @@ void teearray_rebuild_work(struct work_struct *work)
 		teearray_rebuild_start(tc);
 }
 
-/* Context: process; caller does not hold member_lock. */
-void teearray_rebuild_stop(struct teearray_c *tc)
+/*
+ * Stop the rebuild or scrub and wait for it.  A stopped rebuild resumes on
+ * the next resume; a stopped scrub does not.  Context: process; caller does
+ * not hold member_lock.
+ */
+void teearray_sync_stop(struct teearray_c *tc)
 {
-	WRITE_ONCE(tc->rebuild_stop, true);
+	WRITE_ONCE(tc->sync_stop, true);
 	flush_work(&tc->rebuild_work);
+	flush_work(&tc->scrub_work);
 }
 
 /* Start (or resume) the rebuild of a member in state 'a'. */
@@ -104,11 +109,11 @@ void teearray_rebuild_start(struct teearray_c *tc)
 	mutex_lock(&tc->member_lock);
 	for (i = 0; i < tc->m; i++) {
 		if (tc->members[i].state != TEEARRAY_MEMBER_REBUILDING ||
-		    tc->rebuild_running)
+		    tc->rebuild_running || tc->scrub_running)
 			continue;
 		tc->rebuild_slot = i;
 		tc->rebuild_running = true;
-		WRITE_ONCE(tc->rebuild_stop, false);
+		WRITE_ONCE(tc->sync_stop, false);
 		/*
 		 * Not on ctl_wq: the rebuild's I/O may wait for the fencing of a
 		 * new daemon session, which runs there.
@@ -140,8 +145,8 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	mb = &tc->members[slot];
 	mutex_lock(&tc->member_lock);
 	r = -EBUSY;
-	if (!tc->assembled || tc->fail_reason || tc->rebuild_running) {
-		DMWARN("replace: the array is not assembled, has failed, or is rebuilding");
+	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running) {
+		DMWARN("replace: the array is not assembled, has failed, or is rebuilding or scrubbing");
 		goto out;
 	}
 	if (tc->params->member_absent[slot]) {

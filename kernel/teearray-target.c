@@ -97,6 +97,7 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 	mutex_init(&tc->member_lock);
 	INIT_WORK(&tc->fence_work, teearray_fence_work);
 	INIT_WORK(&tc->rebuild_work, teearray_rebuild_work);
+	INIT_WORK(&tc->scrub_work, teearray_scrub_work);
 
 	tc->ec = tee_ec_alloc(tc->n, tc->p);
 	if (!tc->ec) {
@@ -179,7 +180,7 @@ static void teearray_dtr(struct dm_target *ti)
 {
 	struct teearray_c *tc = ti->private;
 
-	teearray_rebuild_stop(tc);
+	teearray_sync_stop(tc);
 	teearray_transport_unwatch(&tc->watcher);
 	tc->watcher.new_session = NULL;
 	flush_workqueue(tc->ctl_wq);
@@ -209,7 +210,7 @@ static void teearray_presuspend(struct dm_target *ti)
 {
 	struct teearray_c *tc = ti->private;
 
-	teearray_rebuild_stop(tc);
+	teearray_sync_stop(tc);
 	teearray_journal_kick(tc);
 }
 
@@ -224,6 +225,7 @@ static char teearray_health(struct teearray_c *tc, unsigned int slot)
  * INFO is positional and append-only:
  *   <#members> <health> <done>/<total> <action> <mac_failures>
  *   <journal_fill> <commit_version> <death_version> <daemon> <mode>
+ *   <mismatches>
  * Health per member follows dm-raid: A alive and in sync, a alive but not in
  * sync, D dead; '-' not assembled or absent.  Status does no I/O.
  */
@@ -241,17 +243,24 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		if (READ_ONCE(tc->rebuild_running)) {
 			action = "recover";
 			done = atomic64_read(&tc->rebuild_done);
+		} else if (READ_ONCE(tc->scrub_running)) {
+			action = READ_ONCE(tc->scrub_repair) ? "repair" : "check";
+			done = atomic64_read(&tc->scrub_done);
+		} else if (tc->scrub_started) {
+			/* How far the last check or repair got. */
+			done = atomic64_read(&tc->scrub_done);
 		}
 		if (!tc->assembled || READ_ONCE(tc->fail_reason))
 			mode = "Fail";
 		DMEMIT("%u ", tc->m);
 		for (i = 0; i < tc->m; i++)
 			DMEMIT("%c", teearray_health(tc, i));
-		DMEMIT(" %llu/%llu %s %llu %u/%u %llu %llu %s %s", done, total, action,
+		DMEMIT(" %llu/%llu %s %llu %u/%u %llu %llu %s %s %llu", done, total, action,
 		       (u64)atomic64_read(&tc->mac_failures),
 		       READ_ONCE(tc->journal.fill), tc->journal.capacity,
 		       READ_ONCE(tc->journal.version), READ_ONCE(tc->dr_version),
-		       teearray_daemon_connected() ? "up" : "none", mode);
+		       teearray_daemon_connected() ? "up" : "none", mode,
+		       (u64)atomic64_read(&tc->scrub_mismatches));
 		break;
 	case STATUSTYPE_TABLE:
 		teearray_format_table(tc->params, result, maxlen);
@@ -262,11 +271,42 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 }
 
 /*
+ * "members": the fencing generation, then per slot its health, member UUID
+ * and the instance id the array trusts ("-" for an absent slot).  Returns 1:
+ * the answer is in result (device-mapper tells userspace to retry with a
+ * larger buffer when it filled result).
+ */
+static int teearray_members_message(struct teearray_c *tc, char *result,
+				    unsigned int maxlen)
+{
+	unsigned int i, sz = 0;
+
+	mutex_lock(&tc->member_lock);
+	DMEMIT("generation %llu\n", tc->assembled ? teearray_max_generation(tc) : 0);
+	for (i = 0; i < tc->m; i++) {
+		if (tc->params->member_absent[i]) {
+			DMEMIT("%u - - -\n", i);
+			continue;
+		}
+		DMEMIT("%u %c %pUb ", i, teearray_health(tc, i), tc->members[i].uuid);
+		if (tc->assembled && memchr_inv(tc->members[i].instance, 0, TEEARRAY_INSTANCE_SIZE))
+			DMEMIT("%*phN\n", TEEARRAY_INSTANCE_SIZE, tc->members[i].instance);
+		else
+			DMEMIT("-\n");
+	}
+	mutex_unlock(&tc->member_lock);
+	return 1;
+}
+
+/*
  * Messages:
  *   fail_member <slot> <death_record_version>  mark a member dead if the
  *                                              record is still at that version
  *   replace <slot>                             rebuild a dead slot onto the
  *                                              fresh member now answering for it
+ *   members                                    generation and per-slot
+ *                                              state, UUID and instance id
+ *   check | repair                             start a scrub
  *   stats                                      member traffic counters
  *   crash_after <k>                            (fault_injection=1 only) stop
  *                                              all member I/O after k more
@@ -293,6 +333,10 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 		}
 		return teearray_replace_member(tc, slot);
 	}
+	if (argc == 1 && !strcasecmp(argv[0], "members"))
+		return teearray_members_message(tc, result, maxlen);
+	if (argc == 1 && (!strcasecmp(argv[0], "check") || !strcasecmp(argv[0], "repair")))
+		return teearray_scrub_start(tc, !strcasecmp(argv[0], "repair"));
 	if (argc == 1 && !strcasecmp(argv[0], "stats")) {
 		scnprintf(result, maxlen,
 			  "cmds %llu sectors_out %llu sectors_in %llu rounds %llu user_sectors_written %llu",
@@ -315,7 +359,7 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 		teearray_arm_crash(tc, version);
 		return 0;
 	}
-	DMWARN("unrecognised message: %s (expected fail_member, replace, stats or crash_after)",
+	DMWARN("unrecognised message: %s (expected fail_member, replace, members, check, repair, stats or crash_after)",
 	       argc ? argv[0] : "");
 	return -EINVAL;
 }
@@ -342,7 +386,7 @@ static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type teearray_target = {
 	.name = "teearray",
-	.version = {0, 3, 0},
+	.version = {0, 4, 0},
 	.module = THIS_MODULE,
 	.ctr = teearray_ctr,
 	.dtr = teearray_dtr,

@@ -8,6 +8,7 @@
  *   teearray-journal.c  writes: group commit through the journal, apply,
  *                       erase mode, replay at assembly
  *   teearray-rebuild.c  online rebuild of a replaced member
+ *   teearray-scrub.c    check and repair: verify every stripe
  *   teearray-metacache.c  verified metadata sectors kept in memory
  *
  * Stripes (metadata, log and data) are named by their member sector ms.
@@ -134,12 +135,20 @@ struct teearray_c {
 	struct teearray_transport_watcher watcher;
 	struct work_struct fence_work;
 
-	/* Rebuild; rebuild_slot and rebuild_running change under member_lock. */
+	/*
+	 * Background stripe walks, one at a time: the rebuild of a replaced
+	 * member or a scrub.  rebuild_slot, rebuild_running and scrub_running
+	 * change under member_lock; sync_stop asks either walk to stop.
+	 */
 	struct work_struct rebuild_work;
 	u32 rebuild_slot;
 	bool rebuild_running;
-	bool rebuild_stop;
+	bool sync_stop;
 	atomic64_t rebuild_done;		/* stripes rebuilt from meta_start */
+	struct work_struct scrub_work;
+	bool scrub_running, scrub_repair, scrub_started;
+	atomic64_t scrub_done;			/* stripes scrubbed from meta_start */
+	atomic64_t scrub_mismatches;		/* parity columns found different */
 
 	atomic64_t member_errors;
 	atomic64_t mac_failures;
@@ -278,7 +287,13 @@ int teearray_journal_replay(struct teearray_c *tc);
 
 /* teearray-rebuild.c */
 void teearray_rebuild_work(struct work_struct *work);
-void teearray_rebuild_stop(struct teearray_c *tc);
+void teearray_sync_stop(struct teearray_c *tc);
 void teearray_rebuild_start(struct teearray_c *tc);
+
+/* teearray-scrub.c */
+void teearray_scrub_work(struct work_struct *work);
+int teearray_scrub_start(struct teearray_c *tc, bool repair);
+int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
+			  u8 **parity, struct teearray_buf *buf);
 
 #endif /* TEEARRAY_H */
