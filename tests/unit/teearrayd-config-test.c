@@ -241,7 +241,7 @@ static void test_errors(void)
 	longline[sizeof(longline) - 2] = '\n';
 	longline[sizeof(longline) - 1] = 0;
 	expect_err(longline, 3, "longer than 4096", "line too long");
-	expect_err("policy allow-simulated no a b c d e f g h i j\n", 3, "too many words",
+	expect_err("policy allow-simulated no a b c d e f g h i j k l m n\n", 3, "too many words",
 		   "too many words");
 }
 
@@ -390,6 +390,48 @@ static void test_addr(void)
 	tap_end("config: member address syntax");
 }
 
+/* Array lines: what teearray open turns into a table. */
+static void test_arrays(void)
+{
+	const struct td_array_cfg *a;
+	struct td_config cfg;
+	char text[2048];
+	int ok;
+
+	tap_begin();
+	snprintf(text, sizeof(text), "%sarray vault " AR " 4 3 key=/etc/teearray/vault.key "
+		 "journal_mode=erase commit_time=5\narray b-2.x " M2 " 1 1 key=/k\n", base);
+	ok = parse_ok(text, &cfg);
+	a = ok ? td_config_array(&cfg, "vault") : NULL;
+	CHECK(a && a->data == 4 && a->parity == 3);
+	CHECK(a && !strcmp(a->key_path, "/etc/teearray/vault.key"));
+	CHECK(a && !strcmp(a->table_opts, "journal_mode:erase commit_time:5") && a->nopts == 2);
+	CHECK(td_config_array(&cfg, "b-2.x") && !td_config_array(&cfg, "vaul"));
+	CHECK(a && td_config_slot(&cfg, a->uuid, 0) && !td_config_slot(&cfg, a->uuid, 1));
+	tap_end("array lines parsed: shape, key path, table options, lookup by name and slot");
+	td_config_free(&cfg);
+
+	expect_err("array v " AR " 4 3\n", 3, "missing argument", "array line without key=");
+	expect_err("array v " AR " 4 3 /k\n", 3, "must be key=PATH", "array key not key=");
+	expect_err("array v " AR " 4 3 key=rel\n", 3, "absolute path", "relative array key path");
+	expect_err("array a/b " AR " 4 3 key=/k\n", 3, "array name 'a/b'", "array name with /");
+	expect_err("array .x " AR " 4 3 key=/k\n", 3, "array name '.x'", "array name starting with .");
+	expect_err("array v " AR " 0 3 key=/k\n", 3, "DATA must be", "zero data members");
+	expect_err("array v " AR " 200 100 key=/k\n", 3, "DATA + PARITY <= 256", "too many members");
+	expect_err("array v " AR " 4 3 key=/k colour=red\n", 3, "unknown array option 'colour=red'",
+		   "unknown array option");
+	expect_err("array v " AR " 4 3 key=/k journal_mode=shred\n", 3,
+		   "journal_mode must be keep or erase", "bad journal mode");
+	expect_err("array v " AR " 4 3 key=/k commit_time=0\n", 3,
+		   "commit_time must be a number from 1 to 60000", "commit_time out of range");
+	expect_err("array v " AR " 4 3 key=/k commit_time=1 commit_time=2\n", 3, "given twice",
+		   "array option twice");
+	expect_err("array v " AR " 4 3 key=/k\narray v " M1 " 1 1 key=/k\n", 4,
+		   "array v already defined at line 3", "two arrays with one name");
+	expect_err("array v " AR " 4 3 key=/k\narray w " AR " 1 1 key=/k\n", 4,
+		   "already used by array v", "two arrays with one UUID");
+}
+
 int main(void)
 {
 	td_log_set_stderr_prio(LOG_ERR);
@@ -400,5 +442,6 @@ int main(void)
 	test_many_members();
 	test_load_and_keys();
 	test_addr();
+	test_arrays();
 	return tap_exit_status();
 }

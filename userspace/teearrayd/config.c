@@ -17,7 +17,7 @@
 
 #include "td-config.h"
 
-#define TD_MAX_WORDS	8
+#define TD_MAX_WORDS	12
 
 struct td_parse {
 	const char *name;
@@ -306,6 +306,97 @@ static int td_dir_member(struct td_parse *p, struct td_config *cfg, char **w, in
 	return 0;
 }
 
+/* Table options an array line may carry, with their ranges (0: a word). */
+static const struct {
+	const char *name;
+	unsigned long long lo, hi;
+} td_array_opts[] = {
+	{ "journal_mode", 0, 0 },
+	{ "commit_time", 1, 60000 },
+	{ "member_timeout", 100, 600000 },
+	{ "rebuild_rate", 0, 4000000000ull },
+};
+
+static int td_array_opt(struct td_parse *p, struct td_array_cfg *a, const char *word)
+{
+	const char *eq = strchr(word, '=');
+	unsigned long long v;
+	size_t i, len = eq ? (size_t)(eq - word) : 0;
+
+	for (i = 0; i < sizeof(td_array_opts) / sizeof(td_array_opts[0]); i++)
+		if (eq && strlen(td_array_opts[i].name) == len &&
+		    !strncmp(word, td_array_opts[i].name, len))
+			break;
+	if (i == sizeof(td_array_opts) / sizeof(td_array_opts[0]))
+		return td_perr(p, "unknown array option '%s' (expected key=, journal_mode=, "
+			       "commit_time=, member_timeout= or rebuild_rate=)", word);
+	if (strstr(a->table_opts, td_array_opts[i].name))
+		return td_perr(p, "array option %s given twice", td_array_opts[i].name);
+	if (!td_array_opts[i].hi) {
+		if (strcmp(eq + 1, "keep") && strcmp(eq + 1, "erase"))
+			return td_perr(p, "journal_mode must be keep or erase, got '%s'", eq + 1);
+	} else if (td_parse_uint(eq + 1, td_array_opts[i].hi, &v) || v < td_array_opts[i].lo) {
+		return td_perr(p, "%s must be a number from %llu to %llu, got '%s'",
+			       td_array_opts[i].name, td_array_opts[i].lo, td_array_opts[i].hi,
+			       eq + 1);
+	}
+	/* In table syntax: name:value, blank separated. */
+	snprintf(a->table_opts + strlen(a->table_opts), sizeof(a->table_opts) -
+		 strlen(a->table_opts), "%s%.*s:%s", a->nopts ? " " : "", (int)len, word, eq + 1);
+	a->nopts++;
+	return 0;
+}
+
+static int td_dir_array(struct td_parse *p, struct td_config *cfg, char **w, int nw)
+{
+	struct td_array_cfg a, *na;
+	unsigned long long n, par;
+	size_t i;
+
+	if (td_need(p, nw, 6, 10, "array NAME ARRAY-UUID DATA PARITY key=PATH [journal_mode=..] "
+		    "[commit_time=MS] [member_timeout=MS] [rebuild_rate=KIB]"))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.line = p->line;
+	if (strlen(w[1]) > TD_ARRAY_NAME_MAX || strspn(w[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(w[1]) || w[1][0] == '.')
+		return td_perr(p, "array name '%s' must be 1-%u letters, digits, '_', '.' or '-' "
+			       "(not starting with '.')", w[1], TD_ARRAY_NAME_MAX);
+	strcpy(a.name, w[1]);
+	if (td_uuid(p, "array UUID", w[2], a.uuid))
+		return -1;
+	if (td_parse_uint(w[3], 255, &n) || !n)
+		return td_perr(p, "DATA must be a number from 1 to 255, got '%s'", w[3]);
+	if (td_parse_uint(w[4], 128, &par) || !par || n + par > 256)
+		return td_perr(p, "PARITY must be a number from 1 to 128 with DATA + PARITY <= 256, "
+			       "got '%s'", w[4]);
+	a.data = (uint32_t)n;
+	a.parity = (uint32_t)par;
+	if (strncmp(w[5], "key=/", 5) || strlen(w[5] + 4) >= sizeof(a.key_path))
+		return td_perr(p, "the fifth word of an array line must be key=PATH with an "
+			       "absolute path to the array key, got '%s'", w[5]);
+	strcpy(a.key_path, w[5] + 4);
+	for (i = 6; i < (size_t)nw; i++)
+		if (td_array_opt(p, &a, w[i]))
+			return -1;
+	for (i = 0; i < cfg->narrays; i++) {
+		if (!strcmp(cfg->arrays[i].name, a.name))
+			return td_perr(p, "array %s already defined at line %u", a.name,
+				       cfg->arrays[i].line);
+		if (!memcmp(cfg->arrays[i].uuid, a.uuid, 16))
+			return td_perr(p, "array UUID %s already used by array %s at line %u",
+				       w[2], cfg->arrays[i].name, cfg->arrays[i].line);
+	}
+	if (cfg->narrays >= TD_MAX_ARRAYS)
+		return td_perr(p, "too many arrays (at most %u)", TD_MAX_ARRAYS);
+	na = realloc(cfg->arrays, (cfg->narrays + 1) * sizeof(*na));
+	if (!na)
+		return td_perr(p, "out of memory");
+	cfg->arrays = na;
+	cfg->arrays[cfg->narrays++] = a;
+	return 0;
+}
+
 static int td_line(struct td_parse *p, struct td_config *cfg, char *line)
 {
 	char *w[TD_MAX_WORDS + 1];
@@ -339,6 +430,8 @@ static int td_line(struct td_parse *p, struct td_config *cfg, char *line)
 		return td_dir_uint(p, w, nw, &p->seen_batch, 1, TA_MAX_CMDS, &cfg->batch_max);
 	if (!strcmp(w[0], "member"))
 		return td_dir_member(p, cfg, w, nw);
+	if (!strcmp(w[0], "array"))
+		return td_dir_array(p, cfg, w, nw);
 	return td_perr(p, "unknown directive '%s'", w[0]);
 }
 
@@ -439,8 +532,27 @@ int td_config_load(const char *path, struct td_config *cfg, char *err, size_t er
 void td_config_free(struct td_config *cfg)
 {
 	free(cfg->members);
+	free(cfg->arrays);
 	free(cfg->tsm_verifier);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct td_array_cfg *td_config_array(const struct td_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->narrays; i++)
+		if (!strcmp(cfg->arrays[i].name, name))
+			return &cfg->arrays[i];
+	return NULL;
+}
+
+const struct td_member_cfg *td_config_slot(const struct td_config *cfg,
+					   const uint8_t array[TA_UUID_LEN], uint32_t slot)
+{
+	for (size_t i = 0; i < cfg->nmembers; i++)
+		if (!memcmp(cfg->members[i].array, array, TA_UUID_LEN) &&
+		    cfg->members[i].slot == slot)
+			return &cfg->members[i];
+	return NULL;
 }
 
 const struct td_member_cfg *td_config_member(const struct td_config *cfg,

@@ -77,6 +77,8 @@ struct td_daemon {
 	/* counters */
 	unsigned long long bad_requests, dropped_completions, credit_overruns, stale_requests;
 	int stopping;
+	int reload;		/* SIGHUP: re-execute with the new configuration */
+	const char *config_path;
 };
 
 static struct td_daemon D;
@@ -90,6 +92,7 @@ static void usage(FILE *f)
 "  --syslog            also log to syslog (always on when detached)\n"
 "  --verbose, -v       log every failed request and connection event\n"
 "  --check-config      parse the configuration, load the key, and exit\n"
+"  --pid-file FILE     write the daemon's pid to FILE (removed at exit)\n"
 "  --allow-unlocked    keep running if mlockall() fails (tests only)\n"
 "  --netlink-fd FD     talk to a fake kernel on socket FD (tests only)\n"
 "  --help, --version\n");
@@ -408,6 +411,27 @@ static int td_nl_open(struct td_daemon *d)
 	return 0;
 }
 
+/*
+ * SIGHUP asks for a reload: refuse one whose configuration does not parse,
+ * so a typo does not take the transport down.
+ */
+static void td_check_reload(struct td_daemon *d)
+{
+	struct td_config cfg;
+	char err[512];
+
+	if (!d->reload)
+		return;
+	if (!td_config_load(d->config_path, &cfg, err, sizeof(err))) {
+		td_config_free(&cfg);
+		return;
+	}
+	td_log(LOG_ERR, "reload refused, keeping the running configuration: %s", err);
+	td_config_free(&cfg);
+	d->reload = 0;
+	d->stopping = 0;
+}
+
 /* Waits up to ms for fd or the signal fd; returns 1 if a signal stopped us. */
 static int td_wait(struct td_daemon *d, int fd, int ms)
 {
@@ -416,9 +440,12 @@ static int td_wait(struct td_daemon *d, int fd, int ms)
 
 	if (poll(p, fd >= 0 ? 2 : 1, ms) > 0 && (p[0].revents & POLLIN)) {
 		if (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
-			td_log(LOG_NOTICE, "signal %u: stopping", si.ssi_signo);
+			d->reload = si.ssi_signo == SIGHUP;
+			td_log(LOG_NOTICE, "signal %u: %s", si.ssi_signo,
+			       d->reload ? "reloading the configuration" : "stopping");
 			d->stopping = 1;
-			return 1;
+			td_check_reload(d);
+			return d->stopping;
 		}
 	}
 	return 0;
@@ -629,6 +656,22 @@ static int td_setup(struct td_daemon *d, int allow_unlocked)
 	return 0;
 }
 
+static int td_write_pid(const char *path)
+{
+	FILE *f = fopen(path, "we");
+	int bad;
+
+	if (!f) {
+		td_log(LOG_ERR, "cannot write the pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	bad = fprintf(f, "%d\n", (int)getpid()) < 0;
+	bad |= fclose(f) != 0;
+	if (bad)
+		td_log(LOG_ERR, "cannot write the pid file %s", path);
+	return bad ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -639,11 +682,12 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "allow-unlocked", no_argument, NULL, 'U' },
 		{ "netlink-fd", required_argument, NULL, 'N' },
+		{ "pid-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL;
+	const char *config = NULL, *pid_file = NULL;
 	struct td_daemon *d = &D;
 	int fg = 0, use_syslog = 0, verbose = 0, check = 0, allow_unlocked = 0, opt, ret = 1;
 	char err[512];
@@ -659,6 +703,7 @@ int main(int argc, char **argv)
 		case 'C': check = 1; break;
 		case 'U': allow_unlocked = 1; break;
 		case 'N': d->test_fd = atoi(optarg); break;
+		case 'P': pid_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("teearrayd (dm-teearray netlink v%u)\n", TEEARRAY_GENL_VERSION);
 			  return 0;
@@ -672,6 +717,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	td_log_init(0, verbose ? LOG_DEBUG : LOG_INFO);
+	d->config_path = config;
 	d->nl = d->efd = d->sfd = -1;
 	if (d->test_fd >= 0 && !fg) {
 		td_log(LOG_ERR, "--netlink-fd needs --foreground");
@@ -704,10 +750,12 @@ int main(int argc, char **argv)
 		use_syslog = 1;
 	}
 	td_log_init(use_syslog, verbose ? LOG_DEBUG : LOG_INFO);
+	if (pid_file && td_write_pid(pid_file))
+		goto out_key;
 	if (td_setup(d, allow_unlocked) || td_nl_open(d))
-		goto out_key;
+		goto out_pid;
 	if (td_engine_start(&d->engine, &d->cfg, &d->key, td_on_complete, d))
-		goto out_key;
+		goto out_pid;
 	td_log(LOG_NOTICE, "started: %zu members, %u credits, batches of up to %u, member "
 	       "timeout %u ms", d->cfg.nmembers, d->cfg.credits, d->cfg.batch_max,
 	       d->cfg.member_timeout_ms);
@@ -716,6 +764,21 @@ int main(int argc, char **argv)
 	td_log(LOG_NOTICE, "stopped (%llu malformed requests, %llu credit overruns, %llu "
 	       "requests and %llu completions dropped for an old session)", d->bad_requests,
 	       d->credit_overruns, d->stale_requests, d->dropped_completions);
+	if (d->reload) {
+		/*
+		 * Same pid (a service manager keeps tracking it), fresh state.
+		 * The kernel reissues what this session left in flight to the
+		 * next one.
+		 */
+		ta_key_wipe(&d->key);
+		td_config_free(&d->cfg);
+		execv("/proc/self/exe", argv);
+		td_log(LOG_ERR, "cannot re-execute for the reload: %s", strerror(errno));
+		ret = 1;
+	}
+out_pid:
+	if (pid_file)
+		unlink(pid_file);
 out_key:
 	ta_key_wipe(&d->key);
 out_cfg:

@@ -16,6 +16,10 @@
  *   credits N
  *   batch-max N
  *   member MEMBER-UUID ARRAY-UUID SLOT HOST:PORT [measurement=HEX64]
+ *   array NAME ARRAY-UUID DATA PARITY key=PATH [journal_mode=keep|erase]
+ *         [commit_time=MS] [member_timeout=MS] [rebuild_rate=KIB]
+ *
+ * Array lines are for the teearray CLI; the daemon only validates them.
  */
 #ifndef TD_CONFIG_H
 #define TD_CONFIG_H
@@ -34,6 +38,8 @@
 #define TD_DEFAULT_CREDITS	256u
 #define TD_DEFAULT_BATCH_MAX	64u
 #define TD_MAX_CREDITS		4096u
+#define TD_MAX_ARRAYS		64u
+#define TD_ARRAY_NAME_MAX	64u
 
 enum td_key_source {
 	TD_KEY_NONE,
@@ -51,6 +57,16 @@ struct td_member_cfg {
 	unsigned int line;
 };
 
+struct td_array_cfg {
+	char name[TD_ARRAY_NAME_MAX + 1];	/* device-mapper name */
+	uint8_t uuid[TA_UUID_LEN];
+	uint32_t data, parity;
+	char key_path[PATH_MAX];		/* the 64-byte array key */
+	char table_opts[160];			/* "name:value ..." for the table */
+	unsigned int nopts;
+	unsigned int line;
+};
+
 struct td_config {
 	enum td_key_source key_source;
 	char key_arg[PATH_MAX];
@@ -64,6 +80,8 @@ struct td_config {
 	unsigned int batch_max;
 	struct td_member_cfg *members;
 	size_t nmembers;
+	struct td_array_cfg *arrays;
+	size_t narrays;
 };
 
 /*
@@ -77,6 +95,11 @@ int td_config_parse(const char *name, const char *text, struct td_config *cfg,
 int td_config_load(const char *path, struct td_config *cfg, char *err, size_t errlen);
 void td_config_free(struct td_config *cfg);
 
+/* The array line called name, or NULL. */
+const struct td_array_cfg *td_config_array(const struct td_config *cfg, const char *name);
+/* The member line for slot of the given array, or NULL. */
+const struct td_member_cfg *td_config_slot(const struct td_config *cfg,
+					   const uint8_t array[TA_UUID_LEN], uint32_t slot);
 const struct td_member_cfg *td_config_member(const struct td_config *cfg,
 					     const uint8_t uuid[TA_UUID_LEN]);
 
