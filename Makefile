@@ -149,13 +149,15 @@ uninstall:
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER_FULL)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(notdir $(PROGS)))
 
-# Copies the module sources to /usr/src/dm-teearray-$(VERSION) and registers
-# them; then `dkms install dm-teearray/$(VERSION)` builds for the running kernel.
+# Copies the module sources to /usr/src/dm-teearray-<version> and registers
+# them; then `dkms install dm-teearray/<version>` builds and installs for the
+# running kernel.  The version is dkms.conf's PACKAGE_VERSION (the target's).
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 dkms-add: ensure-deps
-	rm -rf /usr/src/dm-teearray-$(VERSION)
-	mkdir -p /usr/src/dm-teearray-$(VERSION)
-	cp -a Kbuild kernel dkms.conf /usr/src/dm-teearray-$(VERSION)/
-	dkms add dm-teearray/$(VERSION)
+	rm -rf /usr/src/dm-teearray-$(DKMS_VERSION)
+	mkdir -p /usr/src/dm-teearray-$(DKMS_VERSION)
+	cp -a Kbuild kernel dkms.conf /usr/src/dm-teearray-$(DKMS_VERSION)/
+	dkms add dm-teearray/$(DKMS_VERSION)
 
 clean:
 	rm -rf build
