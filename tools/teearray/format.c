@@ -9,6 +9,7 @@
  * number a device-mapper table needs.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -22,23 +23,6 @@
 #include "ta-format.h"
 #include "teearray-format.h"
 #include "teearray-table.h"
-
-static int read_array_key(const char *path, uint8_t key[64])
-{
-	uint8_t extra;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return cli_error(CLI_EXIT_USAGE, "cannot open array key %s: %s", path, strerror(errno));
-	n = read(fd, key, 64);
-	if (n == 64 && read(fd, &extra, 1) == 0) {
-		close(fd);
-		return 0;
-	}
-	close(fd);
-	return cli_error(CLI_EXIT_USAGE, "array key %s must hold exactly 64 bytes", path);
-}
 
 int cmd_format(int argc, char **argv)
 {
@@ -58,37 +42,68 @@ int cmd_format(int argc, char **argv)
 	struct ta_client *clients = NULL, **cp = NULL;
 	uint8_t (*member_uuids)[16] = NULL;
 	uint8_t array[16], key[64];
+	char uuid_buf[37], keybuf[PATH_MAX];
 	struct td_config cfg = { 0 };
 	struct teearray_geometry geo;
 	struct ta_key skey;
 	char err[512];
 	int c, force = 0, r = CLI_EXIT_FAIL;
+	unsigned long v;
+	char *end;
 
 	while ((c = getopt_long(argc, argv, "c:a:n:p:k:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'a': uuid = optarg; break;
-		case 'n': n = (unsigned int)strtoul(optarg, NULL, 10); break;
-		case 'p': p = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'n':
+		case 'p':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || v == 0 || v > 255)
+				return cli_error(CLI_EXIT_USAGE, "--%s must be a number from 1 to "
+						 "255, got '%s'", c == 'n' ? "data" : "parity",
+						 optarg);
+			*(c == 'n' ? &n : &p) = (unsigned int)v;
+			break;
 		case 'k': keyfile = optarg; break;
 		case 'f': force = 1; break;
 		case 'h':
-			printf("usage: teearray format --array UUID --data N --parity P --array-key FILE\n"
-			       "                      [--config FILE] [--force]\n");
+			printf("usage: teearray format NAME [--config FILE] [--force]\n"
+			       "       teearray format --array UUID --data N --parity P --array-key FILE\n"
+			       "                       [--config FILE] [--force]\n");
 			return 0;
 		default:
 			return CLI_EXIT_USAGE;
 		}
 	}
+	if (optind + 1 == argc && !uuid && !keyfile && !n && !p) {
+		/* By name: everything else from the array line. */
+		const struct td_array_cfg *a;
+
+		r = cli_load_array(config, argv[optind], &cfg, &a);
+		if (r)
+			return r;
+		cli_uuid_str(a->uuid, uuid_buf);
+		uuid = uuid_buf;
+		snprintf(keybuf, sizeof(keybuf), "%s", a->key_path);
+		keyfile = keybuf;
+		n = a->data;
+		p = a->parity;
+		td_config_free(&cfg);
+	} else if (optind != argc) {
+		return cli_error(CLI_EXIT_USAGE, "format takes either NAME or --array, --data, "
+				 "--parity and --array-key, not both");
+	}
 	if (!uuid || !keyfile || !n || !p)
 		return cli_error(CLI_EXIT_USAGE,
-				 "format needs --array UUID, --data N, --parity P and --array-key FILE");
+				 "format needs NAME, or --array UUID, --data N, --parity P and "
+				 "--array-key FILE");
 	if (teearray_parse_uuid(uuid, array))
 		return cli_error(CLI_EXIT_USAGE, "--array: '%s' is not a UUID", uuid);
 	if (p > TEEARRAY_MAX_PARITY || n + p > TEEARRAY_MAX_MEMBERS)
 		return cli_error(CLI_EXIT_USAGE, "shape %u+%u: need 1 <= P <= 128 and N + P <= 256", n, p);
 	m = n + p;
-	if (read_array_key(keyfile, key))
+	if (cli_read_array_key(keyfile, key))
 		return CLI_EXIT_USAGE;
 	if (td_config_load(config, &cfg, err, sizeof(err)))
 		return cli_error(CLI_EXIT_USAGE, "%s", err);

@@ -1,6 +1,8 @@
 # teearray, the operator CLI.  It reads teearrayd's configuration with the
 # daemon's own parser and formats members with userspace/format.
-TEEARRAY_CLI_SRCS := tools/teearray/main.c tools/teearray/format.c \
+TEEARRAY_CLI_SRCS := tools/teearray/main.c tools/teearray/common.c tools/teearray/dm.c \
+		     tools/teearray/keys.c tools/teearray/format.c tools/teearray/open.c \
+		     tools/teearray/status.c tools/teearray/sync.c \
 		     userspace/teearrayd/config.c userspace/teearrayd/log.c
 # Fragments are included in sorted order (tools/ before userspace/), so
 # name the format objects and the library literally.
@@ -11,7 +13,7 @@ TEEARRAY_CLI_OBJS := $(TEEARRAY_CLI_SRCS:%.c=build/obj/%.o) \
 build/obj/tools/teearray/%.o: CFLAGS_EXTRA += -Iuserspace/teearrayd -Itools/teearray
 
 build/bin/teearray: $(TEEARRAY_CLI_OBJS) build/lib/libteearray.a
-	$(call link_rel,-lsecp256k1 -lsodium -lkeyutils)
+	$(call link_rel,-ldevmapper -lkmod -lsecp256k1 -lsodium -lkeyutils)
 
 PROGS += build/bin/teearray
 VM_PROGS += build/bin/teearray

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -770,9 +771,16 @@ int main(int argc, char **argv)
 		 * The kernel reissues what this session left in flight to the
 		 * next one.
 		 */
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
 		ta_key_wipe(&d->key);
 		td_config_free(&d->cfg);
-		execv("/proc/self/exe", argv);
+		/* By its real path, so the process keeps its name. */
+		if (n > 0) {
+			self[n] = 0;
+			execv(self, argv);
+		}
 		td_log(LOG_ERR, "cannot re-execute for the reload: %s", strerror(errno));
 		ret = 1;
 	}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What several teearray subcommands share: the configuration and its array
+ * lines, the array key file, and attested connections to the members.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "teearray-cli.h"
+#include "teearray-format.h"
+#include "teearray-kdf.h"
+#include "teearray-table.h"
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("teearray: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void cli_uuid_str(const uint8_t u[16], char out[37])
+{
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		 u[12], u[13], u[14], u[15]);
+}
+
+int cli_parse_uuid(const char *s, uint8_t out[16])
+{
+	return teearray_parse_uuid(s, out);
+}
+
+int cli_load_array(const char *config, const char *name, struct td_config *cfg,
+		   const struct td_array_cfg **array)
+{
+	char err[512];
+
+	if (td_config_load(config, cfg, err, sizeof(err)))
+		return cli_error(CLI_EXIT_USAGE, "%s", err);
+	*array = td_config_array(cfg, name);
+	if (!*array) {
+		td_config_free(cfg);
+		return cli_error(CLI_EXIT_USAGE, "%s has no array called '%s': add a line "
+				 "'array %s UUID DATA PARITY key=PATH' (see teearray(8))",
+				 config, name, name);
+	}
+	return 0;
+}
+
+int cli_read_array_key(const char *path, uint8_t key[CLI_ARRAY_KEY_SIZE])
+{
+	uint8_t extra;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cli_error(CLI_EXIT_USAGE, "cannot open the array key %s: %s (create one "
+				 "with teearray keygen --array-key %s)", path, strerror(errno), path);
+	n = read(fd, key, CLI_ARRAY_KEY_SIZE);
+	if (n == CLI_ARRAY_KEY_SIZE && read(fd, &extra, 1) == 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	sodium_memzero(key, CLI_ARRAY_KEY_SIZE);
+	return cli_error(CLI_EXIT_USAGE, "the array key %s must hold exactly 64 bytes", path);
+}
+
+const char *cli_member_state_name(enum cli_member_state s)
+{
+	static const char *const names[] = {
+		[CLI_MEMBER_OK] = "ok",
+		[CLI_MEMBER_UNREACHABLE] = "unreachable",
+		[CLI_MEMBER_UNTRUSTED] = "failed attestation",
+		[CLI_MEMBER_BLANK] = "blank",
+		[CLI_MEMBER_BADMAC] = "superblock does not verify",
+		[CLI_MEMBER_MISMATCH] = "belongs elsewhere",
+		[CLI_MEMBER_IOERR] = "read failed",
+	};
+
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+enum cli_member_state cli_connect(struct ta_client *c, const struct td_config *cfg,
+				  const struct ta_key *skey, const uint8_t array[16],
+				  uint32_t slot, const char *addr, char *why, size_t whylen)
+{
+	int r;
+
+	ta_client_init(c, skey, &cfg->policy, array, slot);
+	if (ta_client_connect(c, addr, (int)cfg->member_timeout_ms) != TA_OK) {
+		snprintf(why, whylen, "%s does not answer", addr);
+		return CLI_MEMBER_UNREACHABLE;
+	}
+	r = ta_client_identify(c);
+	if (r == TA_OK)
+		return CLI_MEMBER_OK;
+	snprintf(why, whylen, "%s failed identification or attestation (%s)", addr,
+		 ta_err_name(c->last_error.code ? (int)c->last_error.code : r));
+	return CLI_MEMBER_UNTRUSTED;
+}
+
+/* Read and classify the superblock of member slot over c. */
+static void cli_probe_sb(struct ta_client *c, const struct td_array_cfg *a, uint32_t slot,
+			 const uint8_t meta_key[TEEARRAY_MAC_SIZE], struct cli_member *mb)
+{
+	struct teearray_sb_disk sb;
+	struct teearray_sb_info info;
+	char *error = NULL;
+	int r;
+
+	if (ta_client_read(c, 0, 1, (uint8_t *)&sb) != TA_OK) {
+		mb->state = CLI_MEMBER_IOERR;
+		snprintf(mb->why, sizeof(mb->why), "reading its superblock failed");
+		return;
+	}
+	r = teearray_sb_parse(&sb, &info, meta_key, &error);
+	if (r == -ENODATA) {
+		mb->state = CLI_MEMBER_BLANK;
+		snprintf(mb->why, sizeof(mb->why), "blank: not formatted, or a restarted teedisk");
+	} else if (r == -EBADMSG) {
+		mb->state = CLI_MEMBER_BADMAC;
+		snprintf(mb->why, sizeof(mb->why), "its superblock does not verify with this key");
+	} else if (r) {
+		mb->state = CLI_MEMBER_MISMATCH;
+		snprintf(mb->why, sizeof(mb->why), "invalid superblock: %s", error);
+	} else if (memcmp(info.array_uuid, a->uuid, 16) || info.slot != slot ||
+		   memcmp(info.member_uuid, mb->cfg->uuid, 16)) {
+		mb->state = CLI_MEMBER_MISMATCH;
+		snprintf(mb->why, sizeof(mb->why), "its superblock names slot %u of another "
+			 "member or array", info.slot);
+	} else {
+		mb->state = CLI_MEMBER_OK;
+		mb->array_sectors = info.geo.array_sectors;
+		mb->data = info.geo.data_members;
+		mb->parity = info.geo.parity_members;
+	}
+}
+
+int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
+		      const uint8_t key[CLI_ARRAY_KEY_SIZE], struct cli_member *members)
+{
+	uint8_t meta_key[TEEARRAY_DERIVED_KEY_SIZE];
+	unsigned int m = a->data + a->parity, i;
+	struct ta_key skey;
+	char err[512];
+
+	for (i = 0; i < m; i++) {
+		members[i].cfg = td_config_slot(cfg, a->uuid, i);
+		if (!members[i].cfg)
+			return cli_error(CLI_EXIT_USAGE, "the configuration has no member line "
+					 "for slot %u of array %s", i, a->name);
+	}
+	if (td_key_load(cfg, &skey, err, sizeof(err)))
+		return cli_error(CLI_EXIT_USAGE, "%s", err);
+	teearray_derive_key(key, CLI_ARRAY_KEY_SIZE, a->uuid, TEEARRAY_PURPOSE_METADATA, 0,
+			    meta_key);
+	for (i = 0; i < m; i++) {
+		struct cli_member *mb = &members[i];
+		struct ta_client c;
+
+		mb->state = cli_connect(&c, cfg, &skey, a->uuid, i, mb->cfg->addr, mb->why,
+					sizeof(mb->why));
+		if (mb->state == CLI_MEMBER_OK) {
+			mb->sectors = c.id.sectors;
+			cli_probe_sb(&c, a, i, meta_key, mb);
+		}
+		ta_client_close(&c);
+	}
+	sodium_memzero(meta_key, sizeof(meta_key));
+	ta_key_wipe(&skey);
+	return 0;
+}

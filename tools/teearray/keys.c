@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keys: `teearray keygen` writes the array key and the storage signing key
+ * to files only root can read; `open` loads them into the kernel keyring
+ * (the array key as a logon key, which userspace cannot read back; the
+ * signing key as a user key for teearrayd), `close` unlinks the array key.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <keyutils.h>
+#include <sodium.h>
+
+#include "teearray-cli.h"
+#include "teearray-keys.h"
+#include "ta-crypto.h"
+
+/* mkdir -p with mode 0700 for the directories we create. */
+static int cli_mkdirs(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	struct stat st;
+	int r = 0;
+
+	if (!copy)
+		return -1;
+	dir = dirname(copy);
+	if (stat(dir, &st)) {
+		char *parent = strdup(dir);
+
+		r = parent ? cli_mkdirs(dir) : -1;
+		free(parent);
+		if (!r && mkdir(dir, 0700) && errno != EEXIST)
+			r = -1;
+	}
+	free(copy);
+	return r;
+}
+
+/* Create path (mode 0400, never over an existing file unless force) with data. */
+static int cli_write_secret(const char *path, const void *data, size_t len, int force)
+{
+	char tmp[4096];
+	int fd, ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		return cli_error(CLI_EXIT_USAGE, "path too long: %s", path);
+	if (!force && access(path, F_OK) == 0)
+		return cli_error(CLI_EXIT_USAGE, "%s exists: refusing to overwrite a key (an "
+				 "array formatted with it would become unreadable); use --force "
+				 "only if you are sure", path);
+	if (cli_mkdirs(path))
+		return cli_error(CLI_EXIT_FAIL, "cannot create the directory of %s: %s", path,
+				 strerror(errno));
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+	if (fd < 0)
+		return cli_error(CLI_EXIT_FAIL, "cannot create %s: %s", tmp, strerror(errno));
+	ok = fchmod(fd, 0400) == 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp, path)) {
+		unlink(tmp);
+		return cli_error(CLI_EXIT_FAIL, "cannot write %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int cmd_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "array-key", required_argument, NULL, 'a' },
+		{ "signing-key", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *array_key = NULL, *signing_key = NULL;
+	uint8_t key[CLI_ARRAY_KEY_SIZE], sec[32];
+	char hex[2 * 32 + 2];
+	struct ta_key sk;
+	int c, force = 0, r;
+
+	while ((c = getopt_long(argc, argv, "a:s:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': array_key = optarg; break;
+		case 's': signing_key = optarg; break;
+		case 'f': force = 1; break;
+		case 'h':
+			printf("usage: teearray keygen [--array-key FILE] [--signing-key FILE] [--force]\n"
+			       "  without options: both, %s and %s\n", CLI_DEFAULT_ARRAY_KEY,
+			       CLI_DEFAULT_SIGNING_KEY);
+			return 0;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_error(CLI_EXIT_USAGE, "keygen: unexpected argument '%s'", argv[optind]);
+	if (!array_key && !signing_key) {
+		array_key = CLI_DEFAULT_ARRAY_KEY;
+		signing_key = CLI_DEFAULT_SIGNING_KEY;
+	}
+	umask(077);
+	if (array_key) {
+		randombytes_buf(key, sizeof(key));
+		r = cli_write_secret(array_key, key, sizeof(key), force);
+		sodium_memzero(key, sizeof(key));
+		if (r)
+			return r;
+		fprintf(stderr, "array key: %s (64 random bytes; keep a copy offline: without it "
+			"the array cannot be read)\n", array_key);
+	}
+	if (signing_key) {
+		if (ta_key_generate(&sk, sec))
+			return cli_error(CLI_EXIT_FAIL, "generating the signing key failed");
+		sodium_bin2hex(hex, sizeof(hex) - 1, sec, sizeof(sec));
+		strcat(hex, "\n");
+		sodium_memzero(sec, sizeof(sec));
+		r = cli_write_secret(signing_key, hex, strlen(hex), force);
+		sodium_memzero(hex, sizeof(hex));
+		if (!r) {
+			sodium_bin2hex(hex, sizeof(hex), sk.pub, sizeof(sk.pub));
+			fprintf(stderr, "signing key: %s; its public key (teedisk --authorized-key):\n",
+				signing_key);
+			printf("%s\n", hex);
+		}
+		ta_key_wipe(&sk);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int cli_keyring_add_array_key(const char *name, const uint8_t key[CLI_ARRAY_KEY_SIZE])
+{
+	char desc[128];
+
+	snprintf(desc, sizeof(desc), "teearray:%s", name);
+	if (add_key("logon", desc, key, CLI_ARRAY_KEY_SIZE, KEY_SPEC_USER_KEYRING) < 0)
+		return cli_error(CLI_EXIT_FAIL, "cannot add the array key to the user keyring: %s",
+				 strerror(errno));
+	return 0;
+}
+
+void cli_keyring_drop_array_key(const char *name)
+{
+	char desc[128];
+	key_serial_t id;
+
+	snprintf(desc, sizeof(desc), "teearray:%s", name);
+	id = keyctl_search(KEY_SPEC_USER_KEYRING, "logon", desc, 0);
+	if (id >= 0)
+		keyctl_invalidate(id);
+}
+
+int cli_keyring_load_signing_key(const struct td_config *cfg, const char *file)
+{
+	char text[80];
+	struct ta_key k;
+	ssize_t n = -1;
+	int fd;
+
+	if (cfg->key_source != TD_KEY_KEYRING ||
+	    keyctl_search(KEY_SPEC_USER_KEYRING, "user", cfg->key_arg, 0) >= 0)
+		return 0;
+	/* The file holds 64 hex digits; the user key takes them as they are. */
+	if (!ta_key_load_file(&k, file)) {
+		ta_key_wipe(&k);
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			n = read(fd, text, 64);
+			close(fd);
+		}
+	}
+	if (n != 64) {
+		sodium_memzero(text, sizeof(text));
+		return cli_error(CLI_EXIT_USAGE, "the configuration wants the signing key in user "
+				 "key '%s', which is not in the keyring, and %s cannot be read as a "
+				 "signing key: give --signing-key FILE", cfg->key_arg, file);
+	}
+	n = add_key("user", cfg->key_arg, text, 64, KEY_SPEC_USER_KEYRING);
+	sodium_memzero(text, sizeof(text));
+	if (n < 0)
+		return cli_error(CLI_EXIT_FAIL, "cannot add the signing key to the user keyring: %s",
+				 strerror(errno));
+	return 0;
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teearray open and close.  open checks the members itself before it asks
+ * the kernel for anything (so a wrong key, unformatted members or a missing
+ * quorum get a clear answer, not a kernel log line), then loads the keys,
+ * the module and the transport daemon, and creates the device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <libkmod.h>
+#include <sodium.h>
+
+#include "teearray-cli.h"
+#include "teearray-dm.h"
+#include "teearray-keys.h"
+
+static int cli_load_module(void)
+{
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod = NULL;
+	int r;
+
+	if (access("/sys/module/dm_teearray", F_OK) == 0)
+		return 0;
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return cli_error(CLI_EXIT_FAIL, "libkmod failed to initialise");
+	r = kmod_module_new_from_name(ctx, "dm-teearray", &mod);
+	if (!r)
+		r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
+						    NULL, NULL);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "cannot load the dm-teearray module: %s (is it "
+				 "installed for kernel this kernel? see `dkms status`)",
+				 strerror(r < 0 ? -r : EINVAL));
+	return 0;
+}
+
+pid_t cli_daemon_pid(const char *pid_file)
+{
+	char buf[32] = "", comm[64] = "", path[64];
+	ssize_t n;
+	long pid;
+	int fd = open(pid_file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+	if (pid <= 0 || pid > INT_MAX || kill((pid_t)pid, 0))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	return n > 0 && !strncmp(comm, "teearrayd\n", 10) ? (pid_t)pid : 0;
+}
+
+/* teearrayd next to this program, else from PATH. */
+static void cli_exec_daemon(const char *config, const char *pid_file)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			strcpy(slash + 1, "teearrayd");
+			execl(self, "teearrayd", "--config", config, "--pid-file", pid_file,
+			      (char *)NULL);
+		}
+	}
+	execlp("teearrayd", "teearrayd", "--config", config, "--pid-file", pid_file,
+	       (char *)NULL);
+	_exit(127);
+}
+
+/* Start teearrayd (it detaches and writes its pid file) unless it runs. */
+static int cli_ensure_daemon(const char *config, const char *pid_file)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int status, i;
+	pid_t pid;
+
+	if (cli_daemon_pid(pid_file))
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return cli_error(CLI_EXIT_FAIL, "fork: %s", strerror(errno));
+	if (pid == 0)
+		cli_exec_daemon(config, pid_file);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return cli_error(CLI_EXIT_FAIL, "teearrayd did not start (exit status %d): run "
+				 "teearrayd --config %s --check-config, and see the system log",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1, config);
+	for (i = 0; i < 100; i++) {
+		if (cli_daemon_pid(pid_file))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return cli_error(CLI_EXIT_FAIL, "teearrayd started but wrote no pid file %s: see the "
+			 "system log", pid_file);
+}
+
+/* Decide from the probe whether the array can be assembled; exit code. */
+static int cli_open_verdict(const struct td_array_cfg *a, const struct cli_member *mb)
+{
+	unsigned int m = a->data + a->parity, i, ok = 0, badmac = 0, blank = 0;
+	const struct cli_member *ref = NULL;
+
+	for (i = 0; i < m; i++) {
+		ok += mb[i].state == CLI_MEMBER_OK;
+		badmac += mb[i].state == CLI_MEMBER_BADMAC;
+		blank += mb[i].state == CLI_MEMBER_BLANK;
+		if (mb[i].state == CLI_MEMBER_OK && !ref)
+			ref = &mb[i];
+	}
+	if (ref && (ref->data != a->data || ref->parity != a->parity))
+		return cli_error(CLI_EXIT_USAGE, "the configuration says %s is %u+%u but its "
+				 "members were formatted as %u+%u: fix the array line", a->name,
+				 a->data, a->parity, ref->data, ref->parity);
+	if (!ok && badmac)
+		return cli_error(CLI_EXIT_USAGE, "wrong key: the superblocks of %u member(s) do "
+				 "not verify with %s (or they belong to another array)", badmac,
+				 a->key_path);
+	if (!ok && blank == m)
+		return cli_error(CLI_EXIT_USAGE, "the members of %s are blank: run teearray "
+				 "format %s first", a->name, a->name);
+	if (ok < a->data) {
+		cli_error(CLI_EXIT_MEMBER, "%s cannot be assembled: %u of %u members answer with "
+			  "a valid superblock, %u are needed", a->name, ok, m, a->data);
+		for (i = 0; i < m; i++)
+			if (mb[i].state != CLI_MEMBER_OK)
+				fprintf(stderr, "  member %u (%s): %s\n", i, mb[i].cfg->addr,
+					mb[i].why);
+		fprintf(stderr, "  start the missing teedisks (with their memory intact) and "
+			"run teearray open %s again\n", a->name);
+		return CLI_EXIT_MEMBER;
+	}
+	return 0;
+}
+
+/* The table's parameters: every member by UUID, options from the config. */
+static int cli_open_params(const struct td_config *cfg, const struct td_array_cfg *a,
+			   char *out, size_t len)
+{
+	unsigned int i;
+	char uuid[37];
+	size_t at;
+
+	cli_uuid_str(a->uuid, uuid);
+	at = (size_t)snprintf(out, len, "%s :64:logon:teearray:%s %u %u", uuid, a->name,
+			      a->data, a->parity);
+	for (i = 0; i < a->data + a->parity && at < len; i++) {
+		cli_uuid_str(td_config_slot(cfg, a->uuid, i)->uuid, uuid);
+		at += (size_t)snprintf(out + at, len - at, " %s", uuid);
+	}
+	if (a->nopts && at < len)
+		at += (size_t)snprintf(out + at, len - at, " %u %s", a->nopts, a->table_opts);
+	return at < len ? 0 : -1;
+}
+
+int cmd_open(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "signing-key", required_argument, NULL, 's' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = CLI_DEFAULT_CONFIG, *signing = CLI_DEFAULT_SIGNING_KEY;
+	const char *pid_file = CLI_DEFAULT_PIDFILE, *name;
+	const struct td_array_cfg *a;
+	struct cli_member *mb = NULL;
+	struct cli_dm_status st;
+	struct cli_dm_info info;
+	struct td_config cfg;
+	uint8_t key[CLI_ARRAY_KEY_SIZE];
+	char params[TD_MAX_LINE * 4], dm_uuid[64], uuid[37];
+	unsigned int i, missing = 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 's': signing = optarg; break;
+		case 'P': pid_file = optarg; break;
+		case 'h':
+			printf("usage: teearray open NAME [--config FILE] [--signing-key FILE]\n");
+			return 0;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_error(CLI_EXIT_USAGE, "open needs exactly one array NAME");
+	name = argv[optind];
+	r = cli_load_array(config, name, &cfg, &a);
+	if (r)
+		return r;
+	if (!cli_dm_info(name, &info) && info.exists) {
+		r = cli_error(CLI_EXIT_FAIL, "%s is already open (/dev/mapper/%s); see teearray "
+			      "status %s", name, name, name);
+		goto out_cfg;
+	}
+	r = cli_read_array_key(a->key_path, key);
+	if (r)
+		goto out_cfg;
+	mb = calloc(a->data + a->parity, sizeof(*mb));
+	if (!mb) {
+		r = cli_error(CLI_EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	r = cli_probe_members(&cfg, a, key, mb);
+	if (!r)
+		r = cli_open_verdict(a, mb);
+	if (r)
+		goto out;
+	for (i = 0; i < a->data + a->parity; i++) {
+		if (mb[i].state == CLI_MEMBER_OK)
+			continue;
+		missing++;
+		fprintf(stderr, "teearray: member %u (%s): %s; the array will list it dead "
+			"(replace it with teearray replace %s %u)\n", i, mb[i].cfg->addr,
+			mb[i].why, name, i);
+	}
+	r = cli_keyring_load_signing_key(&cfg, signing);
+	if (!r)
+		r = cli_load_module();
+	if (!r)
+		r = cli_ensure_daemon(config, pid_file);
+	if (!r)
+		r = cli_keyring_add_array_key(name, key);
+	if (r)
+		goto out;
+	if (cli_open_params(&cfg, a, params, sizeof(params))) {
+		r = cli_error(CLI_EXIT_FAIL, "table line too long");
+		goto out_key;
+	}
+	cli_uuid_str(a->uuid, uuid);
+	snprintf(dm_uuid, sizeof(dm_uuid), "TEEARRAY-%s", uuid);
+	for (i = 0; i < a->data + a->parity; i++)
+		if (mb[i].state == CLI_MEMBER_OK)
+			break;
+	r = cli_dm_create(name, dm_uuid, mb[i].array_sectors * 8, params);
+	if (r) {
+		r = cli_error(CLI_EXIT_FAIL, "the kernel refused to assemble %s (%s): the reason "
+			      "is in the kernel log (dmesg | grep teearray)", name, strerror(-r));
+		goto out_key;
+	}
+	if (!cli_dm_status(name, &st))
+		printf("%s: opened as /dev/mapper/%s, %u+%u, %.1f MiB, health %s%s\n", name, name,
+		       a->data, a->parity, (double)st.length / 2048, st.health,
+		       missing ? " (degraded)" : "");
+	r = 0;
+	goto out;
+out_key:
+	cli_keyring_drop_array_key(name);
+out:
+	sodium_memzero(key, sizeof(key));
+	free(mb);
+out_cfg:
+	td_config_free(&cfg);
+	return r;
+}
+
+int cmd_close(int argc, char **argv)
+{
+	struct cli_dm_status st;
+	struct cli_dm_info info;
+	const char *name;
+	int r;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: teearray close NAME\n");
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_error(CLI_EXIT_USAGE, "close needs exactly one array NAME");
+	name = argv[1];
+	if (cli_dm_info(name, &info) || !info.exists)
+		return cli_error(CLI_EXIT_FAIL, "%s is not open", name);
+	if (cli_dm_status(name, &st) == -ENOTTY)
+		return cli_error(CLI_EXIT_USAGE, "%s is not a teearray device: use dmsetup for "
+				 "it", name);
+	if (info.open_count)
+		return cli_error(CLI_EXIT_FAIL, "%s is in use (mounted, or open by a program): "
+				 "unmount it first", name);
+	r = cli_dm_remove(name);
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "cannot remove %s: %s", name, strerror(-r));
+	cli_keyring_drop_array_key(name);
+	printf("%s: closed\n", name);
+	return 0;
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teearray replace and check: start a background stripe walk in the kernel
+ * (a rebuild onto a new member, or a scrub) and follow it to the end with a
+ * progress bar.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "teearray-cli.h"
+#include "teearray-dm.h"
+#include "teearray-status.h"
+
+/*
+ * Follow the walk until the action is no longer `action`; draws a bar on a
+ * terminal, a line per quarter otherwise.  Returns the final status in st.
+ */
+static int cli_follow(const char *name, const char *action, struct cli_dm_status *st)
+{
+	struct timespec ts = { 0, 500 * 1000 * 1000 };
+	int tty = isatty(STDOUT_FILENO);
+	uint64_t last_done = 0;
+	unsigned int quarter = 0, ticks = 0;
+	double rate = 0;
+	int r;
+
+	for (;;) {
+		r = cli_dm_status(name, st);
+		if (r)
+			return cli_error(CLI_EXIT_FAIL, "lost the status of %s: %s", name,
+					 strerror(-r));
+		if (strcmp(st->sync_action, action))
+			break;
+		if (++ticks % 2 == 0) {
+			rate = st->sync_done >= last_done ? (double)(st->sync_done - last_done) * 4 : 0;
+			last_done = st->sync_done;
+		}
+		if (tty) {
+			printf("\r");
+			cli_progress_bar(stdout, action, st->sync_done, st->sync_total, rate);
+			printf("   ");
+			fflush(stdout);
+		} else if (st->sync_total && st->sync_done * 4 / st->sync_total > quarter) {
+			quarter = (unsigned int)(st->sync_done * 4 / st->sync_total);
+			cli_progress_bar(stdout, action, st->sync_done, st->sync_total, 0);
+			printf("\n");
+			fflush(stdout);
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (tty)
+		printf("\r");
+	cli_progress_bar(stdout, action, st->sync_done, st->sync_total, 0);
+	printf("\n");
+	return 0;
+}
+
+/* Write config again with the address of (array, slot) changed to addr. */
+static int cli_rewrite_member(const char *config, const struct td_member_cfg *mc,
+			      const char *addr)
+{
+	char tmp[4096], *text = NULL, *line;
+	unsigned int n = 0;
+	size_t len = 0;
+	FILE *in, *out;
+	struct stat st;
+	int fd, ok = 1;
+
+	in = fopen(config, "re");
+	if (!in || fstat(fileno(in), &st))
+		return cli_error(CLI_EXIT_FAIL, "cannot read %s: %s", config, strerror(errno));
+	if (getdelim(&text, &len, 0, in) < 0) {
+		fclose(in);
+		free(text);
+		return cli_error(CLI_EXIT_FAIL, "cannot read %s", config);
+	}
+	fclose(in);
+	snprintf(tmp, sizeof(tmp), "%s.new", config);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		free(text);
+		return cli_error(CLI_EXIT_FAIL, "cannot write %s: %s", tmp, strerror(errno));
+	}
+	/* Only the member's own line changes: its fifth word is the address. */
+	for (line = text; *line; n++) {
+		char *eol = strchr(line, '\n'), *w = line;
+		size_t l = eol ? (size_t)(eol - line) : strlen(line);
+		unsigned int k;
+
+		if (n + 1 != mc->line) {
+			fprintf(out, "%.*s\n", (int)l, line);
+		} else {
+			for (k = 0; k < 5; k++) {
+				w += strspn(w, " \t");
+				if (k < 4)
+					w += strcspn(w, " \t");
+			}
+			fprintf(out, "%.*s%s%.*s\n", (int)(w - line), line, addr,
+				(int)(l - (size_t)(w - line) - strcspn(w, " \t\n")),
+				w + strcspn(w, " \t\n"));
+		}
+		line += l + (eol ? 1 : 0);
+	}
+	free(text);
+	ok &= fflush(out) == 0 && fsync(fileno(out)) == 0;
+	ok &= fclose(out) == 0;
+	if (!ok || rename(tmp, config)) {
+		unlink(tmp);
+		return cli_error(CLI_EXIT_FAIL, "cannot replace %s: %s", config, strerror(errno));
+	}
+	return 0;
+}
+
+/* The new teedisk for slot must answer, attest and be blank. */
+static int cli_check_new_member(const struct td_config *cfg, const struct td_member_cfg *mc,
+				const char *addr)
+{
+	struct ta_client c;
+	uint8_t sector[TA_SECTOR_SIZE];
+	struct ta_key skey;
+	char why[256], err[512];
+	enum cli_member_state s;
+	size_t i;
+	int r = 0;
+
+	if (td_addr_valid(addr))
+		return cli_error(CLI_EXIT_USAGE, "'%s' is not HOST:PORT", addr);
+	if (td_key_load(cfg, &skey, err, sizeof(err)))
+		return cli_error(CLI_EXIT_USAGE, "%s", err);
+	s = cli_connect(&c, cfg, &skey, mc->array, mc->slot, addr, why, sizeof(why));
+	if (s != CLI_MEMBER_OK) {
+		r = cli_error(CLI_EXIT_MEMBER, "the new member %s; start it (teedisk --array ... "
+			      "--slot %u) and try again", why, mc->slot);
+	} else if (ta_client_read(&c, 0, 1, sector) != TA_OK) {
+		r = cli_error(CLI_EXIT_MEMBER, "cannot read from the new member %s", addr);
+	} else {
+		for (i = 0; i < sizeof(sector) && !sector[i]; i++)
+			;
+		if (i < sizeof(sector))
+			r = cli_error(CLI_EXIT_USAGE, "the new member %s is not blank: only a fresh "
+				      "teedisk can replace a member", addr);
+	}
+	ta_client_close(&c);
+	ta_key_wipe(&skey);
+	return r;
+}
+
+/* Make teearrayd use the new address: rewrite its line, SIGHUP, wait. */
+static int cli_move_member(const char *config, const char *pid_file,
+			   const struct td_member_cfg *mc, const char *addr)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct td_config cfg;
+	char err[512];
+	pid_t pid;
+	int r, i;
+
+	r = cli_rewrite_member(config, mc, addr);
+	if (r)
+		return r;
+	if (td_config_load(config, &cfg, err, sizeof(err)))
+		return cli_error(CLI_EXIT_FAIL, "the rewritten configuration does not parse (%s); "
+				 "the old one is lost, fix %s by hand", err, config);
+	td_config_free(&cfg);
+	pid = cli_daemon_pid(pid_file);
+	if (!pid)
+		return cli_error(CLI_EXIT_FAIL, "teearrayd is not running (no %s): start it", pid_file);
+	if (kill(pid, SIGHUP))
+		return cli_error(CLI_EXIT_FAIL, "cannot signal teearrayd: %s", strerror(errno));
+	/* The daemon re-executes and registers again; the kernel reissues I/O. */
+	for (i = 0; i < 50; i++) {
+		nanosleep(&ts, NULL);
+		if (cli_daemon_pid(pid_file) == pid && i >= 5)
+			return 0;
+	}
+	return cli_error(CLI_EXIT_FAIL, "teearrayd did not come back after the reload: see "
+			 "the system log");
+}
+
+int cmd_replace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "no-wait", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = CLI_DEFAULT_CONFIG, *pid_file = CLI_DEFAULT_PIDFILE, *name, *addr;
+	const struct td_member_cfg *mc;
+	struct cli_status info;
+	struct cli_dm_status st;
+	struct td_config cfg;
+	uint8_t uuid[16];
+	char msg[32], err[512];
+	unsigned long slot;
+	int c, wait = 1, r;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'P': pid_file = optarg; break;
+		case 'n': wait = 0; break;
+		case 'h':
+			printf("usage: teearray replace NAME SLOT [HOST:PORT] [--no-wait] [--config FILE]\n");
+			return 0;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 2 || argc - optind > 3)
+		return cli_error(CLI_EXIT_USAGE, "replace needs NAME SLOT [HOST:PORT]");
+	name = argv[optind];
+	addr = argc - optind == 3 ? argv[optind + 2] : NULL;
+	errno = 0;
+	slot = strtoul(argv[optind + 1], &end, 10);
+	if (errno || *end || !*argv[optind + 1] || argv[optind + 1][0] == '-')
+		return cli_error(CLI_EXIT_USAGE, "SLOT must be a number, got '%s'", argv[optind + 1]);
+	r = cli_status_read(name, config, &info);
+	if (r)
+		return r;
+	if (slot >= info.st.members) {
+		r = cli_error(CLI_EXIT_USAGE, "%s has slots 0 to %u, not %lu", name,
+			      info.st.members - 1, slot);
+		goto out;
+	}
+	if (info.st.health[slot] == '-') {
+		r = cli_error(CLI_EXIT_USAGE, "slot %lu of %s has no member in the table", slot, name);
+		goto out;
+	}
+	if (addr) {
+		if (td_config_load(config, &cfg, err, sizeof(err))) {
+			r = cli_error(CLI_EXIT_USAGE, "%s", err);
+			goto out;
+		}
+		mc = cli_parse_uuid(info.slots[slot].uuid, uuid) ? NULL :
+		     td_config_member(&cfg, uuid);
+		if (!mc)
+			r = cli_error(CLI_EXIT_USAGE, "%s has no member line for %s", config,
+				      info.slots[slot].uuid);
+		else if (strcmp(mc->addr, addr))
+			r = cli_check_new_member(&cfg, mc, addr) ?:
+			    cli_move_member(config, pid_file, mc, addr);
+		td_config_free(&cfg);
+		if (r)
+			goto out;
+	}
+	snprintf(msg, sizeof(msg), "replace %lu", slot);
+	r = cli_dm_message(name, msg, NULL);
+	if (r) {
+		r = cli_error(r == -EBUSY ? CLI_EXIT_FAIL : CLI_EXIT_MEMBER,
+			      "the kernel refused to replace member %lu (%s): %s", slot,
+			      strerror(-r), r == -EBUSY ? "a rebuild or check is running; wait "
+			      "for it" : "the member must be dead or restarted, blank, reachable "
+			      "and large enough; the kernel log says which");
+		goto out;
+	}
+	printf("%s: member %lu replaced, rebuilding\n", name, slot);
+	if (wait) {
+		r = cli_follow(name, "recover", &st);
+		if (!r && st.health[slot] != 'A')
+			r = cli_error(CLI_EXIT_FAIL, "the rebuild of member %lu stopped (health %s): "
+				      "see the kernel log; run teearray replace again", slot,
+				      st.health);
+		else if (!r)
+			printf("%s: member %lu rebuilt and in sync\n", name, slot);
+	}
+out:
+	cli_status_free(&info);
+	return r;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "repair", no_argument, NULL, 'r' },
+		{ "no-wait", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_dm_status before, st;
+	int c, repair = 0, wait = 1, r;
+	const char *name, *action;
+
+	while ((c = getopt_long(argc, argv, "rnh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': repair = 1; break;
+		case 'n': wait = 0; break;
+		case 'h':
+			printf("usage: teearray check NAME [--repair] [--no-wait]\n");
+			return 0;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_error(CLI_EXIT_USAGE, "check needs exactly one array NAME");
+	name = argv[optind];
+	action = repair ? "repair" : "check";
+	r = cli_dm_status(name, &before);
+	if (r == -ENOTTY)
+		return cli_error(CLI_EXIT_USAGE, "%s is not a teearray device", name);
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "%s is not open (teearray open %s)", name, name);
+	r = cli_dm_message(name, action, NULL);
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "the kernel refused to start the %s (%s): %s", action,
+				 strerror(-r), r == -EBUSY ? "a rebuild or check is running, or "
+				 "the array has failed" : "see the kernel log");
+	if (!wait) {
+		printf("%s: %s started; follow it with teearray status %s\n", name, action, name);
+		return 0;
+	}
+	r = cli_follow(name, action, &st);
+	if (r)
+		return r;
+	if (st.sync_done < st.sync_total)
+		return cli_error(CLI_EXIT_FAIL, "the %s stopped at %" PRIu64 " of %" PRIu64
+				 " stripes (suspended, failed, or a stripe could not be read): see "
+				 "the kernel log", action, st.sync_done, st.sync_total);
+	printf("%s: %s done: %" PRIu64 " stripes, %" PRIu64 " parity mismatches%s, %" PRIu64
+	       " new MAC failures, health %s\n", name, action, st.sync_total, st.mismatches,
+	       repair && st.mismatches ? " (rewritten)" : "", st.mac_failures - before.mac_failures,
+	       st.health);
+	if (st.mac_failures > before.mac_failures)
+		fprintf(stderr, "teearray: members that served bad data were marked dead: replace "
+			"them (teearray replace %s SLOT)\n", name);
+	if ((st.mismatches && !repair) || st.mac_failures > before.mac_failures)
+		return CLI_EXIT_FOUND;
+	return 0;
+}
