@@ -58,8 +58,10 @@ help:
 	@echo "make demo          boot a VM and show the array (the README's first command)"
 	@echo "make lint          checkpatch.pl and sparse on the kernel code"
 	@echo "make bench         benchmarks (not part of check)"
-	@echo "make install       module into /lib/modules/<kver>/updates, programs into $(PREFIX)"
-	@echo "make dkms-add      register the module source with DKMS"
+	@echo "make install       module into /lib/modules/<kver>/updates, programs into $(PREFIX)/sbin,"
+	@echo "                   man pages, the teearrayd systemd unit, /etc/teearray (DESTDIR=, PREFIX=)"
+	@echo "make uninstall     remove what make install installed (keeps /etc/teearray's own files)"
+	@echo "make dkms-add      register the module source with DKMS (then dkms install)"
 
 include $(sort $(wildcard kernel/*.mk userspace/*.mk userspace/*/*.mk tools/*.mk tools/*/*.mk tests/*/*.mk))
 
@@ -138,16 +140,37 @@ sparse: ensure-deps
 		2>&1 | tee build/sparse.log
 	@! grep -E '(warning|error):' build/sparse.log
 
+# What install puts where, besides the module and PROGS.  The unit's
+# ExecStart names /usr/sbin (a distribution package's PREFIX); install points
+# it at $(PREFIX)/sbin.  /etc/teearray holds keys: it is made mode 0700.
+MANPAGES := man/teearray.8 man/teearrayd.8 man/teedisk.8
+MANDIR = $(PREFIX)/share/man/man8
+UNITDIR = /lib/systemd/system
+CONFDIR = /etc/teearray
+
 install: all
 	install -D -m 0644 $(KMOD_DIR)/dm-teearray.ko \
 		$(DESTDIR)/lib/modules/$(KVER_FULL)/updates/dm-teearray.ko
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER_FULL)
 	$(if $(PROGS),install -D -m 0755 -t $(DESTDIR)$(PREFIX)/sbin $(PROGS))
+	install -D -m 0644 -t $(DESTDIR)$(MANDIR) $(MANPAGES)
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/teearrayd|$(PREFIX)/sbin/teearrayd|g' packaging/teearrayd.service \
+		> $(DESTDIR)$(UNITDIR)/teearrayd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/teearrayd.service
+	install -d -m 0700 $(DESTDIR)$(CONFDIR)
+	install -m 0644 packaging/teearrayd.conf.example $(DESTDIR)$(CONFDIR)/
+	[ -n "$(DESTDIR)" ] || ! [ -d /run/systemd/system ] || systemctl daemon-reload
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KVER_FULL)/updates/dm-teearray.ko
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER_FULL)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(notdir $(PROGS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,$(notdir $(MANPAGES)))
+	rm -f $(DESTDIR)$(UNITDIR)/teearrayd.service
+	rm -f $(DESTDIR)$(CONFDIR)/teearrayd.conf.example
+	! [ -d $(DESTDIR)$(CONFDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(CONFDIR)
+	[ -n "$(DESTDIR)" ] || ! [ -d /run/systemd/system ] || systemctl daemon-reload
 
 # Copies the module sources to /usr/src/dm-teearray-<version> and registers
 # them; then `dkms install dm-teearray/<version>` builds and installs for the
