@@ -94,11 +94,16 @@ static int cli_dm_params(const char *name, int type, char **out, uint64_t *lengt
 	struct dm_task *dmt = cli_dm_task(type, name);
 	uint64_t start, len;
 	char *ttype = NULL, *params = NULL;
+	struct dm_info info;
 	int r = -EIO;
 
 	if (!dmt)
 		return -ENOMEM;
-	if (dm_task_run(dmt)) {
+	if (dm_task_run(dmt) && dm_task_get_info(dmt, &info)) {
+		if (!info.exists) {
+			dm_task_destroy(dmt);
+			return -ENODEV;
+		}
 		dm_get_next_target(dmt, NULL, &start, &len, &ttype, &params);
 		if (!ttype || strcmp(ttype, "teearray") || !params)
 			r = -ENOTTY;

@@ -20,14 +20,15 @@
 
 /*
  * Follow the walk until the action is no longer `action`; draws a bar on a
- * terminal, a line per quarter otherwise.  Returns the final status in st.
+ * terminal, and only the final state otherwise (logs stay short).  Returns
+ * the final status in st.
  */
 static int cli_follow(const char *name, const char *action, struct cli_dm_status *st)
 {
 	struct timespec ts = { 0, 500 * 1000 * 1000 };
 	int tty = isatty(STDOUT_FILENO);
 	uint64_t last_done = 0;
-	unsigned int quarter = 0, ticks = 0;
+	unsigned int ticks = 0;
 	double rate = 0;
 	int r;
 
@@ -46,11 +47,6 @@ static int cli_follow(const char *name, const char *action, struct cli_dm_status
 			printf("\r");
 			cli_progress_bar(stdout, action, st->sync_done, st->sync_total, rate);
 			printf("   ");
-			fflush(stdout);
-		} else if (st->sync_total && st->sync_done * 4 / st->sync_total > quarter) {
-			quarter = (unsigned int)(st->sync_done * 4 / st->sync_total);
-			cli_progress_bar(stdout, action, st->sync_done, st->sync_total, 0);
-			printf("\n");
 			fflush(stdout);
 		}
 		nanosleep(&ts, NULL);
@@ -179,7 +175,7 @@ static int cli_move_member(const char *config, const char *pid_file,
 	/* The daemon re-executes and registers again; the kernel reissues I/O. */
 	for (i = 0; i < 50; i++) {
 		nanosleep(&ts, NULL);
-		if (cli_daemon_pid(pid_file) == pid && i >= 5)
+		if (i >= 5 && cli_daemon_pid(pid_file))
 			return 0;
 	}
 	return cli_error(CLI_EXIT_FAIL, "teearrayd did not come back after the reload: see "

@@ -776,11 +776,22 @@ int main(int argc, char **argv)
 
 		ta_key_wipe(&d->key);
 		td_config_free(&d->cfg);
-		/* By its real path, so the process keeps its name. */
-		if (n > 0) {
+		/*
+		 * By its real path, so the process keeps its name; a detached
+		 * daemon stays detached without forking again (same pid).
+		 */
+		char **nargv = calloc((size_t)argc + 3, sizeof(*nargv));
+
+		if (n > 0 && nargv) {
 			self[n] = 0;
-			execv(self, argv);
+			memcpy(nargv, argv, (size_t)argc * sizeof(*nargv));
+			if (!fg) {
+				nargv[argc] = "--foreground";
+				nargv[argc + 1] = "--syslog";
+			}
+			execv(self, nargv);
 		}
+		free(nargv);
 		td_log(LOG_ERR, "cannot re-execute for the reload: %s", strerror(errno));
 		ret = 1;
 	}
