@@ -605,7 +605,7 @@ int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
 		for (c = tc->n; c < tc->m; c++) {
 			if (!memcmp(parity[c - tc->n], buf->col[c], TEEARRAY_SECTOR_SIZE))
 				continue;
-			DMWARN_LIMIT("%s: stripe %llu: parity column %u (member %u) does not match the data%s",
+			DMWARN_LIMIT("%s: stripe %llu: parity column %u (member %u) differs%s",
 				     dm_table_device_name(tc->ti->table), ms, c,
 				     teearray_slot_of(&tc->geo, ms, c),
 				     repair ? ": rewriting it" : "");

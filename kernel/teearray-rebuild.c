@@ -146,7 +146,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	mutex_lock(&tc->member_lock);
 	r = -EBUSY;
 	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running) {
-		DMWARN("replace: the array is not assembled, has failed, or is rebuilding or scrubbing");
+		DMWARN("replace: the array is not assembled, has failed, or is busy");
 		goto out;
 	}
 	if (tc->params->member_absent[slot]) {

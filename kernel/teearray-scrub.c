@@ -76,7 +76,7 @@ int teearray_scrub_start(struct teearray_c *tc, bool repair)
 
 	mutex_lock(&tc->member_lock);
 	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running) {
-		DMWARN("%s: the array is not assembled, has failed, or is rebuilding or scrubbing",
+		DMWARN("%s: the array is not assembled, has failed, or is busy",
 		       repair ? "repair" : "check");
 		r = -EBUSY;
 		goto out;

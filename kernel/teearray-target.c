@@ -359,7 +359,7 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 		teearray_arm_crash(tc, version);
 		return 0;
 	}
-	DMWARN("unrecognised message: %s (expected fail_member, replace, members, check, repair, stats or crash_after)",
+	DMWARN("unrecognised message: %s (the messages are listed in dm-teearray.rst)",
 	       argc ? argv[0] : "");
 	return -EINVAL;
 }
