@@ -184,7 +184,8 @@ static int td_identify(struct td_member *m, int timeout_ms)
 	if (m->e->cfg->have_teedisk_hash) {
 		ta_measurement(expect, m->e->cfg->teedisk_hash, m->c.claims.provider, m->c.id.array,
 			       m->c.id.slot, m->c.id.sectors, m->c.id.authorized_key);
-		if (sodium_memcmp(expect, m->c.claims.measurement, TA_HASH_LEN)) {
+		/* The identity's measurement, attested in report_data (any provider). */
+		if (sodium_memcmp(expect, m->c.id.measurement, TA_HASH_LEN)) {
 			m->c.identified = 0;
 			return TA_E_ATTEST_MEASUREMENT;
 		}
@@ -551,8 +552,13 @@ int td_engine_start(struct td_engine *e, const struct td_config *cfg, const stru
 		m->cfg = &cfg->members[i];
 		ta_uuid_format(m->name, m->cfg->uuid);
 		m->pol = cfg->policy;
-		m->pol.have_measurement = m->cfg->have_measurement;
-		memcpy(m->pol.measurement, m->cfg->measurement, TA_HASH_LEN);
+		/*
+		 * measurement= pins the teedisk measurement, which every provider
+		 * binds into report_data[32..63]; a platform measurement is the
+		 * tsm verifier's business.
+		 */
+		m->pol.have_member_measurement = m->cfg->have_measurement;
+		memcpy(m->pol.member_measurement, m->cfg->measurement, TA_HASH_LEN);
 		ta_client_init(&m->c, key, &m->pol, m->cfg->array, m->cfg->slot);
 		m->take = calloc(cfg->batch_max, sizeof(*m->take));
 		m->inbatch = calloc(cfg->batch_max, sizeof(*m->inbatch));
