@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "teearray-cli.h"
+#include "teearray-keys.h"
 #include "td-config.h"
 #include "ta-format.h"
 #include "teearray-format.h"
@@ -107,6 +108,10 @@ int cmd_format(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (td_config_load(config, &cfg, err, sizeof(err)))
 		return cli_error(CLI_EXIT_USAGE, "%s", err);
+	r = cli_keyring_load_signing_key(&cfg, CLI_DEFAULT_SIGNING_KEY);
+	if (r)
+		goto out;
+	r = CLI_EXIT_FAIL;
 	if (td_key_load(&cfg, &skey, err, sizeof(err))) {
 		r = cli_error(CLI_EXIT_USAGE, "%s", err);
 		goto out;

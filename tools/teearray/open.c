@@ -227,7 +227,10 @@ int cmd_open(int argc, char **argv)
 		r = cli_error(CLI_EXIT_FAIL, "out of memory");
 		goto out;
 	}
-	r = cli_probe_members(&cfg, a, key, mb);
+	/* The probe signs with the storage key, so it must be loadable first. */
+	r = cli_keyring_load_signing_key(&cfg, signing);
+	if (!r)
+		r = cli_probe_members(&cfg, a, key, mb);
 	if (!r)
 		r = cli_open_verdict(a, mb);
 	if (r)
@@ -240,9 +243,7 @@ int cmd_open(int argc, char **argv)
 			"(replace it with teearray replace %s %u)\n", i, mb[i].cfg->addr,
 			mb[i].why, name, i);
 	}
-	r = cli_keyring_load_signing_key(&cfg, signing);
-	if (!r)
-		r = cli_load_module();
+	r = cli_load_module();
 	if (!r)
 		r = cli_ensure_daemon(config, pid_file);
 	if (!r)
