@@ -14,6 +14,9 @@
 #include "teearray-cli.h"
 #include "teearray-dm.h"
 
+/* Set while a call whose failure the caller explains runs. */
+static int cli_dm_quiet;
+
 static struct dm_task *cli_dm_task(int type, const char *name)
 {
 	struct dm_task *dmt = dm_task_create(type);
@@ -151,7 +154,9 @@ int cli_dm_message(const char *name, const char *msg, char **answer)
 		*answer = NULL;
 	if (!dmt)
 		return -ENOMEM;
+	cli_dm_quiet = 1;
 	ok = dm_task_set_sector(dmt, 0) && dm_task_set_message(dmt, msg) && dm_task_run(dmt);
+	cli_dm_quiet = 0;
 	errno_saved = dm_task_get_errno(dmt);
 	if (ok && answer) {
 		resp = dm_task_get_message_response(dmt);
@@ -172,9 +177,9 @@ static void cli_dm_log(int level, const char *file, int line, int dm_errno_or_cl
 	(void)file;
 	(void)line;
 	(void)dm_errno_or_class;
-	if ((level & 7) > 3)
+	if ((level & 7) > 3 || cli_dm_quiet)
 		return;
-	fputs("teearray: device-mapper: ", stderr);
+	fputs("teearray: ", stderr);
 	va_start(ap, f);
 	vfprintf(stderr, f, ap);
 	va_end(ap);

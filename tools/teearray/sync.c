@@ -253,12 +253,18 @@ int cmd_replace(int argc, char **argv)
 	}
 	snprintf(msg, sizeof(msg), "replace %lu", slot);
 	r = cli_dm_message(name, msg, NULL);
+	if (r == -EBUSY) {
+		r = cli_error(CLI_EXIT_FAIL, "the kernel refused to replace member %lu: a rebuild "
+			      "or check is running (wait for it), or the member is alive and "
+			      "unchanged (to take a working member out: dmsetup message %s 0 "
+			      "fail_member %lu %" PRIu64 ")", slot, name, slot,
+			      info.st.death_version);
+		goto out;
+	}
 	if (r) {
-		r = cli_error(r == -EBUSY ? CLI_EXIT_FAIL : CLI_EXIT_MEMBER,
-			      "the kernel refused to replace member %lu (%s): %s", slot,
-			      strerror(-r), r == -EBUSY ? "a rebuild or check is running; wait "
-			      "for it" : "the member must be dead or restarted, blank, reachable "
-			      "and large enough; the kernel log says which");
+		r = cli_error(CLI_EXIT_MEMBER, "the kernel refused to replace member %lu (%s): the "
+			      "new member must answer, be blank and be large enough; the kernel "
+			      "log says which", slot, strerror(-r));
 		goto out;
 	}
 	printf("%s: member %lu replaced, rebuilding\n", name, slot);
