@@ -576,21 +576,21 @@ int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
 {
 	bool want[TEEARRAY_MAX_MEMBERS] = { false }, cols[TEEARRAY_MAX_MEMBERS] = { false };
 	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
-	struct teearray_read_ctx rc = { };
+	struct teearray_read_ctx rc = { .stripe = ms - tc->geo.data_start };
+	bool data = ms >= tc->geo.data_start;
 	unsigned int c;
 	int r, bad = 0;
 
 	for (c = 0; c < tc->m; c++)
 		want[c] = true;
-	if (ms >= tc->geo.data_start) {
-		rc.stripe = ms - tc->geo.data_start;
+	if (data) {
 		teearray_read_set(tc, rc.stripe, set);
 	} else {
 		bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
 		teearray_stripe_set_add(set, ms);
 	}
 	teearray_lock_stripes(tc, set);
-	if (ms >= tc->geo.data_start) {
+	if (data) {
 		r = teearray_read_ctx_init(tc, &rc, buf);
 		if (!r)
 			r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_data, &rc);

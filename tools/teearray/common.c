@@ -40,6 +40,11 @@ int cli_parse_uuid(const char *s, uint8_t out[16])
 	return teearray_parse_uuid(s, out);
 }
 
+int cli_all_zero(const void *p, size_t len)
+{
+	return teearray_all_zero(p, len);
+}
+
 int cli_load_array(const char *config, const char *name, struct td_config *cfg,
 		   const struct td_array_cfg **array)
 {

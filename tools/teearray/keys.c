@@ -20,7 +20,7 @@
 #include "teearray-keys.h"
 #include "ta-crypto.h"
 
-/* mkdir -p with mode 0700 for the directories we create. */
+/* Create the missing parent directories of path, mode 0700 (mkdir -p). */
 static int cli_mkdirs(const char *path)
 {
 	char *copy = strdup(path), *dir;
@@ -31,10 +31,7 @@ static int cli_mkdirs(const char *path)
 		return -1;
 	dir = dirname(copy);
 	if (stat(dir, &st)) {
-		char *parent = strdup(dir);
-
-		r = parent ? cli_mkdirs(dir) : -1;
-		free(parent);
+		r = cli_mkdirs(dir);
 		if (!r && mkdir(dir, 0700) && errno != EEXIST)
 			r = -1;
 	}

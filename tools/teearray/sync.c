@@ -62,7 +62,8 @@ static int cli_follow(const char *name, const char *action, struct cli_dm_status
 static int cli_rewrite_member(const char *config, const struct td_member_cfg *mc,
 			      const char *addr)
 {
-	char tmp[4096], *text = NULL, *line;
+	char tmp[4096], err[512], *text = NULL, *line;
+	struct td_config check;
 	unsigned int n = 0;
 	size_t len = 0;
 	FILE *in, *out;
@@ -109,7 +110,18 @@ static int cli_rewrite_member(const char *config, const struct td_member_cfg *mc
 	free(text);
 	ok &= fflush(out) == 0 && fsync(fileno(out)) == 0;
 	ok &= fclose(out) == 0;
-	if (!ok || rename(tmp, config)) {
+	if (!ok) {
+		unlink(tmp);
+		return cli_error(CLI_EXIT_FAIL, "cannot write %s", tmp);
+	}
+	/* The daemon re-reads it on SIGHUP: never put a file it refuses in place. */
+	if (td_config_load(tmp, &check, err, sizeof(err))) {
+		unlink(tmp);
+		return cli_error(CLI_EXIT_FAIL, "the rewritten configuration does not parse (%s); "
+				 "%s is unchanged", err, config);
+	}
+	td_config_free(&check);
+	if (rename(tmp, config)) {
 		unlink(tmp);
 		return cli_error(CLI_EXIT_FAIL, "cannot replace %s: %s", config, strerror(errno));
 	}
@@ -125,7 +137,6 @@ static int cli_check_new_member(const struct td_config *cfg, const struct td_mem
 	struct ta_key skey;
 	char why[256], err[512];
 	enum cli_member_state s;
-	size_t i;
 	int r = 0;
 
 	if (td_addr_valid(addr))
@@ -138,12 +149,9 @@ static int cli_check_new_member(const struct td_config *cfg, const struct td_mem
 			      "--slot %u) and try again", why, mc->slot);
 	} else if (ta_client_read(&c, 0, 1, sector) != TA_OK) {
 		r = cli_error(CLI_EXIT_MEMBER, "cannot read from the new member %s", addr);
-	} else {
-		for (i = 0; i < sizeof(sector) && !sector[i]; i++)
-			;
-		if (i < sizeof(sector))
-			r = cli_error(CLI_EXIT_USAGE, "the new member %s is not blank: only a fresh "
-				      "teedisk can replace a member", addr);
+	} else if (!cli_all_zero(sector, sizeof(sector))) {
+		r = cli_error(CLI_EXIT_USAGE, "the new member %s is not blank: only a fresh "
+			      "teedisk can replace a member", addr);
 	}
 	ta_client_close(&c);
 	ta_key_wipe(&skey);
@@ -155,18 +163,12 @@ static int cli_move_member(const char *config, const char *pid_file,
 			   const struct td_member_cfg *mc, const char *addr)
 {
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
-	struct td_config cfg;
-	char err[512];
 	pid_t pid;
 	int r, i;
 
 	r = cli_rewrite_member(config, mc, addr);
 	if (r)
 		return r;
-	if (td_config_load(config, &cfg, err, sizeof(err)))
-		return cli_error(CLI_EXIT_FAIL, "the rewritten configuration does not parse (%s); "
-				 "the old one is lost, fix %s by hand", err, config);
-	td_config_free(&cfg);
 	pid = cli_daemon_pid(pid_file);
 	if (!pid)
 		return cli_error(CLI_EXIT_FAIL, "teearrayd is not running (no %s): start it", pid_file);

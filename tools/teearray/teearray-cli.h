@@ -74,6 +74,8 @@ enum cli_member_state cli_connect(struct ta_client *c, const struct td_config *c
 				  uint32_t slot, const char *addr, char *why, size_t whylen);
 
 void cli_uuid_str(const uint8_t uuid[16], char out[37]);
+/* teearray_all_zero() for files that cannot include the kernel headers. */
+int cli_all_zero(const void *p, size_t len);
 /* 0, or non-zero when s is not a UUID. */
 int cli_parse_uuid(const char *s, uint8_t out[16]);
 
