@@ -108,6 +108,8 @@ void teearray_sb_build(struct teearray_sb_disk *sb,
 	sb->data_sectors = cpu_to_le64(g->data_sectors);
 	sb->array_sectors = cpu_to_le64(g->array_sectors);
 	sb->create_time = cpu_to_le64(info->create_time);
+	sb->key_epoch = cpu_to_le32(info->key_epoch);
+	sb->flags = cpu_to_le32(info->rotating ? TEEARRAY_SB_ROTATING : 0);
 	teearray_hmac(mac_key, TEEARRAY_MAC_SIZE, (const u8 *)sb,
 		      offsetof(struct teearray_sb_disk, mac), sb->mac);
 }
@@ -136,8 +138,13 @@ int teearray_sb_parse(const struct teearray_sb_disk *sb,
 		return teearray_reject(error, "unsupported superblock format version");
 	if (le32_to_cpu(sb->sector_size) != TEEARRAY_SECTOR_SIZE)
 		return teearray_reject(error, "unsupported sector size");
-	if (sb->flags || !teearray_all_zero(sb->reserved, sizeof(sb->reserved)))
+	if (le32_to_cpu(sb->flags) & ~TEEARRAY_SB_ROTATING ||
+	    !teearray_all_zero(sb->reserved, sizeof(sb->reserved)))
 		return teearray_reject(error, "unknown superblock flags or reserved bytes set");
+	info->key_epoch = le32_to_cpu(sb->key_epoch);
+	info->rotating = le32_to_cpu(sb->flags) & TEEARRAY_SB_ROTATING;
+	if (info->rotating && !info->key_epoch)
+		return teearray_reject(error, "superblock rotates to epoch 0");
 
 	memcpy(info->array_uuid, sb->array_uuid, TEEARRAY_UUID_SIZE);
 	memcpy(info->member_uuid, sb->member_uuid, TEEARRAY_UUID_SIZE);
@@ -179,6 +186,7 @@ void teearray_dr_build(struct teearray_dr_disk *dr,
 	memcpy(dr->array_uuid, array_uuid, TEEARRAY_UUID_SIZE);
 	dr->generation = cpu_to_le64(info->generation);
 	dr->nr_members = cpu_to_le32(info->nr_members);
+	dr->key_epoch = cpu_to_le32(info->key_epoch);
 	memcpy(dr->state, info->state, info->nr_members);
 	memcpy(dr->instance, info->instance,
 	       (size_t)info->nr_members * TEEARRAY_DR_INSTANCE_SIZE);
@@ -212,6 +220,7 @@ int teearray_dr_parse(const struct teearray_dr_disk *dr,
 	info->version = le64_to_cpu(dr->version);
 	info->generation = le64_to_cpu(dr->generation);
 	info->nr_members = le32_to_cpu(dr->nr_members);
+	info->key_epoch = le32_to_cpu(dr->key_epoch);
 	if (dr->flags || !teearray_all_zero(dr->reserved0, sizeof(dr->reserved0)) ||
 	    !teearray_all_zero(dr->reserved, sizeof(dr->reserved)))
 		return teearray_reject(error, "unknown death record flags or reserved bytes set");

@@ -24,7 +24,7 @@
 
 #define TEEARRAY_SB_MAGIC		0x5941525241454554ULL	/* "TEEARRAY" */
 #define TEEARRAY_DR_MAGIC		0x44524145445f4154ULL	/* "TA_DEADR" */
-#define TEEARRAY_FORMAT_VERSION		2
+#define TEEARRAY_FORMAT_VERSION		3
 #define TEEARRAY_MAC_SIZE		32
 #define TEEARRAY_META_PER_SECTOR	146	/* IV+MAC entries per metadata sector */
 #define TEEARRAY_DEF_JOURNAL_SECTORS	242	/* 2 records + 2 halves of 120 */
@@ -58,7 +58,7 @@ struct teearray_sb_disk {
 	__le32 slot;
 	__le32 data_members;
 	__le32 parity_members;
-	__le32 flags;			/* must be zero */
+	__le32 flags;			/* TEEARRAY_SB_* */
 	__le64 member_sectors;
 	__le64 journal_start;
 	__le64 journal_sectors;
@@ -69,10 +69,14 @@ struct teearray_sb_disk {
 	__le64 data_start;
 	__le64 data_sectors;
 	__le64 array_sectors;
-	__le64 create_time;		/* seconds since the epoch, informational */
-	u8 reserved[3912];		/* zero */
+	__le64 create_time;		/* seconds since 1970, informational */
+	__le32 key_epoch;		/* the MAC is under this epoch's key */
+	u8 reserved[3908];		/* zero */
 	u8 mac[TEEARRAY_MAC_SIZE];
 } __packed;
+
+/* Superblock flags. */
+#define TEEARRAY_SB_ROTATING		1	/* sectors of key_epoch - 1 may remain */
 
 /* Death record: the member list of the array and the fencing generation. */
 struct teearray_dr_disk {
@@ -82,7 +86,8 @@ struct teearray_dr_disk {
 	__le64 generation;		/* fencing generation */
 	__le32 nr_members;
 	__le32 flags;			/* must be zero */
-	u8 reserved0[16];
+	__le32 key_epoch;		/* the MAC is under this epoch's key */
+	u8 reserved0[12];
 	u8 state[TEEARRAY_MAX_MEMBERS];
 	u8 instance[TEEARRAY_MAX_MEMBERS][TEEARRAY_DR_INSTANCE_SIZE];
 	u8 reserved[1696];
@@ -95,10 +100,13 @@ struct teearray_sb_info {
 	u8 member_uuid[TEEARRAY_UUID_SIZE];
 	u32 slot;
 	u64 create_time;
+	u32 key_epoch;
+	bool rotating;		/* a rotation from key_epoch - 1 is unfinished */
 };
 
 struct teearray_dr_info {
 	u64 version;
+	u32 key_epoch;
 	u64 generation;
 	u32 nr_members;
 	u8 state[TEEARRAY_MAX_MEMBERS];
@@ -114,6 +122,21 @@ int teearray_geometry_init(struct teearray_geometry *g, u32 data_members,
 			   u32 parity_members, u64 member_sectors,
 			   u64 journal_sectors, u64 log_stripes);
 
+/*
+ * The epoch whose metadata key MACs a superblock or death record, read
+ * before anything is authenticated: it only chooses the key to try.
+ */
+static inline u32 teearray_sb_key_epoch(const struct teearray_sb_disk *sb)
+{
+	return le32_to_cpu(sb->key_epoch);
+}
+
+static inline u32 teearray_dr_key_epoch(const struct teearray_dr_disk *dr)
+{
+	return le32_to_cpu(dr->key_epoch);
+}
+
+/* mac_key: metadata key of info->key_epoch. */
 void teearray_sb_build(struct teearray_sb_disk *sb,
 		       const struct teearray_sb_info *info,
 		       const u8 mac_key[TEEARRAY_MAC_SIZE]);

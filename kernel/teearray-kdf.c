@@ -131,6 +131,19 @@ void teearray_derive_key(const u8 *array_key, size_t array_key_len,
 		      TEEARRAY_DERIVED_KEY_SIZE);
 }
 
+void teearray_epoch_key(const u8 *root, size_t root_len, const u8 array_uuid[16],
+			u32 epoch, u8 out[TEEARRAY_EPOCH_KEY_SIZE])
+{
+	static const char label[] = "dm-teearray v1 epoch";
+	u8 info[sizeof(label) + 8];	/* label, its NUL, le64 epoch */
+	__le64 e = cpu_to_le64(epoch);
+
+	memcpy(info, label, sizeof(label));
+	memcpy(info + sizeof(label), &e, sizeof(e));
+	teearray_hkdf(array_uuid, 16, root, root_len, info, sizeof(info), out,
+		      TEEARRAY_EPOCH_KEY_SIZE);
+}
+
 bool teearray_mac_equal(const u8 *a, const u8 *b, size_t len)
 {
 	u8 diff = 0;

@@ -47,6 +47,23 @@ void teearray_derive_key(const u8 *array_key, size_t array_key_len,
 			 const u8 array_uuid[16], const char *purpose, u64 epoch,
 			 u8 out[TEEARRAY_DERIVED_KEY_SIZE]);
 
+/*
+ * The key hierarchy.  The root key (64 bytes) stays with its key provider;
+ * the kernel only ever holds epoch keys:
+ *
+ *   E(e) = HKDF-SHA256(salt = array UUID, ikm = root,
+ *                      info = "dm-teearray v1 epoch" || 0x00 || le64(e)), 64 bytes
+ *
+ * and every key of epoch e is teearray_derive_key(E(e), uuid, purpose, e).
+ * Wiping E(e) and its derived keys makes sectors written under e unreadable
+ * to anyone who later obtains the kernel's keys (forward secrecy).
+ */
+#define TEEARRAY_EPOCH_KEY_SIZE		64
+#define TEEARRAY_EPOCH_MAX		0xffffffffU	/* IVs carry le32 epochs */
+
+void teearray_epoch_key(const u8 *root, size_t root_len, const u8 array_uuid[16],
+			u32 epoch, u8 out[TEEARRAY_EPOCH_KEY_SIZE]);
+
 /* Compare without data-dependent timing. */
 bool teearray_mac_equal(const u8 *a, const u8 *b, size_t len);
 

@@ -13,6 +13,8 @@ static const char * const opt_names[TEEARRAY_NR_OPTS] = {
 	[TEEARRAY_OPT_MEMBER_TIMEOUT] = "member_timeout",
 	[TEEARRAY_OPT_JOURNAL_MODE] = "journal_mode",
 	[TEEARRAY_OPT_REBUILD_RATE] = "rebuild_rate",
+	[TEEARRAY_OPT_KEY_EPOCH] = "key_epoch",
+	[TEEARRAY_OPT_PREV_KEY] = "prev_key",
 };
 
 /* Record a rejection: msg is static and ends up in ti->error. */
@@ -183,6 +185,16 @@ static int parse_opt(struct teearray_params *p, const char *arg,
 				      "Invalid rebuild_rate: expected KiB/s as a decimal number, 0 for unlimited");
 		p->rebuild_rate_kib = v;
 		break;
+	case TEEARRAY_OPT_KEY_EPOCH:
+		if (parse_uint(value, &v))
+			return reject(error,
+				      "Invalid key_epoch: expected a decimal number below 2^32");
+		p->key_epoch = v;
+		break;
+	case TEEARRAY_OPT_PREV_KEY:
+		if (parse_key_ref(value, &p->prev_key, error))
+			return -EINVAL;
+		break;
 	}
 	return 0;
 }
@@ -260,6 +272,8 @@ int teearray_parse_table(struct teearray_params *p, unsigned int argc,
 			return -EINVAL;
 	}
 	*bad_arg = -1;
+	if (p->opt_given & (1U << TEEARRAY_OPT_PREV_KEY) && !p->key_epoch)
+		return reject(error, "prev_key needs key_epoch 1 or higher");
 	return 0;
 }
 
@@ -307,5 +321,10 @@ int teearray_format_table(const struct teearray_params *p, char *buf,
 		     p->journal_mode == TEEARRAY_JOURNAL_ERASE ? "erase" : "keep");
 	if (p->opt_given & (1U << TEEARRAY_OPT_REBUILD_RATE))
 		EMIT(" rebuild_rate:%u", p->rebuild_rate_kib);
+	if (p->opt_given & (1U << TEEARRAY_OPT_KEY_EPOCH))
+		EMIT(" key_epoch:%u", p->key_epoch);
+	if (p->opt_given & (1U << TEEARRAY_OPT_PREV_KEY))
+		EMIT(" prev_key::%u:%s:%s", p->prev_key.size, p->prev_key.type,
+		     p->prev_key.desc);
 	return (int)used;
 }

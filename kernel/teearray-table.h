@@ -34,6 +34,8 @@ enum teearray_opt {
 	TEEARRAY_OPT_MEMBER_TIMEOUT,
 	TEEARRAY_OPT_JOURNAL_MODE,
 	TEEARRAY_OPT_REBUILD_RATE,
+	TEEARRAY_OPT_KEY_EPOCH,
+	TEEARRAY_OPT_PREV_KEY,
 	TEEARRAY_NR_OPTS,
 };
 
@@ -64,6 +66,8 @@ struct teearray_params {
 	unsigned int member_timeout_ms;
 	enum teearray_journal_mode journal_mode;
 	unsigned int rebuild_rate_kib;	/* KiB/s, 0 = unlimited */
+	u32 key_epoch;			/* epoch of key */
+	struct teearray_key_ref prev_key;	/* epoch key_epoch - 1, while rotating */
 };
 
 /*
