@@ -38,7 +38,7 @@ enum teearray_audit_event {
 	TEEARRAY_EV_REBUILD_DONE,	/* arg0: slot, arg1: stripes */
 	TEEARRAY_EV_ROTATE_START,	/* arg0: old epoch, arg1: new epoch */
 	TEEARRAY_EV_ROTATE_DONE,	/* arg0: old epoch (wiped), arg1: sectors rewritten */
-	TEEARRAY_EV_MAC_FAILURE,	/* arg0: member sector, arg1: failures so far, ids: member */
+	TEEARRAY_EV_MAC_FAILURE,	/* arg0: member sector, arg1: failures, ids: member */
 	TEEARRAY_EV_LOST,		/* arg0: events not logged (no daemon, queue full) */
 	__TEEARRAY_EV_MAX,
 };

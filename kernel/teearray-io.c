@@ -254,6 +254,9 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 				continue;
 			atomic64_inc(&tc->mac_failures);
 			dm_table_event(tc->ti->table);
+			teearray_audit_event_slot(tc, TEEARRAY_EV_MAC_FAILURE, ms,
+						  atomic64_read(&tc->mac_failures),
+						  teearray_slot_of(&tc->geo, ms, c));
 			if (!v) {
 				DMWARN_LIMIT("%s: stripe %llu: member %u zeroed a written sector",
 					     dm_table_device_name(tc->ti->table), ms,
@@ -328,8 +331,7 @@ int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
 
 	if (!memchr_inv(sector, 0, TEEARRAY_SECTOR_SIZE))
 		return -ENODATA;
-	return teearray_meta_verify(&tc->skeys, mv,
-				    (const struct teearray_meta_disk *)sector);
+	return teearray_verify_meta(tc, mv, (const struct teearray_meta_disk *)sector, NULL);
 }
 
 /*
@@ -471,7 +473,7 @@ static int teearray_check_data(struct teearray_c *tc, u64 ms, u32 col,
 	struct teearray_read_ctx *rc = ctx;
 	u64 v = rc->stripe * tc->n + col;
 
-	return teearray_sector_verify(&tc->skeys, v, teearray_read_entry(rc, v), sector);
+	return teearray_verify_sector(tc, v, teearray_read_entry(rc, v), sector);
 }
 
 /*
@@ -542,8 +544,7 @@ static int teearray_read_stripe(struct teearray_c *tc, u64 stripe,
 		return r;
 	for (c = 0; c < tc->n; c++)
 		if (want[c])
-			teearray_sector_decrypt(&tc->skeys,
-						teearray_read_entry(&rc, first + c),
+			teearray_decrypt_sector(tc, teearray_read_entry(&rc, first + c),
 						buf->col[c], buf->col[c]);
 	return 0;
 }
@@ -561,6 +562,37 @@ static void teearray_read_set(struct teearray_c *tc, u64 stripe, unsigned long *
 	teearray_stripe_set_add(set, teearray_data_ms(tc, stripe));
 	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv0, &col));
 	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv1, &col));
+}
+
+/*
+ * Key rotation: does data stripe s hold a sector under another epoch than
+ * the current one, or a metadata sector whose tag verifies only under the
+ * previous epoch?  Returns 1, 0 or an error.  Context: process, holding no
+ * stripe.
+ */
+int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf *buf)
+{
+	struct teearray_read_ctx rc = { .stripe = stripe };
+	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+	unsigned int c;
+	bool old;
+	int r;
+
+	teearray_read_set(tc, stripe, set);
+	teearray_lock_stripes(tc, set);
+	r = teearray_read_ctx_init(tc, &rc, buf);
+	for (c = 0; c < tc->n && !r; c++) {
+		const struct teearray_entry *e = teearray_read_entry(&rc, stripe * tc->n + c);
+
+		if (!teearray_entry_unwritten(e) && teearray_entry_epoch(e) != tc->key_epoch)
+			r = 1;
+	}
+	for (c = 0; c < 2 && !r; c++)
+		if (memchr_inv(rc.meta[c], 0, TEEARRAY_SECTOR_SIZE) &&
+		    !teearray_verify_meta(tc, rc.mv[c], rc.meta[c], &old) && old)
+			r = 1;
+	teearray_unlock_stripes(tc, set);
+	return r;
 }
 
 /*
@@ -597,7 +629,7 @@ int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
 	} else if (ms < tc->geo.log_start) {
 		r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_meta, NULL);
 	} else {
-		/* The log area is not in use yet: parity only. */
+		/* Log sectors carry signatures (teearray log --verify): parity only. */
 		r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
 	}
 	if (!r) {

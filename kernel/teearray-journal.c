@@ -59,6 +59,7 @@ static struct teearray_jstripe *teearray_jstripe_get(struct teearray_jstripe *a,
 		return NULL;
 	a = &a[(*n)++];
 	a->ms = ms;
+	a->rewrap = 0;
 	a->nw = 0;
 	bitmap_zero(a->written, TEEARRAY_MAX_MEMBERS);
 	bio_list_init(&a->bios);
@@ -96,6 +97,54 @@ static unsigned int teearray_take_meta(struct teearray_c *tc, u64 mv, bool add)
 		j->meta_mv[j->nmeta++] = mv;
 	}
 	return 0;
+}
+
+/*
+ * Besides the queued writes: stripes a key rotation wants re-encrypted
+ * (each may gain all N columns), one audit log sector, a forced record.
+ * Caller holds the journal lock.
+ */
+static void teearray_journal_take_more(struct teearray_c *tc, unsigned int *used)
+{
+	struct teearray_journal *j = &tc->journal;
+	u32 i;
+
+	while (j->rewrap_next < j->nrewrap) {
+		u64 stripe = j->rewrap[j->rewrap_next], ms = teearray_data_ms(tc, stripe);
+		u64 mv0 = teearray_meta_sector_of(stripe * tc->n, &i);
+		u64 mv1 = teearray_meta_sector_of(stripe * tc->n + tc->n - 1, &i);
+		struct teearray_jstripe *ds = teearray_jstripe_get(j->dst, &j->nd, ms, false);
+		unsigned int extra = 0, cols;
+
+		if (!ds)
+			extra = tc->p + teearray_take_meta(tc, mv0, false) +
+				(mv1 != mv0 ? 1 + tc->p : 0);
+		/* assembly checked capacity >= 3 + 3P: one column always fits */
+		if (*used + extra + 1 > j->capacity && *used)
+			break;
+		/* A wide stripe may need more than one entry (the walk repeats). */
+		cols = min(tc->n, j->capacity - *used - extra);
+		*used += extra + cols;
+		if (!ds) {
+			ds = teearray_jstripe_get(j->dst, &j->nd, ms, true);
+			teearray_take_meta(tc, mv0, true);
+			teearray_take_meta(tc, mv1, true);
+		}
+		ds->rewrap = cols;
+		j->rewrap_next++;
+	}
+	j->log_cur = NULL;
+	if (!list_empty(&j->log_pending) && (*used + 1 + tc->p <= j->capacity || !*used)) {
+		j->log_cur = list_first_entry(&j->log_pending, struct teearray_log_write, node);
+		list_del(&j->log_cur->node);
+		j->lst.ms = j->log_cur->ms;
+		j->lst.nw = 1;
+		bitmap_zero(j->lst.written, TEEARRAY_MAX_MEMBERS);
+		__set_bit(j->log_cur->col, j->lst.written);
+		*used += 1 + tc->p;
+	}
+	j->forcing = j->force_record;
+	j->force_record = false;
 }
 
 /*
@@ -152,13 +201,14 @@ static bool teearray_journal_take(struct teearray_c *tc)
 		ds->nw += !__test_and_set_bit(c, ds->written);
 		bio_list_add(&ds->bios, bio);
 	}
+	teearray_journal_take_more(tc, &used);
 	spin_unlock_irq(&j->lock);
 	while ((bio = bio_list_pop(&too_big))) {
 		DMERR_LIMIT("%s: a write does not fit a journal entry",
 			    dm_table_device_name(tc->ti->table));
 		bio_io_error(bio);
 	}
-	return j->nd;
+	return j->nd || j->log_cur || j->forcing;
 }
 
 /* Append column c of stripe ms to the entry, unless its member is dead. */
@@ -196,7 +246,7 @@ static int teearray_next_iv(struct teearray_c *tc, u8 iv[TEEARRAY_IV_SIZE])
 			    dm_table_device_name(tc->ti->table));
 		return -EIO;
 	}
-	teearray_iv_make(iv, 0, j->iv_gen << 32 | ++j->iv_seq);
+	teearray_iv_make(iv, tc->key_epoch, j->iv_gen << 32 | ++j->iv_seq);
 	return 0;
 }
 
@@ -213,7 +263,57 @@ static int teearray_check_old_data(struct teearray_c *tc, u64 ms, u32 col,
 	if (k < 0)	/* cannot happen: every written stripe's sectors are in */
 		return -EBADMSG;
 	m = (const struct teearray_meta_disk *)j->meta_new[k];
-	return teearray_sector_verify(&tc->skeys, v, &m->entry[i], sector);
+	return teearray_verify_sector(tc, v, &m->entry[i], sector);
+}
+
+/* The entry of virtual sector v in the entry's metadata images, or NULL. */
+static struct teearray_entry *teearray_entry_new(struct teearray_c *tc, u64 v)
+{
+	struct teearray_journal *j = &tc->journal;
+	u32 i;
+	int k = teearray_meta_index(j, teearray_meta_sector_of(v, &i));
+
+	if (k < 0)
+		return NULL;
+	return &((struct teearray_meta_disk *)j->meta_new[k])->entry[i];
+}
+
+/*
+ * Key rotation: the columns of a stripe still under an older epoch, and
+ * not written by this entry, are decrypted into aux to be sealed again
+ * under the current one.  Under the stripe's lock, so a user write can
+ * never be overtaken by the old contents.
+ */
+static int teearray_rewrap_columns(struct teearray_c *tc, struct teearray_jstripe *ds)
+{
+	struct teearray_buf *buf = tc->journal.buf;
+	u64 first = (ds->ms - tc->geo.data_start) * tc->n;
+	bool want[TEEARRAY_MAX_MEMBERS] = { false };
+	unsigned int c, count = 0;
+	int r;
+
+	for (c = 0; c < tc->n; c++) {
+		const struct teearray_entry *e = teearray_entry_new(tc, first + c);
+
+		want[c] = count < ds->rewrap && e && !test_bit(c, ds->written) &&
+			  !teearray_entry_unwritten(e) && teearray_entry_epoch(e) != tc->key_epoch;
+		count += want[c];
+	}
+	if (!count)
+		return 0;
+	r = teearray_fetch_verified(tc, ds->ms, want, buf, teearray_check_old_data, NULL);
+	if (r)
+		return r;
+	for (c = 0; c < tc->n; c++) {
+		if (!want[c])
+			continue;
+		teearray_decrypt_sector(tc, teearray_entry_new(tc, first + c), buf->col[c],
+					buf->aux[c]);
+		__set_bit(c, ds->written);
+		ds->nw++;
+	}
+	atomic64_add(count, &tc->rotate_rewrapped);
+	return 0;
 }
 
 /*
@@ -245,6 +345,11 @@ static int teearray_entry_data_stripe(struct teearray_c *tc, u32 *nr,
 			off += bv.bv_len;
 		}
 	}
+	if (ds->rewrap) {
+		r = teearray_rewrap_columns(tc, ds);
+		if (r || !ds->nw)
+			return r;
+	}
 	r = teearray_stripe_fetch_old(tc, ds->ms, ds->written, ds->nw, false, NULL,
 				      buf, teearray_check_old_data, NULL, &rmw);
 	if (r)
@@ -264,8 +369,8 @@ static int teearray_entry_data_stripe(struct teearray_c *tc, u32 *nr,
 		if (r)
 			return r;
 		m = (struct teearray_meta_disk *)j->meta_new[k];
-		teearray_sector_seal(&tc->skeys, first + c, iv, buf->aux[c], buf->aux[c],
-				     &m->entry[i]);
+		teearray_sector_seal(&teearray_keys_cur(tc)->skeys, first + c, iv, buf->aux[c],
+				     buf->aux[c], &m->entry[i]);
 	}
 	r = teearray_stripe_compute(tc, ds->written, NULL, buf, rmw);
 	if (!r)
@@ -344,7 +449,8 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 		k = teearray_meta_index(j, mv);
 		if (k < 0)
 			return -EIO;
-		teearray_meta_seal(&tc->skeys, mv, (struct teearray_meta_disk *)j->meta_new[k]);
+		teearray_meta_seal(&teearray_keys_cur(tc)->skeys, mv,
+				   (struct teearray_meta_disk *)j->meta_new[k]);
 		memcpy(buf->aux[c], j->meta_new[k], TEEARRAY_SECTOR_SIZE);
 		old[c] = j->meta_old[k];
 	}
@@ -358,6 +464,34 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 		r = teearray_stripe_compute(tc, mst->written, old, buf, rmw);
 	if (!r)
 		teearray_entry_add_stripe(tc, nr, mst);
+	return r;
+}
+
+/*
+ * Log sectors carry their own signatures and hash chain, which teearray log
+ * --verify checks; the kernel takes the other log columns as they are.
+ */
+static int teearray_check_log(struct teearray_c *tc, u64 ms, u32 col,
+			      const u8 *sector, void *ctx)
+{
+	return 0;
+}
+
+/* The audit log sector of the entry, with its stripe's new parity. */
+static int teearray_entry_log_stripe(struct teearray_c *tc, u32 *nr)
+{
+	struct teearray_journal *j = &tc->journal;
+	struct teearray_buf *buf = j->buf;
+	bool rmw;
+	int r;
+
+	memcpy(buf->aux[j->log_cur->col], j->log_cur->sector, TEEARRAY_SECTOR_SIZE);
+	r = teearray_stripe_fetch_old(tc, j->lst.ms, j->lst.written, 1, false, NULL, buf,
+				      teearray_check_log, NULL, &rmw);
+	if (!r)
+		r = teearray_stripe_compute(tc, j->lst.written, NULL, buf, rmw);
+	if (!r)
+		teearray_entry_add_stripe(tc, nr, &j->lst);
 	return r;
 }
 
@@ -389,7 +523,14 @@ static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
 				return -EIO;
 			bio_list_for_each(bio, &j->dst[s].bios)
 				bio->bi_status = errno_to_blk_status(r);
+			if (j->dst[s].rewrap)
+				j->rewrap_error = r;
 		}
+	}
+	if (j->log_cur) {
+		r = teearray_entry_log_stripe(tc, nr);
+		if (r)
+			return r;
 	}
 	for (s = 0; s < j->nm; s++) {
 		r = teearray_entry_meta_stripe(tc, nr, &j->mst[s], old);
@@ -422,6 +563,7 @@ static unsigned int teearray_entry_replicas(struct teearray_c *tc, u64 version,
 static int teearray_entry_write(struct teearray_c *tc, u32 nr)
 {
 	struct teearray_journal *j = &tc->journal;
+	const u8 *key = teearray_keys_cur(tc)->meta_key;
 	u64 v = j->version + 1;
 	unsigned int i, k = 0;
 	int r;
@@ -430,11 +572,11 @@ static int teearray_entry_write(struct teearray_c *tc, u32 nr)
 	j->rec->generation = teearray_max_generation(tc);
 	j->rec->nr = nr;
 	for (i = 0; i < nr; i++) {
-		teearray_jpay_mac(tc->meta_key, tc->params->array_uuid, v, i,
+		teearray_jpay_mac(key, tc->params->array_uuid, v, i,
 				  j->payload[i], j->rec->desc[i].mac);
 		k = teearray_entry_replicas(tc, v, i, k);
 	}
-	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid, tc->meta_key);
+	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid, key);
 	for (i = 0; i < tc->m; i++)
 		if (teearray_member_writable(&tc->members[i]))
 			teearray_rq_init(tc, &j->rqs[k++], i, TEEARRAY_OP_WRITE,
@@ -494,6 +636,28 @@ static void teearray_entry_apply(struct teearray_c *tc, u32 nr)
 		teearray_journal_trim(tc, v);
 }
 
+/* Tell the key rotation and the audit log how their part went. */
+static void teearray_entry_done(struct teearray_c *tc, int r)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int s;
+
+	for (s = 0; s < j->nd; s++) {
+		if (!j->dst[s].rewrap)
+			continue;
+		if (r)
+			j->rewrap_error = r;
+		atomic_dec(&j->rewrap_left);
+	}
+	if (j->log_cur) {
+		j->log_cur->error = r;
+		complete(&j->log_cur->done);
+		j->log_cur = NULL;
+	}
+	j->forcing = false;
+	wake_up_all(&j->wait);
+}
+
 static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 {
 	struct teearray_journal *j = &tc->journal;
@@ -507,6 +671,8 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 		teearray_stripe_set_add(set, j->dst[s].ms);
 	for (s = 0; s < j->nm; s++)
 		teearray_stripe_set_add(set, j->mst[s].ms);
+	if (j->log_cur)
+		teearray_stripe_set_add(set, j->lst.ms);
 	teearray_lock_stripes(tc, set);
 
 	r = READ_ONCE(tc->fail_reason) ? -EIO : teearray_entry_build(tc, &nr, old);
@@ -536,6 +702,7 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 	if (!r)
 		teearray_entry_apply(tc, nr);
 	teearray_unlock_stripes(tc, set);
+	teearray_entry_done(tc, r);
 }
 
 static void teearray_commit_work(struct work_struct *work)
@@ -553,9 +720,32 @@ static void teearray_commit_work(struct work_struct *work)
  * before), then write a fresh empty record.  Caller holds member_lock;
  * no I/O runs yet.
  */
+/*
+ * Parse a record under the current epoch's metadata key or, while a rotation
+ * is unfinished, the previous one's; *key is the one that verified.
+ */
+static int teearray_replay_parse(struct teearray_c *tc, const struct teearray_jrec_disk *d,
+				 struct teearray_jrec *rec, const u8 **key, char **error)
+{
+	u32 e = tc->key_epoch;
+	const struct teearray_epoch_keys *k = teearray_keys_of(tc, e);
+	int r = teearray_jrec_parse(d, rec, tc->params->array_uuid, k->meta_key,
+				    &tc->geo, error);
+
+	*key = k->meta_key;
+	k = e ? teearray_keys_of(tc, e - 1) : NULL;
+	if (r == -EBADMSG && k &&
+	    !teearray_jrec_parse(d, rec, tc->params->array_uuid, k->meta_key, &tc->geo, error)) {
+		*key = k->meta_key;
+		r = 0;
+	}
+	return r;
+}
+
 static int teearray_replay_read_records(struct teearray_c *tc,
 					struct teearray_jrec *best,
-					struct teearray_jrec *prev, u64 *max_seen)
+					struct teearray_jrec *prev, u64 *max_seen,
+					const u8 **best_key, const u8 **prev_key)
 {
 	struct teearray_jrec_disk *disks;
 	struct teearray_request *rqs;
@@ -582,13 +772,13 @@ static int teearray_replay_read_records(struct teearray_c *tc,
 	/* Pass 0 finds the newest version, pass 1 keeps it and the one before. */
 	for (pass = 0; pass < 2 && !r; pass++) {
 		for (i = 0; i < k; i++) {
+			const u8 *key;
 			char *error = "";
 			int pr;
 
 			if (rqs[i].status != TEEARRAY_ST_OK)
 				continue;	/* the replay's writes decide about it */
-			pr = teearray_jrec_parse(&disks[i], rec, tc->params->array_uuid,
-						 tc->meta_key, &tc->geo, &error);
+			pr = teearray_replay_parse(tc, &disks[i], rec, &key, &error);
 			if (pr) {
 				if (pr != -ENODATA && !pass)
 					DMWARN("member %u: journal slot %llu: %s", rqs[i].slot,
@@ -597,10 +787,13 @@ static int teearray_replay_read_records(struct teearray_c *tc,
 			}
 			if (!pass)
 				*max_seen = max(*max_seen, rec->version);
-			else if (rec->version == *max_seen)
+			if (pass && rec->version == *max_seen) {
 				*best = *rec;
-			else if (rec->version + 1 == *max_seen)
+				*best_key = key;
+			} else if (pass && rec->version + 1 == *max_seen) {
 				*prev = *rec;
+				*prev_key = key;
+			}
 		}
 	}
 out:
@@ -634,7 +827,8 @@ static bool teearray_replay_failures(struct teearray_c *tc,
  * Find every payload of rec on some member (its replicas first).  Returns
  * 1 when complete, 0 when not, or a negative error.
  */
-static int teearray_replay_gather(struct teearray_c *tc, const struct teearray_jrec *rec)
+static int teearray_replay_gather(struct teearray_c *tc, const struct teearray_jrec *rec,
+				  const u8 *key)
 {
 	struct teearray_journal *j = &tc->journal;
 	unsigned int t, i, k, left = rec->nr;
@@ -666,7 +860,7 @@ static int teearray_replay_gather(struct teearray_c *tc, const struct teearray_j
 
 			if (j->rqs[i].status != TEEARRAY_ST_OK)
 				continue;
-			teearray_jpay_mac(tc->meta_key, tc->params->array_uuid,
+			teearray_jpay_mac(key, tc->params->array_uuid,
 					  rec->version, p, j->payload[p], mac);
 			if (teearray_mac_equal(mac, rec->desc[p].mac, sizeof(mac))) {
 				found[p] = true;
@@ -715,7 +909,8 @@ static int teearray_replay_finish(struct teearray_c *tc, u64 version)
 	memset(j->rec, 0, sizeof(*j->rec));
 	j->rec->version = version;
 	j->rec->generation = teearray_max_generation(tc);
-	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid, tc->meta_key);
+	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid,
+			    teearray_keys_cur(tc)->meta_key);
 	for (i = 0; i < tc->m; i++)
 		if (teearray_member_writable(&tc->members[i]))
 			teearray_rq_init(tc, &j->rqs[k++], i, TEEARRAY_OP_WRITE,
@@ -747,6 +942,7 @@ int teearray_journal_replay(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
 	struct teearray_jrec *best, *prev, *use = NULL;
+	const u8 *best_key = NULL, *prev_key = NULL;
 	u64 max_seen = 0;
 	int r = -ENOMEM;
 
@@ -764,13 +960,13 @@ int teearray_journal_replay(struct teearray_c *tc)
 	prev = kzalloc(sizeof(*prev), GFP_KERNEL);
 	if (!best || !prev)
 		goto out;
-	r = teearray_replay_read_records(tc, best, prev, &max_seen);
+	r = teearray_replay_read_records(tc, best, prev, &max_seen, &best_key, &prev_key);
 	if (!r && best->version) {
-		r = teearray_replay_gather(tc, best);
+		r = teearray_replay_gather(tc, best, best_key);
 		if (r == 1) {
 			use = best;
 		} else if (!r && prev->version) {
-			r = teearray_replay_gather(tc, prev);
+			r = teearray_replay_gather(tc, prev, prev_key);
 			if (r == 1)
 				use = prev;
 		}
@@ -792,6 +988,56 @@ out:
 	return r;
 }
 
+/*
+ * Re-encrypt the old-epoch sectors of up to TEEARRAY_REWRAP_BATCH data
+ * stripes through the journal and wait for them.  Context: the rotation
+ * walk (one caller at a time), holding no stripe.
+ */
+int teearray_journal_rewrap(struct teearray_c *tc, const u64 *stripes, unsigned int n)
+{
+	struct teearray_journal *j = &tc->journal;
+
+	spin_lock_irq(&j->lock);
+	memcpy(j->rewrap, stripes, n * sizeof(*stripes));
+	j->nrewrap = n;
+	j->rewrap_next = 0;
+	j->rewrap_error = 0;
+	atomic_set(&j->rewrap_left, n);
+	spin_unlock_irq(&j->lock);
+	teearray_journal_kick(tc);
+	wait_event(j->wait, !atomic_read(&j->rewrap_left) || READ_ONCE(tc->fail_reason));
+	if (atomic_read(&j->rewrap_left))
+		return -EIO;
+	return j->rewrap_error;
+}
+
+/* Write an empty record under the current epoch and wait for it. */
+void teearray_journal_force_record(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+	u64 v = READ_ONCE(j->version);
+
+	spin_lock_irq(&j->lock);
+	j->force_record = true;
+	spin_unlock_irq(&j->lock);
+	teearray_journal_kick(tc);
+	wait_event(j->wait, READ_ONCE(j->version) > v || READ_ONCE(tc->fail_reason));
+}
+
+/* Queue an audit log sector and wait until its entry is on the members. */
+int teearray_journal_log_write(struct teearray_c *tc, struct teearray_log_write *lw)
+{
+	struct teearray_journal *j = &tc->journal;
+
+	init_completion(&lw->done);
+	spin_lock_irq(&j->lock);
+	list_add_tail(&lw->node, &j->log_pending);
+	spin_unlock_irq(&j->lock);
+	teearray_journal_kick(tc);
+	wait_for_completion(&lw->done);
+	return lw->error;
+}
+
 int teearray_journal_init(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
@@ -799,6 +1045,8 @@ int teearray_journal_init(struct teearray_c *tc)
 
 	spin_lock_init(&j->lock);
 	bio_list_init(&j->pending);
+	init_waitqueue_head(&j->wait);
+	INIT_LIST_HEAD(&j->log_pending);
 	INIT_DELAYED_WORK(&j->commit_work, teearray_commit_work);
 	j->max_capacity = cap;
 	j->buf = teearray_buf_new(tc, GFP_KERNEL);

@@ -208,6 +208,7 @@ static void teearray_build_dr(struct teearray_c *tc, struct teearray_dr_disk *dr
 
 	memset(info, 0, sizeof(*info));
 	info->version = version;
+	info->key_epoch = tc->key_epoch;
 	info->nr_members = tc->m;
 	for (i = 0; i < tc->m; i++) {
 		info->state[i] = tc->members[i].state;
@@ -215,7 +216,7 @@ static void teearray_build_dr(struct teearray_c *tc, struct teearray_dr_disk *dr
 		       TEEARRAY_DR_INSTANCE_SIZE);
 		info->generation = max(info->generation, tc->members[i].generation);
 	}
-	teearray_dr_build(dr, info, tc->params->array_uuid, tc->meta_key);
+	teearray_dr_build(dr, info, tc->params->array_uuid, teearray_keys_cur(tc)->meta_key);
 }
 
 /*
@@ -267,6 +268,8 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 			again = true;
 		}
 	}
+	if (!r)
+		teearray_audit_event(tc, TEEARRAY_EV_DEATH_RECORD, tc->dr_version, 0, NULL);
 	kfree(info);
 	kfree(dr);
 	kfree(rqs);
@@ -306,8 +309,10 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 		atomic64_inc(&tc->member_errors);
 		changed = true;
 	}
-	if (changed)
+	if (changed) {
+		teearray_audit_event(tc, TEEARRAY_EV_MEMBER_FAILED, 0, 0, failed);
 		r = teearray_persist_dr_locked(tc);
+	}
 	mutex_unlock(&tc->member_lock);
 
 	if (changed)
@@ -343,6 +348,9 @@ static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
 		rqs[k++].arg = new_gen;
 	}
 	r = teearray_io_locked(tc, rqs, k);
+	if (!r)
+		teearray_audit_event(tc, TEEARRAY_EV_FENCE, teearray_max_generation(tc), new_gen,
+				     NULL);
 	for (i = 0; i < k && !r; i++) {
 		struct teearray_member *mb = &tc->members[rqs[i].slot];
 
@@ -459,8 +467,10 @@ static int teearray_probe_members(struct teearray_c *tc,
 	r = teearray_io_locked(tc, rqs, k);
 	for (i = 0; i < k && !r; i++) {
 		struct teearray_probe *p = &pr[rqs[i].slot];
+		const struct teearray_epoch_keys *k;
 		char *error = "";
 		int *state;
+		u32 e;
 
 		state = rqs[i].op == TEEARRAY_OP_READ ? &p->sb_state : &p->dr_state;
 		if (rqs[i].status != TEEARRAY_ST_OK) {
@@ -469,12 +479,27 @@ static int teearray_probe_members(struct teearray_c *tc,
 			*state = -EIO;
 			continue;
 		}
-		if (rqs[i].op == TEEARRAY_OP_READ)
-			*state = teearray_sb_parse(&p->sb, &p->sbi, tc->meta_key, &error);
+		if (rqs[i].op == TEEARRAY_OP_READ) {
+			e = teearray_sb_key_epoch(&p->sb);
+			k = teearray_keys_of(tc, e);
+		} else {
+			e = teearray_dr_key_epoch(&p->dr);
+			k = teearray_keys_of(tc, e);
+		}
+		if (teearray_all_zero(rqs[i].data, TEEARRAY_SECTOR_SIZE))
+			*state = -ENODATA;
+		else if (!k)
+			*state = -EKEYREJECTED;
+		else if (rqs[i].op == TEEARRAY_OP_READ)
+			*state = teearray_sb_parse(&p->sb, &p->sbi, k->meta_key, &error);
 		else
 			*state = teearray_dr_parse(&p->dr, &p->dri, tc->params->array_uuid,
-						   tc->meta_key, &error);
-		if (*state && *state != -ENODATA)
+						   k->meta_key, &error);
+		if (*state == -EKEYREJECTED)
+			DMWARN("member %u: %s is under key epoch %u, which the table does not hold",
+			       rqs[i].slot, rqs[i].op == TEEARRAY_OP_READ ?
+			       "superblock" : "death record", e);
+		else if (*state && *state != -ENODATA)
 			DMWARN("member %u: %s", rqs[i].slot, error);
 	}
 	kfree(rqs);
@@ -495,7 +520,7 @@ static int teearray_check_superblocks(struct teearray_c *tc,
 			continue;
 		if (p->sb_state == -ENODATA)
 			blank++;
-		if (p->sb_state == -EBADMSG)
+		if (p->sb_state == -EBADMSG || p->sb_state == -EKEYREJECTED)
 			badmac++;
 		if (p->sb_state)
 			continue;
@@ -506,6 +531,12 @@ static int teearray_check_superblocks(struct teearray_c *tc,
 			p->sb_state = -EINVAL;
 			continue;
 		}
+		if ((p->sbi.rotating || p->sbi.key_epoch != tc->key_epoch) &&
+		    !teearray_keys_rotating(tc)) {
+			*why = "a key rotation is unfinished: the table needs prev_key";
+			return -EKEYREJECTED;
+		}
+		tc->create_time = p->sbi.create_time;
 		if (!geo)
 			geo = &p->sbi.geo;
 		if (memcmp(geo, &p->sbi.geo, sizeof(*geo))) {
@@ -515,7 +546,7 @@ static int teearray_check_superblocks(struct teearray_c *tc,
 		valid++;
 	}
 	if (!valid && badmac) {
-		*why = "no superblock verifies: wrong array key?";
+		*why = "no superblock verifies: wrong array key or key epoch?";
 		return -EKEYREJECTED;
 	}
 	if (!valid && blank) {

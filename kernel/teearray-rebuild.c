@@ -78,15 +78,21 @@ void teearray_rebuild_work(struct work_struct *work)
 	if (!r && tc->members[slot].state == TEEARRAY_MEMBER_REBUILDING) {
 		tc->members[slot].state = TEEARRAY_MEMBER_ALIVE;
 		r = teearray_persist_dr_locked(tc);
-		if (!r)
+		if (!r) {
 			DMINFO("%s: member %u rebuilt and in sync",
 			       dm_table_device_name(tc->ti->table), slot);
+			teearray_audit_event_slot(tc, TEEARRAY_EV_REBUILD_DONE, slot,
+						  teearray_end_ms(tc) - teearray_first_ms(tc),
+						  slot);
+		}
 	}
 	mutex_unlock(&tc->member_lock);
 	dm_table_event(tc->ti->table);
-	/* Another member may be waiting for its rebuild. */
-	if (!r)
+	/* Another member may be waiting for its rebuild, or a rotation. */
+	if (!r) {
 		teearray_rebuild_start(tc);
+		teearray_rotate_resume(tc);
+	}
 }
 
 /*
@@ -99,6 +105,7 @@ void teearray_sync_stop(struct teearray_c *tc)
 	WRITE_ONCE(tc->sync_stop, true);
 	flush_work(&tc->rebuild_work);
 	flush_work(&tc->scrub_work);
+	flush_work(&tc->rotate_work);
 }
 
 /* Start (or resume) the rebuild of a member in state 'a'. */
@@ -109,7 +116,7 @@ void teearray_rebuild_start(struct teearray_c *tc)
 	mutex_lock(&tc->member_lock);
 	for (i = 0; i < tc->m; i++) {
 		if (tc->members[i].state != TEEARRAY_MEMBER_REBUILDING ||
-		    tc->rebuild_running || tc->scrub_running)
+		    tc->rebuild_running || tc->scrub_running || tc->rotate_running)
 			continue;
 		tc->rebuild_slot = i;
 		tc->rebuild_running = true;
@@ -134,7 +141,6 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	struct teearray_request rq;
 	struct teearray_sb_info info;
 	struct teearray_sb_disk *sb;
-	char *error;
 	int r;
 
 	if (slot >= tc->m)
@@ -145,7 +151,8 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	mb = &tc->members[slot];
 	mutex_lock(&tc->member_lock);
 	r = -EBUSY;
-	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running) {
+	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running ||
+	    tc->rotate_running || teearray_keys_rotating(tc)) {
 		DMWARN("replace: the array is not assembled, has failed, or is busy");
 		goto out;
 	}
@@ -187,7 +194,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_READ, 0, sb);
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK)
 		goto out;
-	if (teearray_sb_parse(sb, &info, tc->meta_key, &error) != -ENODATA) {
+	if (!teearray_all_zero(sb, sizeof(*sb))) {
 		DMWARN("replace: member %u is not blank; only a fresh member can replace",
 		       slot);
 		goto out;
@@ -205,7 +212,8 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	memcpy(info.member_uuid, mb->uuid, TEEARRAY_UUID_SIZE);
 	info.slot = slot;
 	info.create_time = ktime_get_real_seconds();
-	teearray_sb_build(sb, &info, tc->meta_key);
+	info.key_epoch = tc->key_epoch;
+	teearray_sb_build(sb, &info, teearray_keys_cur(tc)->meta_key);
 	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_WRITE, 0, sb);
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK)
 		goto out;
@@ -216,6 +224,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	if (r)
 		goto out;
 	DMINFO("%s: member %u replaced; rebuilding", dm_table_device_name(tc->ti->table), slot);
+	teearray_audit_event_slot(tc, TEEARRAY_EV_REPLACE, slot, 0, slot);
 	r = 0;
 out:
 	mutex_unlock(&tc->member_lock);

@@ -67,6 +67,7 @@ out:
 	dm_table_event(tc->ti->table);
 	/* A member replaced while the scrub ran waits for it. */
 	teearray_rebuild_start(tc);
+	teearray_rotate_resume(tc);
 }
 
 /* Messages "check" and "repair". */
@@ -75,7 +76,8 @@ int teearray_scrub_start(struct teearray_c *tc, bool repair)
 	int r = 0;
 
 	mutex_lock(&tc->member_lock);
-	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running) {
+	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running ||
+	    tc->rotate_running) {
 		DMWARN("%s: the array is not assembled, has failed, or is busy",
 		       repair ? "repair" : "check");
 		r = -EBUSY;

@@ -62,6 +62,15 @@ static inline bool teearray_entry_unwritten(const struct teearray_entry *e)
 	return !memcmp(e, &zero, sizeof(zero));
 }
 
+/* The key epoch a written entry was sealed under. */
+static inline u32 teearray_entry_epoch(const struct teearray_entry *e)
+{
+	__le32 v;
+
+	memcpy(&v, e->iv, sizeof(v));
+	return le32_to_cpu(v);
+}
+
 /* Encrypt plain into ct (may alias) and fill the entry. */
 void teearray_sector_seal(const struct teearray_sector_keys *k, u64 vsector,
 			  const u8 iv[TEEARRAY_IV_SIZE], const u8 *plain,

@@ -97,8 +97,8 @@ void teearray_format_uuid(const u8 uuid[TEEARRAY_UUID_SIZE],
 }
 
 /* ":<size>:<type>:<description>", the dm-crypt keyring syntax. */
-static int parse_key_ref(const char *s, struct teearray_key_ref *key,
-			 char **error)
+int teearray_parse_key_ref(const char *s, struct teearray_key_ref *key,
+			   char **error)
 {
 	const char *type, *desc;
 	char num[12];
@@ -192,7 +192,7 @@ static int parse_opt(struct teearray_params *p, const char *arg,
 		p->key_epoch = v;
 		break;
 	case TEEARRAY_OPT_PREV_KEY:
-		if (parse_key_ref(value, &p->prev_key, error))
+		if (teearray_parse_key_ref(value, &p->prev_key, error))
 			return -EINVAL;
 		break;
 	}
@@ -217,7 +217,7 @@ int teearray_parse_table(struct teearray_params *p, unsigned int argc,
 	if (teearray_parse_uuid(argv[0], p->array_uuid))
 		return reject(error, "Invalid array UUID");
 	*bad_arg = 1;
-	if (parse_key_ref(argv[1], &p->key, error))
+	if (teearray_parse_key_ref(argv[1], &p->key, error))
 		return -EINVAL;
 	*bad_arg = 2;
 	if (parse_uint(argv[2], &p->data_members) || p->data_members < 1 ||

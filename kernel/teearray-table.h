@@ -87,6 +87,10 @@ int teearray_parse_table(struct teearray_params *p, unsigned int argc,
 int teearray_format_table(const struct teearray_params *p, char *buf,
 			  size_t len);
 
+/* Parse ":<size>:<type>:<description>"; -EINVAL with *error on failure. */
+int teearray_parse_key_ref(const char *s, struct teearray_key_ref *key,
+			   char **error);
+
 /* Canonical lowercase 36-character form plus NUL into out[37]. */
 void teearray_format_uuid(const u8 uuid[TEEARRAY_UUID_SIZE],
 			  char out[TEEARRAY_UUID_STRLEN + 1]);

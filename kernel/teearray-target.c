@@ -10,8 +10,6 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/key.h>
-#include <keys/user-type.h>
 
 #include "teearray.h"
 
@@ -22,37 +20,31 @@ module_param_named(fault_injection, teearray_fault_injection, bool, 0444);
 MODULE_PARM_DESC(fault_injection, "Allow the crash_after message (tests only)");
 
 /*
- * Copy the array key out of the keyring.  Context: process (ctr), may sleep.
- * The caller's keyrings are searched, as dm-crypt does for its key.
+ * Install the table's epoch key and, while a rotation is unfinished, the
+ * previous epoch's.  Context: ctr, may sleep.
  */
-static int teearray_load_key(struct teearray_c *tc, struct dm_target *ti)
+static int teearray_load_keys(struct teearray_c *tc, struct dm_target *ti)
 {
-	const struct teearray_key_ref *ref = &tc->params->key;
-	struct key_type *type;
-	const struct user_key_payload *ukp;
-	struct key *key;
-	int r = 0;
+	const struct teearray_params *p = tc->params;
+	u8 key[TEEARRAY_KEY_SIZE];
+	char *error;
+	int r;
 
-	type = strcmp(ref->type, "logon") ? &key_type_user : &key_type_logon;
-	key = request_key(type, ref->desc, NULL);
-	if (IS_ERR(key)) {
-		ti->error = "Array key not found in the keyring";
-		return PTR_ERR(key);
+	tc->key_epoch = p->key_epoch;
+	r = teearray_read_key(&p->key, key, &error);
+	if (!r) {
+		teearray_keys_install(tc, p->key_epoch, key);
+		if (p->opt_given & (1U << TEEARRAY_OPT_PREV_KEY)) {
+			r = teearray_read_key(&p->prev_key, key, &error);
+			if (r)
+				error = "prev_key: epoch key not found, revoked or not 64 bytes";
+			else
+				teearray_keys_install(tc, p->key_epoch - 1, key);
+		}
 	}
-
-	down_read(&key->sem);
-	ukp = user_key_payload_locked(key);
-	if (!ukp) {
-		ti->error = "Array key has been revoked";
-		r = -EKEYREVOKED;
-	} else if (ukp->datalen != TEEARRAY_KEY_SIZE) {
-		ti->error = "Array key in the keyring is not 64 bytes long";
-		r = -EINVAL;
-	} else {
-		memcpy(tc->key, ukp->data, TEEARRAY_KEY_SIZE);
-	}
-	up_read(&key->sem);
-	key_put(key);
+	memzero_explicit(key, sizeof(key));
+	if (r)
+		ti->error = error;
 	return r;
 }
 
@@ -68,9 +60,8 @@ static void teearray_free(struct teearray_c *tc)
 	if (tc->ec)
 		tee_ec_free(tc->ec);
 	kfree(tc->members);
-	memzero_explicit(tc->key, sizeof(tc->key));
-	memzero_explicit(tc->meta_key, sizeof(tc->meta_key));
-	memzero_explicit(&tc->skeys, sizeof(tc->skeys));
+	teearray_audit_exit(tc);
+	memzero_explicit(tc->keys, sizeof(tc->keys));
 	kvfree(tc->params);
 	kfree(tc);
 }
@@ -90,11 +81,9 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 		memcpy(tc->members[i].uuid, p->member_uuid[i], TEEARRAY_UUID_SIZE);
 		tc->members[i].state = TEEARRAY_MEMBER_DEAD;
 	}
-	teearray_derive_key(tc->key, TEEARRAY_KEY_SIZE, p->array_uuid,
-			    TEEARRAY_PURPOSE_METADATA, 0, tc->meta_key);
-	teearray_sector_keys_init(&tc->skeys, tc->key, TEEARRAY_KEY_SIZE,
-				  p->array_uuid, 0);
 	mutex_init(&tc->member_lock);
+	mutex_init(&tc->rotate_lock);
+	INIT_WORK(&tc->rotate_work, teearray_rotate_work);
 	INIT_WORK(&tc->fence_work, teearray_fence_work);
 	INIT_WORK(&tc->rebuild_work, teearray_rebuild_work);
 	INIT_WORK(&tc->scrub_work, teearray_scrub_work);
@@ -105,7 +94,8 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 		return -ENOMEM;
 	}
 	tc->ctl_wq = alloc_ordered_workqueue("teearray_ctl", WQ_MEM_RECLAIM);
-	if (!tc->ctl_wq || teearray_io_init(tc) || teearray_journal_init(tc)) {
+	if (!tc->ctl_wq || teearray_io_init(tc) || teearray_journal_init(tc) ||
+	    teearray_audit_init(tc)) {
 		ti->error = "Cannot allocate workqueues and buffers";
 		return -ENOMEM;
 	}
@@ -154,10 +144,10 @@ static int teearray_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	}
 
-	r = teearray_load_key(tc, ti);
+	r = teearray_setup(tc, ti);
 	if (r)
 		goto bad;
-	r = teearray_setup(tc, ti);
+	r = teearray_load_keys(tc, ti);
 	if (r)
 		goto bad;
 
@@ -199,10 +189,14 @@ static int teearray_preresume(struct dm_target *ti)
 
 	if (!tc->assembled) {
 		r = teearray_assemble(tc);
+		if (!r)
+			r = teearray_audit_load(tc);
 		if (r)
 			return r;
+		teearray_audit_event(tc, TEEARRAY_EV_OPEN, tc->journal.version, 0, NULL);
 	}
 	teearray_rebuild_start(tc);
+	teearray_rotate_resume(tc);
 	return 0;
 }
 
@@ -212,6 +206,7 @@ static void teearray_presuspend(struct dm_target *ti)
 
 	teearray_sync_stop(tc);
 	teearray_journal_kick(tc);
+	teearray_audit_flush(tc);
 }
 
 static char teearray_health(struct teearray_c *tc, unsigned int slot)
@@ -225,7 +220,7 @@ static char teearray_health(struct teearray_c *tc, unsigned int slot)
  * INFO is positional and append-only:
  *   <#members> <health> <done>/<total> <action> <mac_failures>
  *   <journal_fill> <commit_version> <death_version> <daemon> <mode>
- *   <mismatches>
+ *   <mismatches> <key_epoch> <old_epoch|-> <audit_seq>
  * Health per member follows dm-raid: A alive and in sync, a alive but not in
  * sync, D dead; '-' not assembled or absent.  Status does no I/O.
  */
@@ -240,7 +235,11 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		if (READ_ONCE(tc->rebuild_running)) {
+		if (READ_ONCE(tc->rotate_running) && teearray_keys_rotating(tc)) {
+			action = "rotate";
+			done = atomic64_read(&tc->rotate_done);
+			total = tc->geo.data_sectors;
+		} else if (READ_ONCE(tc->rebuild_running)) {
 			action = "recover";
 			done = atomic64_read(&tc->rebuild_done);
 		} else if (READ_ONCE(tc->scrub_running)) {
@@ -261,6 +260,12 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		       READ_ONCE(tc->journal.version), READ_ONCE(tc->dr_version),
 		       teearray_daemon_connected() ? "up" : "none", mode,
 		       (u64)atomic64_read(&tc->scrub_mismatches));
+		DMEMIT(" %u", READ_ONCE(tc->key_epoch));
+		if (teearray_keys_rotating(tc))
+			DMEMIT(" %u", READ_ONCE(tc->key_epoch) - 1);
+		else
+			DMEMIT(" -");
+		DMEMIT(" %llu", teearray_audit_seq(tc));
 		break;
 	case STATUSTYPE_TABLE:
 		teearray_format_table(tc->params, result, maxlen);
@@ -307,6 +312,10 @@ static int teearray_members_message(struct teearray_c *tc, char *result,
  *   members                                    generation and per-slot
  *                                              state, UUID and instance id
  *   check | repair                             start a scrub
+ *   rotate <epoch> <key>                       move to a new key epoch
+ *   audit                                      head of the audit log
+ *   close                                      log a close event (teearray
+ *                                              close sends it before removal)
  *   stats                                      member traffic counters
  *   crash_after <k>                            (fault_injection=1 only) stop
  *                                              all member I/O after k more
@@ -337,6 +346,24 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 		return teearray_members_message(tc, result, maxlen);
 	if (argc == 1 && (!strcasecmp(argv[0], "check") || !strcasecmp(argv[0], "repair")))
 		return teearray_scrub_start(tc, !strcasecmp(argv[0], "repair"));
+	if (argc == 3 && !strcasecmp(argv[0], "rotate")) {
+		u32 epoch;
+
+		if (kstrtou32(argv[1], 10, &epoch)) {
+			DMWARN("rotate: expected <epoch> <key reference>");
+			return -EINVAL;
+		}
+		return teearray_rotate_start(tc, epoch, argv[2]);
+	}
+	if (argc == 1 && !strcasecmp(argv[0], "audit"))
+		return teearray_audit_message(tc, result, maxlen);
+	if (argc == 1 && !strcasecmp(argv[0], "close")) {
+		if (!tc->assembled)
+			return -EINVAL;
+		teearray_audit_event(tc, TEEARRAY_EV_CLOSE, 0, 0, NULL);
+		teearray_audit_flush(tc);
+		return 0;
+	}
 	if (argc == 1 && !strcasecmp(argv[0], "stats")) {
 		scnprintf(result, maxlen,
 			  "cmds %llu sectors_out %llu sectors_in %llu rounds %llu user_sectors_written %llu",
@@ -386,7 +413,7 @@ static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type teearray_target = {
 	.name = "teearray",
-	.version = {0, 4, 0},
+	.version = {0, 5, 0},
 	.module = THIS_MODULE,
 	.ctr = teearray_ctr,
 	.dtr = teearray_dtr,

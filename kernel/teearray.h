@@ -10,6 +10,9 @@
  *   teearray-rebuild.c  online rebuild of a replaced member
  *   teearray-scrub.c    check and repair: verify every stripe
  *   teearray-metacache.c  verified metadata sectors kept in memory
+ *   teearray-keys.c     key epochs: which key checks what; the key barrier
+ *   teearray-rotate.c   key rotation: the re-encryption walk, superblocks
+ *   teearray-audit.c    the signed, hash-chained audit log
  *
  * Stripes (metadata, log and data) are named by their member sector ms.
  * A job owns a set of stripes at a time: teearray_lock_stripes() takes the
@@ -17,7 +20,9 @@
  * is the outermost "lock" and jobs sleep holding it.
  *
  * Lock order (outermost first):
- *   stripe set      (busy bitmap under busy_lock, taken all at once)
+ *   rotate_lock     one key rotation step at a time (teearray-rotate.c)
+ *   stripe set      (busy bitmap under busy_lock, taken all at once; only
+ *                   teearray_keys_barrier() takes every bit, one by one)
  *   member_lock     membership: member states, generations, death record,
  *                   fencing, starting and ending a rebuild, journal replay
  *   stripe_lock     the queue of read bios waiting for their stripe
@@ -38,12 +43,14 @@
 #include <linux/hashtable.h>
 #include <linux/workqueue.h>
 #include <linux/wait.h>
+#include <linux/completion.h>
 
 #include "teearray-table.h"
 #include "teearray-format.h"
 #include "teearray-kdf.h"
 #include "teearray-sector.h"
 #include "teearray-jrec.h"
+#include "teearray-audit-entry.h"
 #include "teearray-transport.h"
 #include "tee-ec.h"
 
@@ -61,6 +68,7 @@ struct teearray_member {
 /* A stripe of the entry being built and the columns it changes. */
 struct teearray_jstripe {
 	u64 ms;
+	unsigned int rewrap;		/* re-encrypt up to this many old-epoch columns */
 	unsigned int nw;
 	DECLARE_BITMAP(written, TEEARRAY_MAX_MEMBERS);
 	struct bio_list bios;		/* data stripes only */
@@ -74,6 +82,20 @@ struct teearray_metacache {
 	DECLARE_HASHTABLE(table, 10);
 	struct teearray_metacache_entry *entries;
 	unsigned int size, next;
+};
+
+#define TEEARRAY_REWRAP_BATCH	16
+
+struct teearray_audit;
+
+/* One audit log sector to write through the journal. */
+struct teearray_log_write {
+	struct list_head node;
+	u64 ms;
+	u32 col;
+	const u8 *sector;
+	int error;
+	struct completion done;
 };
 
 /* The journal; everything but pending belongs to the commit work. */
@@ -99,14 +121,39 @@ struct teearray_journal {
 	u8 **old_cols;			/* m scratch column pointers */
 	struct teearray_request *rqs;
 	unsigned int max_rqs;
+
+	/*
+	 * Key rotation hands over data stripes to re-encrypt and waits for
+	 * rewrap_left to reach zero; an empty record can be forced (both under
+	 * lock).  Audit log sectors queue on log_pending (under lock); an
+	 * entry carries at most one, log_cur, in stripe lst.
+	 */
+	wait_queue_head_t wait;
+	u64 rewrap[TEEARRAY_REWRAP_BATCH];
+	unsigned int nrewrap, rewrap_next;
+	atomic_t rewrap_left;
+	int rewrap_error;
+	bool force_record, forcing;
+	struct list_head log_pending;
+	struct teearray_log_write *log_cur;
+	struct teearray_jstripe lst;
+};
+
+/* The keys of one epoch, all derived from its epoch key. */
+struct teearray_epoch_keys {
+	u32 epoch;
+	bool held;
+	u8 meta_key[TEEARRAY_DERIVED_KEY_SIZE];	/* superblock, death record, journal */
+	struct teearray_sector_keys skeys;
 };
 
 struct teearray_c {
 	struct dm_target *ti;
 	struct teearray_params *params;
-	u8 key[TEEARRAY_KEY_SIZE];
-	u8 meta_key[TEEARRAY_DERIVED_KEY_SIZE];
-	struct teearray_sector_keys skeys;
+	/* See teearray-keys.c for how these change and who may read them. */
+	struct teearray_epoch_keys keys[2];	/* epoch e in keys[e & 1] */
+	u32 key_epoch;				/* new writes use this epoch */
+	struct mutex rotate_lock;
 	unsigned int n, p, m;			/* data, parity, all members */
 	struct teearray_member *members;	/* m entries */
 	struct teearray_geometry geo;
@@ -149,6 +196,12 @@ struct teearray_c {
 	bool scrub_running, scrub_repair, scrub_started;
 	atomic64_t scrub_done;			/* stripes scrubbed from meta_start */
 	atomic64_t scrub_mismatches;		/* parity columns found different */
+	struct work_struct rotate_work;
+	bool rotate_running;
+	atomic64_t rotate_done;			/* data stripes walked */
+	atomic64_t rotate_rewrapped;		/* stripes re-encrypted */
+	u64 create_time;			/* from the superblocks */
+	struct teearray_audit *audit;
 
 	atomic64_t member_errors;
 	atomic64_t mac_failures;
@@ -267,6 +320,7 @@ int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 			      bool have_old, const bool *have,
 			      struct teearray_buf *buf, teearray_check_fn check,
 			      void *ctx, bool *rmw);
+int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf *buf);
 int teearray_stripe_compute(struct teearray_c *tc,
 			    const unsigned long *written, u8 *const *old,
 			    struct teearray_buf *buf, bool rmw);
@@ -284,11 +338,49 @@ void teearray_journal_exit(struct teearray_c *tc);
 void teearray_journal_queue(struct teearray_c *tc, struct bio *bio);
 void teearray_journal_kick(struct teearray_c *tc);
 int teearray_journal_replay(struct teearray_c *tc);
+int teearray_journal_rewrap(struct teearray_c *tc, const u64 *stripes, unsigned int n);
+void teearray_journal_force_record(struct teearray_c *tc);
+int teearray_journal_log_write(struct teearray_c *tc, struct teearray_log_write *lw);
 
 /* teearray-rebuild.c */
 void teearray_rebuild_work(struct work_struct *work);
 void teearray_sync_stop(struct teearray_c *tc);
 void teearray_rebuild_start(struct teearray_c *tc);
+
+/* teearray-keys.c */
+int teearray_read_key(const struct teearray_key_ref *ref, u8 out[TEEARRAY_KEY_SIZE],
+		      char **error);
+void teearray_keys_install(struct teearray_c *tc, u32 e, const u8 ekey[TEEARRAY_KEY_SIZE]);
+void teearray_keys_wipe(struct teearray_c *tc, u32 e);
+const struct teearray_epoch_keys *teearray_keys_of(struct teearray_c *tc, u32 e);
+const struct teearray_epoch_keys *teearray_keys_cur(struct teearray_c *tc);
+bool teearray_keys_rotating(struct teearray_c *tc);
+int teearray_verify_sector(struct teearray_c *tc, u64 v, const struct teearray_entry *e,
+			   const u8 *ct);
+void teearray_decrypt_sector(struct teearray_c *tc, const struct teearray_entry *e,
+			     const u8 *ct, u8 *plain);
+int teearray_verify_meta(struct teearray_c *tc, u64 mv, const struct teearray_meta_disk *m,
+			 bool *stale);
+void teearray_keys_barrier(struct teearray_c *tc);
+void teearray_keys_barrier_end(struct teearray_c *tc);
+
+/* teearray-rotate.c */
+int teearray_rotate_start(struct teearray_c *tc, u32 epoch, const char *keyref);
+void teearray_rotate_resume(struct teearray_c *tc);
+void teearray_rotate_work(struct work_struct *work);
+int teearray_write_superblocks(struct teearray_c *tc, u32 epoch, bool rotating);
+
+/* teearray-audit.c */
+int teearray_audit_init(struct teearray_c *tc);
+void teearray_audit_exit(struct teearray_c *tc);
+int teearray_audit_load(struct teearray_c *tc);
+void teearray_audit_event(struct teearray_c *tc, u32 event, u64 arg0, u64 arg1,
+			  const bool *slots);
+void teearray_audit_flush(struct teearray_c *tc);
+int teearray_audit_message(struct teearray_c *tc, char *result, unsigned int maxlen);
+void teearray_audit_event_slot(struct teearray_c *tc, u32 event, u64 arg0, u64 arg1,
+			       u32 slot);
+u64 teearray_audit_seq(struct teearray_c *tc);
 
 /* teearray-scrub.c */
 void teearray_scrub_work(struct work_struct *work);

@@ -94,6 +94,12 @@ enum teearray_nl_op {
 	TEEARRAY_OP_DEATH_READ,		/* -> DATA (4096 bytes) */
 	TEEARRAY_OP_DEATH_WRITE,	/* ARG (version), DATA (4096 bytes) */
 	TEEARRAY_OP_FENCE,		/* ARG (new generation) */
+	/*
+	 * DATA (4096 bytes: an audit log entry) -> DATA (the same entry with
+	 * measurements, signer and signature filled in by the daemon, which
+	 * answers it itself: no member is involved).
+	 */
+	TEEARRAY_OP_AUDIT_SIGN,
 	__TEEARRAY_OP_MAX,
 };
 
