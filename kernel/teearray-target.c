@@ -135,9 +135,11 @@ static int teearray_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 
 	r = teearray_parse_table(tc->params, argc, argv, &error, &bad_arg);
 	if (r) {
-		/* Never echo argument 2: it is where a literal key would be. */
+		/* Never echo a key argument: a literal key could be there. */
 		if (bad_arg == 1)
 			DMERR("argument 2 (key): %s", error);
+		else if (bad_arg >= 0 && !strncmp(argv[bad_arg], "prev_key:", 9))
+			DMERR("argument %d (prev_key): %s", bad_arg + 1, error);
 		else if (bad_arg >= 0)
 			DMERR("argument %d (%s): %s", bad_arg + 1, argv[bad_arg], error);
 		ti->error = error;

@@ -216,6 +216,31 @@ static void test_superblock(void)
 	CHECK(teearray_sb_parse(&bad, &out, key, &error) == -EINVAL);
 	CHECK(error && !strcmp(error, "superblock slot out of range"));
 	tap_end("format: authentic superblocks with impossible fields are refused");
+
+	tap_begin();
+	/* Key epochs: the epoch is readable before the MAC is checked. */
+	make_sb(&sb, &info);
+	info.key_epoch = 41;
+	info.rotating = true;
+	teearray_sb_build(&sb, &info, key);
+	CHECK(teearray_sb_key_epoch(&sb) == 41);
+	CHECK(teearray_sb_parse(&sb, &out, key, &error) == 0);
+	CHECK(out.key_epoch == 41 && out.rotating);
+	CHECK(!memcmp(&out, &info, sizeof(out)));
+	info.key_epoch = 0;
+	teearray_sb_build(&bad, &info, key);
+	CHECK(teearray_sb_parse(&bad, &out, key, &error) == -EINVAL);
+	CHECK(error && !strcmp(error, "superblock rotates to epoch 0"));
+	/* An unknown flag, authentic: refused. */
+	bad = sb;
+	bad.flags = cpu_to_le32(2);
+	teearray_hmac(key, 32, (const u8 *)&bad, offsetof(struct teearray_sb_disk, mac), bad.mac);
+	CHECK(teearray_sb_parse(&bad, &out, key, &error) == -EINVAL);
+	/* Changing the epoch (to point at another key) breaks the MAC. */
+	bad = sb;
+	bad.key_epoch = cpu_to_le32(40);
+	CHECK(teearray_sb_parse(&bad, &out, key, &error) == -EBADMSG);
+	tap_end("format: superblock key epoch and rotating flag round trip; flags and epoch are authenticated");
 }
 
 static void test_death_record(void)
@@ -229,6 +254,7 @@ static void test_death_record(void)
 	tap_begin();
 	memset(&info, 0, sizeof(info));
 	info.version = 7;
+	info.key_epoch = 12;
 	info.generation = 3;
 	info.nr_members = 7;
 	for (i = 0; i < 7; i++) {
@@ -237,6 +263,7 @@ static void test_death_record(void)
 	}
 	teearray_dr_build(&dr, &info, array_uuid, key);
 	CHECK(le64_to_cpu(*(__le64 *)&dr) == 7);
+	CHECK(teearray_dr_key_epoch(&dr) == 12);
 	CHECK(teearray_dr_parse(&dr, &out, array_uuid, key, &error) == 0);
 	CHECK(!memcmp(&out, &info, sizeof(out)));
 	CHECK(teearray_dr_count(&out, TEEARRAY_MEMBER_DEAD) == 1);

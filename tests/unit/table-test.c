@@ -77,6 +77,12 @@ static const struct reject_case rejects[] = {
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 member_timeout:99", "Invalid member_timeout: expected 100-600000 (milliseconds)", 8 },
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 journal_mode:shred", "Invalid journal_mode: expected keep or erase", 8 },
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 rebuild_rate:4294967296", "Invalid rebuild_rate: expected KiB/s as a decimal number, 0 for unlimited", 8 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 key_epoch:4294967296", "Invalid key_epoch: expected a decimal number below 2^32", 8 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 key_epoch:-1", "Invalid key_epoch: expected a decimal number below 2^32", 8 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 prev_key::64:logon:old", "prev_key needs key_epoch 1 or higher", -1 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 key_epoch:0 prev_key::64:logon:old", "prev_key needs key_epoch 1 or higher", -1 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 key_epoch:3 prev_key:00112233", "Key must be a keyring reference :<size>:<type>:<description>; literal keys are not accepted", 9 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 key_epoch:3 prev_key::32:logon:old", "Key size must be 64 bytes", 9 },
 };
 
 static void test_rejects(void)
@@ -128,6 +134,10 @@ static void test_valid(void)
 		  " 4 rebuild_rate:0 journal_mode:erase member_timeout:100 commit_time:60000",
 		  AU " " KEY " 2 1 " M0 " " M1 " " M2
 		  " 4 commit_time:60000 member_timeout:100 journal_mode:erase rebuild_rate:0");
+	roundtrip(AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 prev_key::64:logon:teearray:v@6 key_epoch:7",
+		  AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 key_epoch:7 prev_key::64:logon:teearray:v@6");
+	roundtrip(AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 key_epoch:4294967295",
+		  AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 key_epoch:4294967295");
 	roundtrip(AU " " KEY " 2 1 " M0 " " M1 " " M2 " 0",
 		  AU " " KEY " 2 1 " M0 " " M1 " " M2);
 
