@@ -300,10 +300,14 @@ int teearray_audit_load(struct teearray_c *tc)
 	return 0;
 }
 
-/* Write out what is queued now (suspend, the close message). */
+/*
+ * Write out what is queued now (suspend, the close message).  Without a
+ * daemon nothing can be signed: the events stay queued rather than hold up
+ * a suspend.
+ */
 void teearray_audit_flush(struct teearray_c *tc)
 {
-	if (!tc->audit || !tc->audit->ready)
+	if (!tc->audit || !tc->audit->ready || !teearray_daemon_connected())
 		return;
 	queue_work(system_long_wq, &tc->audit->work);
 	flush_work(&tc->audit->work);

@@ -50,6 +50,8 @@ static int teearray_load_keys(struct teearray_c *tc, struct dm_target *ti)
 
 static void teearray_free(struct teearray_c *tc)
 {
+	/* First: the audit work writes through the journal. */
+	teearray_audit_exit(tc);
 	if (tc->watcher.new_session)
 		teearray_transport_unwatch(&tc->watcher);
 	if (tc->ctl_wq)
@@ -60,7 +62,6 @@ static void teearray_free(struct teearray_c *tc)
 	if (tc->ec)
 		tee_ec_free(tc->ec);
 	kfree(tc->members);
-	teearray_audit_exit(tc);
 	memzero_explicit(tc->keys, sizeof(tc->keys));
 	kvfree(tc->params);
 	kfree(tc);
