@@ -163,7 +163,8 @@ u64 teearray_transport_bad_replies(void)
 
 static bool tp_op_sends_data(u32 op)
 {
-	return op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE;
+	return op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE ||
+	       op == TEEARRAY_OP_AUDIT_SIGN;
 }
 
 static struct sk_buff *tp_build(const struct teearray_request *rq, u64 epoch)
@@ -429,6 +430,7 @@ static bool tp_reply_fits(const struct teearray_request *rq, struct nlattr **tb)
 		       tb[TEEARRAY_A_GENERATION] && !tb[TEEARRAY_A_DATA];
 	case TEEARRAY_OP_READ:
 	case TEEARRAY_OP_DEATH_READ:
+	case TEEARRAY_OP_AUDIT_SIGN:
 		return tb[TEEARRAY_A_DATA] &&
 		       nla_len(tb[TEEARRAY_A_DATA]) == rq->count * TP_SECTOR;
 	default:

@@ -204,6 +204,11 @@ static int td_identify(struct td_member *m, int timeout_ms)
 		       m->c.claims.platform[0] ? m->c.claims.platform : "hardware");
 	memcpy(m->known_instance, m->c.instance, TA_INSTANCE_LEN);
 	m->have_known = 1;
+	pthread_mutex_lock(&m->lock);
+	memcpy(m->attested_instance, m->c.instance, TA_INSTANCE_LEN);
+	memcpy(m->attested_measurement, m->c.id.measurement, TA_HASH_LEN);
+	m->have_attested = 1;
+	pthread_mutex_unlock(&m->lock);
 	return TA_OK;
 }
 
@@ -621,6 +626,26 @@ struct td_member *td_engine_member(struct td_engine *e, const uint8_t uuid[TA_UU
 	return NULL;
 }
 
+int td_engine_attested(struct td_engine *e, const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		       const uint8_t instance[TA_INSTANCE_LEN], uint8_t measurement[TA_HASH_LEN])
+{
+	int found = 0;
+
+	for (size_t i = 0; i < e->nmembers && !found; i++) {
+		struct td_member *m = &e->members[i];
+
+		if (m->cfg->slot != slot || memcmp(m->cfg->array, array, TA_UUID_LEN))
+			continue;
+		pthread_mutex_lock(&m->lock);
+		found = m->have_attested &&
+			!memcmp(m->attested_instance, instance, TA_INSTANCE_LEN);
+		if (found)
+			memcpy(measurement, m->attested_measurement, TA_HASH_LEN);
+		pthread_mutex_unlock(&m->lock);
+	}
+	return found;
+}
+
 void td_engine_submit(struct td_engine *e, struct td_request **reqs, unsigned int n)
 {
 	uint64_t now = td_now_ms();
@@ -637,6 +662,11 @@ void td_engine_submit(struct td_engine *e, struct td_request **reqs, unsigned in
 		r->have_identity = 0;
 		if (!r->deadline_ms)
 			r->deadline_ms = now + e->cfg->member_timeout_ms;
+		if (r->nl.op == TEEARRAY_OP_AUDIT_SIGN) {
+			td_audit_sign(e, r);
+			e->complete(r, e->complete_arg);
+			continue;
+		}
 		if (!m || memcmp(m->cfg->array, r->nl.array, TA_UUID_LEN) ||
 		    m->cfg->slot != r->nl.slot) {
 			char mu[37], au[37];

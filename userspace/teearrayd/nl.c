@@ -31,6 +31,7 @@ uint32_t td_nl_max_count(uint32_t op)
 	switch (op) {
 	case TEEARRAY_OP_READ:
 	case TEEARRAY_OP_WRITE:
+	case TEEARRAY_OP_AUDIT_SIGN:
 		return TEEARRAY_NL_MAX_SECTORS;
 	case TEEARRAY_OP_COPY:
 	case TEEARRAY_OP_TRIM:
@@ -47,6 +48,7 @@ const char *td_nl_op_name(uint32_t op)
 		[TEEARRAY_OP_WRITE] = "WRITE", [TEEARRAY_OP_COPY] = "COPY",
 		[TEEARRAY_OP_TRIM] = "TRIM", [TEEARRAY_OP_DEATH_READ] = "DEATH_READ",
 		[TEEARRAY_OP_DEATH_WRITE] = "DEATH_WRITE", [TEEARRAY_OP_FENCE] = "FENCE",
+		[TEEARRAY_OP_AUDIT_SIGN] = "AUDIT_SIGN",
 	};
 
 	return op && op < __TEEARRAY_OP_MAX ? n[op] : "unknown-op";
@@ -183,6 +185,9 @@ size_t td_nl_build_request(void *buf, size_t size, uint16_t family, uint32_t seq
 	case TEEARRAY_OP_WRITE:
 	case TEEARRAY_OP_TRIM:
 		e |= td_put_u64(&b, TEEARRAY_A_SECTOR, r->sector);
+		e |= td_put_u32(&b, TEEARRAY_A_COUNT, r->count);
+		break;
+	case TEEARRAY_OP_AUDIT_SIGN:
 		e |= td_put_u32(&b, TEEARRAY_A_COUNT, r->count);
 		break;
 	case TEEARRAY_OP_COPY:
@@ -456,6 +461,9 @@ int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 		break;
 	case TEEARRAY_OP_WRITE:
 		need_sector = need_count = need_data = 1;
+		break;
+	case TEEARRAY_OP_AUDIT_SIGN:
+		need_count = need_data = 1;
 		break;
 	case TEEARRAY_OP_COPY:
 		need_sector = need_count = need_arg = 1;

@@ -83,6 +83,10 @@ struct td_member {
 	struct td_request **inbatch;	/* batch_max entries */
 	struct td_request *done_head, *done_tail;	/* finished, not yet delivered */
 	struct td_member_stats stats;
+	/* Last attested identity, for audit entries (under lock). */
+	int have_attested;
+	uint8_t attested_instance[TA_INSTANCE_LEN];
+	uint8_t attested_measurement[TA_HASH_LEN];
 };
 
 /*
@@ -119,6 +123,20 @@ void td_engine_stop(struct td_engine *e);
  * TEEARRAY_ST_UNKNOWN_MEMBER (from this thread).
  */
 void td_engine_submit(struct td_engine *e, struct td_request **reqs, unsigned int n);
+
+/*
+ * The measurement the member of array/slot attested when it was last
+ * identified, if its instance id was `instance`.  Returns 1 and fills
+ * measurement, or 0.  Any thread.
+ */
+int td_engine_attested(struct td_engine *e, const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		       const uint8_t instance[TA_INSTANCE_LEN], uint8_t measurement[TA_HASH_LEN]);
+
+/*
+ * AUDIT_SIGN (no member I/O): fill in attested measurements, the signer and
+ * the signature of the audit entry in r->buf; r->status says how it went.
+ */
+void td_audit_sign(struct td_engine *e, struct td_request *r);
 
 /* New session: queued requests of older epochs are dropped, not executed. */
 void td_engine_set_epoch(struct td_engine *e, uint64_t epoch);

@@ -3,7 +3,9 @@
 # tests, and its unit tests (config parser, netlink encode/decode, member
 # execution against real teedisk processes on loopback).
 TEEARRAYD_LIB_SRCS := userspace/teearrayd/config.c userspace/teearrayd/nl.c \
-		      userspace/teearrayd/member.c userspace/teearrayd/log.c
+		      userspace/teearrayd/member.c userspace/teearrayd/log.c \
+		      userspace/teearrayd/audit.c kernel/teearray-audit-entry.c \
+		      kernel/teearray-format.c kernel/teearray-kdf.c kernel/teearray-table.c
 TEEARRAYD_LIBS := $(TA_LIB_LIBS) -lkeyutils -lpthread
 
 build/bin/teearrayd: $(TEEARRAYD_LIB_SRCS:%.c=build/obj/%.o) \
