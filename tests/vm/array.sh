@@ -11,14 +11,15 @@ member_uuid() {
 	printf '00000000-0000-4000-8000-%012d' $(($1 + 1))
 }
 
-# Storage signing key, simulated attestation key, and the 64-byte array key
-# in the user keyring as logon key teearray:vm.
+# Storage signing key, simulated attestation key, and the 64-byte root key;
+# its epoch-0 key is in the user keyring as logon key teearray:vm.
 setup_keys() {
 	teedisk-client keygen "$T/signing.key" > "$T/signing.pub"
 	teedisk-client keygen "$T/sim.key" > "$T/sim.pub"
 	teedisk-client keygen "$T/other-sim.key" > /dev/null
 	head -c 64 /dev/urandom > "$T/array.key"
-	keyctl padd logon teearray:vm @u < "$T/array.key" > /dev/null
+	teearray epoch-key --root "$T/array.key" --uuid "$ARRAY" --epoch 0 |
+		keyctl padd logon teearray:vm @u > /dev/null
 }
 
 # start_member SLOT [SIM-KEY]: a fresh teedisk for SLOT, waits until it listens.

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "teearray-cli.h"
+#include "teearray-keyprov.h"
 #include "teearray-format.h"
 #include "teearray-kdf.h"
 #include "teearray-table.h"
@@ -91,6 +92,7 @@ const char *cli_member_state_name(enum cli_member_state s)
 		[CLI_MEMBER_BADMAC] = "superblock does not verify",
 		[CLI_MEMBER_MISMATCH] = "belongs elsewhere",
 		[CLI_MEMBER_IOERR] = "read failed",
+		[CLI_MEMBER_NOKEY] = "no key for its epoch",
 	};
 
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
@@ -115,13 +117,19 @@ enum cli_member_state cli_connect(struct ta_client *c, const struct td_config *c
 	return CLI_MEMBER_UNTRUSTED;
 }
 
-/* Read and classify the superblock of member slot over c. */
+/*
+ * Read and classify the superblock of member slot over c, under the key of
+ * the epoch it names.
+ */
 static void cli_probe_sb(struct ta_client *c, const struct td_array_cfg *a, uint32_t slot,
-			 const uint8_t meta_key[TEEARRAY_MAC_SIZE], struct cli_member *mb)
+			 struct cli_key_cache *keys, struct cli_member *mb)
 {
+	uint8_t meta_key[TEEARRAY_DERIVED_KEY_SIZE] = { 0 };
 	struct teearray_sb_disk sb;
 	struct teearray_sb_info info;
+	const uint8_t *ekey;
 	char *error = NULL;
+	uint32_t e;
 	int r;
 
 	if (ta_client_read(c, 0, 1, (uint8_t *)&sb) != TA_OK) {
@@ -129,7 +137,18 @@ static void cli_probe_sb(struct ta_client *c, const struct td_array_cfg *a, uint
 		snprintf(mb->why, sizeof(mb->why), "reading its superblock failed");
 		return;
 	}
+	e = teearray_sb_key_epoch(&sb);
+	mb->key_epoch = e;	/* unauthenticated until the MAC verifies */
+	if (!cli_all_zero(&sb, sizeof(sb)) && cli_epoch_key_cached(keys, a, e, &ekey)) {
+		mb->state = CLI_MEMBER_NOKEY;
+		snprintf(mb->why, sizeof(mb->why), "no key for key epoch %u", e);
+		return;
+	}
+	if (!cli_all_zero(&sb, sizeof(sb)))
+		teearray_derive_key(ekey, CLI_ARRAY_KEY_SIZE, a->uuid, TEEARRAY_PURPOSE_METADATA,
+				    e, meta_key);
 	r = teearray_sb_parse(&sb, &info, meta_key, &error);
+	sodium_memzero(meta_key, sizeof(meta_key));
 	if (r == -ENODATA) {
 		mb->state = CLI_MEMBER_BLANK;
 		snprintf(mb->why, sizeof(mb->why), "blank: not formatted, or a restarted teedisk");
@@ -149,13 +168,14 @@ static void cli_probe_sb(struct ta_client *c, const struct td_array_cfg *a, uint
 		mb->array_sectors = info.geo.array_sectors;
 		mb->data = info.geo.data_members;
 		mb->parity = info.geo.parity_members;
+		mb->key_epoch = info.key_epoch;
+		mb->rotating = info.rotating;
 	}
 }
 
 int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
-		      const uint8_t key[CLI_ARRAY_KEY_SIZE], struct cli_member *members)
+		      struct cli_key_cache *keys, struct cli_member *members)
 {
-	uint8_t meta_key[TEEARRAY_DERIVED_KEY_SIZE];
 	unsigned int m = a->data + a->parity, i;
 	struct ta_key skey;
 	char err[512];
@@ -168,8 +188,6 @@ int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
 	}
 	if (td_key_load(cfg, &skey, err, sizeof(err)))
 		return cli_error(CLI_EXIT_USAGE, "%s", err);
-	teearray_derive_key(key, CLI_ARRAY_KEY_SIZE, a->uuid, TEEARRAY_PURPOSE_METADATA, 0,
-			    meta_key);
 	for (i = 0; i < m; i++) {
 		struct cli_member *mb = &members[i];
 		struct ta_client c;
@@ -178,11 +196,10 @@ int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
 					sizeof(mb->why));
 		if (mb->state == CLI_MEMBER_OK) {
 			mb->sectors = c.id.sectors;
-			cli_probe_sb(&c, a, i, meta_key, mb);
+			cli_probe_sb(&c, a, i, keys, mb);
 		}
 		ta_client_close(&c);
 	}
-	sodium_memzero(meta_key, sizeof(meta_key));
 	ta_key_wipe(&skey);
 	return 0;
 }

@@ -129,12 +129,13 @@ int cli_dm_status(const char *name, struct cli_dm_status *st)
 	if (r)
 		return r;
 	n = sscanf(p, "%u %256s %" SCNu64 "/%" SCNu64 " %15s %" SCNu64 " %u/%u %" SCNu64 " %"
-		   SCNu64 " %7s %7s %" SCNu64, &st->members, st->health, &st->sync_done,
-		   &st->sync_total, st->sync_action, &st->mac_failures, &st->journal_used,
-		   &st->journal_capacity, &st->commit_version, &st->death_version, st->daemon,
-		   st->mode, &st->mismatches);
+		   SCNu64 " %7s %7s %" SCNu64 " %" SCNu32 " %11s %" SCNu64, &st->members,
+		   st->health, &st->sync_done, &st->sync_total, st->sync_action,
+		   &st->mac_failures, &st->journal_used, &st->journal_capacity,
+		   &st->commit_version, &st->death_version, st->daemon, st->mode,
+		   &st->mismatches, &st->key_epoch, st->old_epoch, &st->audit_seq);
 	free(p);
-	if (n != 13 || strlen(st->health) != st->members)
+	if (n != 16 || strlen(st->health) != st->members)
 		return -EPROTO;
 	return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "teearray-cli.h"
 #include "teearray-keys.h"
+#include "teearray-keyprov.h"
 #include "td-config.h"
 #include "ta-format.h"
 #include "teearray-format.h"
@@ -43,7 +44,8 @@ int cmd_format(int argc, char **argv)
 	struct ta_client *clients = NULL, **cp = NULL;
 	uint8_t (*member_uuids)[16] = NULL;
 	uint8_t array[16], key[64];
-	char uuid_buf[37], keybuf[PATH_MAX];
+	char uuid_buf[37];
+	struct td_array_cfg named = { 0 };
 	struct td_config cfg = { 0 };
 	struct teearray_geometry geo;
 	struct ta_key skey;
@@ -86,8 +88,7 @@ int cmd_format(int argc, char **argv)
 			return r;
 		cli_uuid_str(a->uuid, uuid_buf);
 		uuid = uuid_buf;
-		snprintf(keybuf, sizeof(keybuf), "%s", a->key_path);
-		keyfile = keybuf;
+		named = *a;
 		n = a->data;
 		p = a->parity;
 		td_config_free(&cfg);
@@ -95,7 +96,7 @@ int cmd_format(int argc, char **argv)
 		return cli_error(CLI_EXIT_USAGE, "format takes either NAME or --array, --data, "
 				 "--parity and --array-key, not both");
 	}
-	if (!uuid || !keyfile || !n || !p)
+	if (!uuid || (!keyfile && !named.name[0]) || !n || !p)
 		return cli_error(CLI_EXIT_USAGE,
 				 "format needs NAME, or --array UUID, --data N, --parity P and "
 				 "--array-key FILE");
@@ -104,8 +105,15 @@ int cmd_format(int argc, char **argv)
 	if (p > TEEARRAY_MAX_PARITY || n + p > TEEARRAY_MAX_MEMBERS)
 		return cli_error(CLI_EXIT_USAGE, "shape %u+%u: need 1 <= P <= 128 and N + P <= 256", n, p);
 	m = n + p;
-	if (cli_read_array_key(keyfile, key))
-		return CLI_EXIT_USAGE;
+	/* The members are formatted at key epoch 0. */
+	if (keyfile) {
+		named.key_kind = TD_AKEY_FILE;
+		snprintf(named.key_path, sizeof(named.key_path), "%s", keyfile);
+		memcpy(named.uuid, array, 16);
+	}
+	r = cli_epoch_key(&named, 0, key);
+	if (r)
+		return r;
 	if (td_config_load(config, &cfg, err, sizeof(err)))
 		return cli_error(CLI_EXIT_USAGE, "%s", err);
 	r = cli_keyring_load_signing_key(&cfg, CLI_DEFAULT_SIGNING_KEY);

@@ -133,26 +133,55 @@ int cmd_keygen(int argc, char **argv)
 	return 0;
 }
 
-int cli_keyring_add_array_key(const char *name, const uint8_t key[CLI_ARRAY_KEY_SIZE])
+/* Logon key "teearray:NAME@EPOCH": the epoch key, for the kernel only. */
+static void cli_epoch_key_desc(char *desc, size_t len, const char *name, uint32_t epoch)
+{
+	snprintf(desc, len, "teearray:%s@%u", name, epoch);
+}
+
+int cli_keyring_add_epoch_key(const char *name, uint32_t epoch,
+			      const uint8_t key[CLI_ARRAY_KEY_SIZE])
 {
 	char desc[128];
 
-	snprintf(desc, sizeof(desc), "teearray:%s", name);
+	cli_epoch_key_desc(desc, sizeof(desc), name, epoch);
 	if (add_key("logon", desc, key, CLI_ARRAY_KEY_SIZE, KEY_SPEC_USER_KEYRING) < 0)
-		return cli_error(CLI_EXIT_FAIL, "cannot add the array key to the user keyring: %s",
-				 strerror(errno));
+		return cli_error(CLI_EXIT_FAIL, "cannot add the key of epoch %u to the user "
+				 "keyring: %s", epoch, strerror(errno));
 	return 0;
 }
 
-void cli_keyring_drop_array_key(const char *name)
+void cli_keyring_drop_epoch_key(const char *name, uint32_t epoch)
 {
 	char desc[128];
 	key_serial_t id;
 
-	snprintf(desc, sizeof(desc), "teearray:%s", name);
+	cli_epoch_key_desc(desc, sizeof(desc), name, epoch);
 	id = keyctl_search(KEY_SPEC_USER_KEYRING, "logon", desc, 0);
 	if (id >= 0)
 		keyctl_invalidate(id);
+}
+
+/* Every "teearray:NAME@*" logon key in the user keyring. */
+void cli_keyring_drop_epoch_keys(const char *name)
+{
+	char prefix[128], *desc = NULL;
+	key_serial_t *ids = NULL;
+	long n, i;
+
+	snprintf(prefix, sizeof(prefix), "teearray:%s@", name);
+	n = keyctl_read_alloc(KEY_SPEC_USER_KEYRING, (void **)&ids);
+	for (i = 0; i < n / (long)sizeof(*ids); i++) {
+		if (keyctl_describe_alloc(ids[i], &desc) < 0)
+			continue;
+		/* "type;uid;gid;perm;description" */
+		if (!strncmp(desc, "logon;", 6) && strrchr(desc, ';') &&
+		    !strncmp(strrchr(desc, ';') + 1, prefix, strlen(prefix)))
+			keyctl_invalidate(ids[i]);
+		free(desc);
+		desc = NULL;
+	}
+	free(ids);
 }
 
 int cli_keyring_load_signing_key(const struct td_config *cfg, const char *file)

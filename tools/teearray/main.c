@@ -24,6 +24,9 @@ static const struct {
 	{ "status", cmd_status, "shape, health, members, journal, rebuild (--json)" },
 	{ "replace", cmd_replace, "rebuild a member onto a fresh teedisk" },
 	{ "check", cmd_check, "verify every MAC and all parity (--repair)" },
+	{ "rotate", cmd_rotate, "move to the next key epoch online, wipe the old one" },
+	{ "log", cmd_log, "print or verify the audit log (--verify, --anchor, --export)" },
+	{ "epoch-key", cmd_epoch_key, "derive an epoch key from a root key (for dmsetup)" },
 };
 
 static void usage(FILE *f)

@@ -22,6 +22,7 @@
 #include "teearray-cli.h"
 #include "teearray-dm.h"
 #include "teearray-keys.h"
+#include "teearray-keyprov.h"
 
 static int cli_load_module(void)
 {
@@ -155,24 +156,76 @@ static int cli_open_verdict(const struct td_array_cfg *a, const struct cli_membe
 	return 0;
 }
 
+/*
+ * The key epoch the superblocks name (the highest, authenticated or not:
+ * a newer epoch must not be opened with an older key), and whether a
+ * rotation into it is unfinished (some superblock says so, or still names
+ * the epoch before).
+ */
+static uint32_t cli_open_epoch(const struct td_array_cfg *a, const struct cli_member *mb,
+			       int *unfinished)
+{
+	unsigned int m = a->data + a->parity, i;
+	uint32_t e = 0;
+
+	for (i = 0; i < m; i++)
+		if ((mb[i].state == CLI_MEMBER_OK || mb[i].state == CLI_MEMBER_NOKEY) &&
+		    mb[i].key_epoch > e)
+			e = mb[i].key_epoch;
+	*unfinished = 0;
+	for (i = 0; i < m && e; i++)
+		if ((mb[i].state == CLI_MEMBER_OK || mb[i].state == CLI_MEMBER_NOKEY) &&
+		    ((mb[i].key_epoch == e && mb[i].rotating) || mb[i].key_epoch == e - 1))
+			*unfinished = 1;
+	return e;
+}
+
 /* The table's parameters: every member by UUID, options from the config. */
 static int cli_open_params(const struct td_config *cfg, const struct td_array_cfg *a,
-			   char *out, size_t len)
+			   uint32_t epoch, int unfinished, char *out, size_t len)
 {
-	unsigned int i;
+	unsigned int i, nopts = a->nopts + (epoch > 0) + !!unfinished;
 	char uuid[37];
 	size_t at;
 
 	cli_uuid_str(a->uuid, uuid);
-	at = (size_t)snprintf(out, len, "%s :64:logon:teearray:%s %u %u", uuid, a->name,
-			      a->data, a->parity);
+	at = (size_t)snprintf(out, len, "%s :64:logon:teearray:%s@%u %u %u", uuid, a->name,
+			      epoch, a->data, a->parity);
 	for (i = 0; i < a->data + a->parity && at < len; i++) {
 		cli_uuid_str(td_config_slot(cfg, a->uuid, i)->uuid, uuid);
 		at += (size_t)snprintf(out + at, len - at, " %s", uuid);
 	}
+	if (nopts && at < len)
+		at += (size_t)snprintf(out + at, len - at, " %u", nopts);
 	if (a->nopts && at < len)
-		at += (size_t)snprintf(out + at, len - at, " %u %s", a->nopts, a->table_opts);
+		at += (size_t)snprintf(out + at, len - at, " %s", a->table_opts);
+	if (epoch && at < len)
+		at += (size_t)snprintf(out + at, len - at, " key_epoch:%u", epoch);
+	if (unfinished && at < len)
+		at += (size_t)snprintf(out + at, len - at, " prev_key::64:logon:teearray:%s@%u",
+				       a->name, epoch - 1);
 	return at < len ? 0 : -1;
+}
+
+/* Get the epoch keys the open needs and put them in the keyring; exit code. */
+static int cli_open_keys(const struct td_array_cfg *a, struct cli_key_cache *kc,
+			 uint32_t epoch, int unfinished)
+{
+	const uint8_t *key;
+	unsigned int k;
+	int r;
+
+	for (k = 0; k <= (unsigned int)!!unfinished; k++) {
+		r = cli_epoch_key_cached(kc, a, epoch - k, &key);
+		if (r)
+			return cli_error(r, "cannot open %s: no key for key epoch %u%s", a->name,
+					 epoch - k, k ? " (a rotation into the next epoch is "
+					 "unfinished and needs both)" : "");
+		r = cli_keyring_add_epoch_key(a->name, epoch - k, key);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 int cmd_open(int argc, char **argv)
@@ -191,10 +244,11 @@ int cmd_open(int argc, char **argv)
 	struct cli_dm_status st;
 	struct cli_dm_info info;
 	struct td_config cfg;
-	uint8_t key[CLI_ARRAY_KEY_SIZE];
+	struct cli_key_cache keys = { 0 };
 	char params[TD_MAX_LINE * 4], dm_uuid[64], uuid[37];
 	unsigned int i, missing = 0;
-	int c, r;
+	int c, r, unfinished;
+	uint32_t epoch;
 
 	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -219,9 +273,6 @@ int cmd_open(int argc, char **argv)
 			      "status %s", name, name, name);
 		goto out_cfg;
 	}
-	r = cli_read_array_key(a->key_path, key);
-	if (r)
-		goto out_cfg;
 	mb = calloc(a->data + a->parity, sizeof(*mb));
 	if (!mb) {
 		r = cli_error(CLI_EXIT_FAIL, "out of memory");
@@ -230,11 +281,14 @@ int cmd_open(int argc, char **argv)
 	/* The probe signs with the storage key, so it must be loadable first. */
 	r = cli_keyring_load_signing_key(&cfg, signing);
 	if (!r)
-		r = cli_probe_members(&cfg, a, key, mb);
+		r = cli_probe_members(&cfg, a, &keys, mb);
+	epoch = r ? 0 : cli_open_epoch(a, mb, &unfinished);
+	if (!r)
+		r = cli_open_keys(a, &keys, epoch, unfinished);
 	if (!r)
 		r = cli_open_verdict(a, mb);
 	if (r)
-		goto out;
+		goto out_key;
 	for (i = 0; i < a->data + a->parity; i++) {
 		if (mb[i].state == CLI_MEMBER_OK)
 			continue;
@@ -246,11 +300,9 @@ int cmd_open(int argc, char **argv)
 	r = cli_load_module();
 	if (!r)
 		r = cli_ensure_daemon(config, pid_file);
-	if (!r)
-		r = cli_keyring_add_array_key(name, key);
 	if (r)
-		goto out;
-	if (cli_open_params(&cfg, a, params, sizeof(params))) {
+		goto out_key;
+	if (cli_open_params(&cfg, a, epoch, unfinished, params, sizeof(params))) {
 		r = cli_error(CLI_EXIT_FAIL, "table line too long");
 		goto out_key;
 	}
@@ -272,9 +324,9 @@ int cmd_open(int argc, char **argv)
 	r = 0;
 	goto out;
 out_key:
-	cli_keyring_drop_array_key(name);
+	cli_keyring_drop_epoch_keys(name);
 out:
-	sodium_memzero(key, sizeof(key));
+	cli_key_cache_wipe(&keys);
 	free(mb);
 out_cfg:
 	td_config_free(&cfg);
@@ -303,10 +355,12 @@ int cmd_close(int argc, char **argv)
 	if (info.open_count)
 		return cli_error(CLI_EXIT_FAIL, "%s is in use (mounted, or open by a program): "
 				 "unmount it first", name);
+	/* Logged in the audit log before the device goes. */
+	cli_dm_message(name, "close", NULL);
 	r = cli_dm_remove(name);
 	if (r)
 		return cli_error(CLI_EXIT_FAIL, "cannot remove %s: %s", name, strerror(-r));
-	cli_keyring_drop_array_key(name);
+	cli_keyring_drop_epoch_keys(name);
 	printf("%s: closed\n", name);
 	return 0;
 }

@@ -182,6 +182,9 @@ static void cli_status_json(FILE *f, const struct cli_status *in, double rate)
 		st->commit_version, st->mac_failures);
 	fprintf(f, "\"journal\":{\"used\":%u,\"capacity\":%u},", st->journal_used,
 		st->journal_capacity);
+	fprintf(f, "\"key_epoch\":%" PRIu32 ",\"old_key_epoch\":%s,\"audit_seq\":%" PRIu64
+		",", st->key_epoch, strcmp(st->old_epoch, "-") ? st->old_epoch : "null",
+		st->audit_seq);
 	fprintf(f, "\"sync\":{");
 	cli_json_string(f, "action", st->sync_action, 1);
 	fprintf(f, "\"done\":%" PRIu64 ",\"total\":%" PRIu64 ",\"mismatches\":%" PRIu64
@@ -218,6 +221,12 @@ static void cli_status_human(FILE *f, const struct cli_status *in, double rate)
 		in->generation, st->death_version);
 	fprintf(f, "  journal       %u/%u sectors in the last entry, commit version %" PRIu64 "\n",
 		st->journal_used, st->journal_capacity, st->commit_version);
+	fprintf(f, "  key epoch     %" PRIu32 "%s%s%s\n", st->key_epoch,
+		strcmp(st->old_epoch, "-") ? "   (rotation from epoch " : "",
+		strcmp(st->old_epoch, "-") ? st->old_epoch : "",
+		strcmp(st->old_epoch, "-") ? " unfinished)" : "");
+	fprintf(f, "  audit log     %" PRIu64 " entries (teearray log %s --verify)\n",
+		st->audit_seq, in->name);
 	fprintf(f, "  MAC failures  %" PRIu64 "%s\n", st->mac_failures,
 		st->mac_failures ? "   (a member served bad data: see the kernel log)" : "");
 	if (strcmp(st->sync_action, "idle")) {

@@ -23,11 +23,11 @@
  * terminal, and only the final state otherwise (logs stay short).  Returns
  * the final status in st.
  */
-static int cli_follow(const char *name, const char *action, struct cli_dm_status *st)
+int cli_follow(const char *name, const char *action, struct cli_dm_status *st)
 {
 	struct timespec ts = { 0, 500 * 1000 * 1000 };
 	int tty = isatty(STDOUT_FILENO);
-	uint64_t last_done = 0;
+	uint64_t last_done = 0, seen_total = 0;
 	unsigned int ticks = 0;
 	double rate = 0;
 	int r;
@@ -39,6 +39,7 @@ static int cli_follow(const char *name, const char *action, struct cli_dm_status
 					 strerror(-r));
 		if (strcmp(st->sync_action, action))
 			break;
+		seen_total = st->sync_total;
 		if (++ticks % 2 == 0) {
 			rate = st->sync_done >= last_done ? (double)(st->sync_done - last_done) * 4 : 0;
 			last_done = st->sync_done;
@@ -53,7 +54,11 @@ static int cli_follow(const char *name, const char *action, struct cli_dm_status
 	}
 	if (tty)
 		printf("\r");
-	cli_progress_bar(stdout, action, st->sync_done, st->sync_total, 0);
+	/* A rotation's idle status shows the last scrub: report the walk's end. */
+	if (!strcmp(action, "rotate"))
+		cli_progress_bar(stdout, action, seen_total, seen_total, 0);
+	else
+		cli_progress_bar(stdout, action, st->sync_done, st->sync_total, 0);
 	printf("\n");
 	return 0;
 }

@@ -44,6 +44,7 @@ enum cli_member_state {
 	CLI_MEMBER_BADMAC,	/* superblock MAC does not verify: wrong key */
 	CLI_MEMBER_MISMATCH,	/* verifies but another slot, shape or member UUID */
 	CLI_MEMBER_IOERR,	/* reading the superblock failed */
+	CLI_MEMBER_NOKEY,	/* the provider has no key for its epoch */
 };
 const char *cli_member_state_name(enum cli_member_state s);
 
@@ -54,7 +55,11 @@ struct cli_member {
 	uint64_t sectors;		/* member capacity */
 	uint64_t array_sectors;		/* from a verified superblock, 4 KiB */
 	uint32_t data, parity;
+	uint32_t key_epoch;		/* from a verified superblock */
+	int rotating;
 };
+
+struct cli_key_cache;
 
 /*
  * Connect to every member of the array (attested) and read its superblock.
@@ -62,7 +67,7 @@ struct cli_member {
  * the configuration lacks a member or the signing key cannot be loaded.
  */
 int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
-		      const uint8_t key[CLI_ARRAY_KEY_SIZE], struct cli_member *members);
+		      struct cli_key_cache *keys, struct cli_member *members);
 
 /*
  * Connect to and identify one member (attested): CLI_MEMBER_OK,
@@ -89,5 +94,8 @@ int cmd_close(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_replace(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_rotate(int argc, char **argv);
+int cmd_epoch_key(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 #endif /* TEEARRAY_CLI_H */

@@ -27,6 +27,9 @@ struct cli_dm_status {
 	uint64_t commit_version, death_version;
 	char daemon[8], mode[8];
 	uint64_t mismatches;
+	uint32_t key_epoch;
+	char old_epoch[12];		/* "-" or the epoch still held */
+	uint64_t audit_seq;
 };
 
 void cli_dm_init(void);

@@ -10,9 +10,11 @@
 #define CLI_DEFAULT_ARRAY_KEY	"/etc/teearray/array.key"
 #define CLI_DEFAULT_SIGNING_KEY	"/etc/teearray/signing.key"
 
-/* The array key as logon key "teearray:NAME" in the user keyring. */
-int cli_keyring_add_array_key(const char *name, const uint8_t key[CLI_ARRAY_KEY_SIZE]);
-void cli_keyring_drop_array_key(const char *name);
+/* Epoch keys as logon keys "teearray:NAME@EPOCH" in the user keyring. */
+int cli_keyring_add_epoch_key(const char *name, uint32_t epoch,
+			      const uint8_t key[CLI_ARRAY_KEY_SIZE]);
+void cli_keyring_drop_epoch_key(const char *name, uint32_t epoch);
+void cli_keyring_drop_epoch_keys(const char *name);
 /*
  * When the configuration says signing-key keyring:DESC and no such user key
  * exists, load it from file.  Returns 0 or an exit code.

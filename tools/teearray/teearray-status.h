@@ -31,5 +31,7 @@ const char *cli_array_state(const struct cli_dm_status *st);
 /* KiB/s per member of the running rebuild or scrub, sampled over a second. */
 double cli_sync_rate(const char *name, struct cli_status *info);
 void cli_progress_bar(FILE *f, const char *what, uint64_t done, uint64_t total, double kib_s);
+/* Show the progress of walk `action` until it ends; st is the last status. */
+int cli_follow(const char *name, const char *action, struct cli_dm_status *st);
 
 #endif /* TEEARRAY_STATUS_H */

@@ -48,7 +48,7 @@ static int trim_all(struct ta_client *c, uint64_t sectors)
 
 int ta_format_array(struct ta_client *const *clients, unsigned int n, unsigned int p,
 		    const uint8_t array_uuid[16], const uint8_t (*member_uuids)[16],
-		    const uint8_t array_key[64], int force, char *err, size_t errlen)
+		    const uint8_t epoch0_key[64], int force, char *err, size_t errlen)
 {
 	unsigned int m = n + p, i;
 	uint64_t sectors = UINT64_MAX, generation = 0, version = 0;
@@ -110,7 +110,7 @@ int ta_format_array(struct ta_client *const *clients, unsigned int n, unsigned i
 	dri = calloc(1, sizeof(*dri));
 	if (!dri)
 		return fail(err, errlen, "out of memory");
-	teearray_derive_key(array_key, 64, array_uuid, TEEARRAY_PURPOSE_METADATA, 0, key);
+	teearray_derive_key(epoch0_key, 64, array_uuid, TEEARRAY_PURPOSE_METADATA, 0, key);
 	generation++;
 	version++;
 	memset(&info, 0, sizeof(info));

@@ -347,13 +347,37 @@ static int td_array_opt(struct td_parse *p, struct td_array_cfg *a, const char *
 	return 0;
 }
 
+/* key=/PATH, key=file:/PATH, key=keyring:DESC or key=command:/PATH. */
+static int td_array_key(struct td_parse *p, struct td_array_cfg *a, const char *w)
+{
+	const char *v = w + 4;
+
+	a->key_kind = TD_AKEY_FILE;
+	if (!strncmp(w, "key=file:", 9)) {
+		v = w + 9;
+	} else if (!strncmp(w, "key=keyring:", 12)) {
+		v = w + 12;
+		a->key_kind = TD_AKEY_KEYRING;
+	} else if (!strncmp(w, "key=command:", 12)) {
+		v = w + 12;
+		a->key_kind = TD_AKEY_COMMAND;
+	}
+	if (strncmp(w, "key=", 4) || !*v || strlen(v) >= sizeof(a->key_path) ||
+	    (a->key_kind != TD_AKEY_KEYRING && v[0] != '/'))
+		return td_perr(p, "the fifth word of an array line must be key=PATH with an "
+			       "absolute path to the array key, or key=file:PATH, "
+			       "key=keyring:DESCRIPTION or key=command:PATH, got '%s'", w);
+	strcpy(a->key_path, v);
+	return 0;
+}
+
 static int td_dir_array(struct td_parse *p, struct td_config *cfg, char **w, int nw)
 {
 	struct td_array_cfg a, *na;
 	unsigned long long n, par;
 	size_t i;
 
-	if (td_need(p, nw, 6, 10, "array NAME ARRAY-UUID DATA PARITY key=PATH [journal_mode=..] "
+	if (td_need(p, nw, 6, 10, "array NAME ARRAY-UUID DATA PARITY key=PROVIDER [journal_mode=..] "
 		    "[commit_time=MS] [member_timeout=MS] [rebuild_rate=KIB]"))
 		return -1;
 	memset(&a, 0, sizeof(a));
@@ -372,10 +396,8 @@ static int td_dir_array(struct td_parse *p, struct td_config *cfg, char **w, int
 			       "got '%s'", w[4]);
 	a.data = (uint32_t)n;
 	a.parity = (uint32_t)par;
-	if (strncmp(w[5], "key=/", 5) || strlen(w[5] + 4) >= sizeof(a.key_path))
-		return td_perr(p, "the fifth word of an array line must be key=PATH with an "
-			       "absolute path to the array key, got '%s'", w[5]);
-	strcpy(a.key_path, w[5] + 4);
+	if (td_array_key(p, &a, w[5]))
+		return -1;
 	for (i = 6; i < (size_t)nw; i++)
 		if (td_array_opt(p, &a, w[i]))
 			return -1;

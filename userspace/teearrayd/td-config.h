@@ -16,7 +16,7 @@
  *   credits N
  *   batch-max N
  *   member MEMBER-UUID ARRAY-UUID SLOT HOST:PORT [measurement=HEX64]
- *   array NAME ARRAY-UUID DATA PARITY key=PATH [journal_mode=keep|erase]
+ *   array NAME ARRAY-UUID DATA PARITY key=PROVIDER [journal_mode=keep|erase]
  *         [commit_time=MS] [member_timeout=MS] [rebuild_rate=KIB]
  *
  * Array lines are for the teearray CLI; the daemon only validates them.
@@ -57,11 +57,19 @@ struct td_member_cfg {
 	unsigned int line;
 };
 
+/* Where an array's keys come from (key= of the array line). */
+enum td_array_key {
+	TD_AKEY_FILE,		/* key=/PATH or key=file:PATH: the root key */
+	TD_AKEY_KEYRING,	/* key=keyring:DESC: the root in a user key */
+	TD_AKEY_COMMAND,	/* key=command:PATH: prints one epoch key */
+};
+
 struct td_array_cfg {
 	char name[TD_ARRAY_NAME_MAX + 1];	/* device-mapper name */
 	uint8_t uuid[TA_UUID_LEN];
 	uint32_t data, parity;
-	char key_path[PATH_MAX];		/* the 64-byte array key */
+	enum td_array_key key_kind;
+	char key_path[PATH_MAX];		/* path, or keyring description */
 	char table_opts[160];			/* "name:value ..." for the table */
 	unsigned int nopts;
 	unsigned int line;

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teearray log: read the audit log straight from the members (attested
+ * connections; columns of unreachable members are rebuilt from parity), so
+ * it works whether or not the array is open; print it, export it as JSON
+ * lines, or verify chain, signatures, the kernel's head and an anchor.
+ * Documentation/admin-guide/device-mapper/dm-teearray-audit.rst.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "teearray-cli.h"
+#include "teearray-dm.h"
+#include "teearray-audit-entry.h"
+#include "tee-ec.h"
+#include "ta-crypto.h"
+
+struct cli_log {
+	struct teearray_geometry geo;
+	struct teearray_audit_disk *sectors;	/* every virtual log sector */
+	size_t nsectors;
+	struct teearray_audit_disk **entries;	/* the valid ones, by seq */
+	uint8_t (*hash)[TEEARRAY_SHA256_SIZE];
+	size_t n;
+	char bad[200];				/* the first malformed sector */
+};
+
+/* The layout from a superblock's (unauthenticated) fields, recomputed. */
+static int cli_log_geometry(const struct td_array_cfg *a, const struct teearray_sb_disk *sb,
+			    struct teearray_geometry *g)
+{
+	if (le64_to_cpu(sb->magic) != TEEARRAY_SB_MAGIC ||
+	    memcmp(sb->array_uuid, a->uuid, 16) ||
+	    le32_to_cpu(sb->data_members) != a->data ||
+	    le32_to_cpu(sb->parity_members) != a->parity ||
+	    teearray_geometry_init(g, a->data, a->parity, le64_to_cpu(sb->member_sectors),
+				   le64_to_cpu(sb->journal_sectors), le64_to_cpu(sb->log_sectors)) ||
+	    g->log_start != le64_to_cpu(sb->log_start) || !g->log_sectors ||
+	    g->log_sectors > 256)
+		return -1;
+	return 0;
+}
+
+/*
+ * Read every member's share of the log stripes (one read per member), then
+ * put each stripe's data columns in place, rebuilding missing ones.
+ */
+static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *a,
+			struct cli_log *log)
+{
+	unsigned int m = a->data + a->parity, i, c, have = 0;
+	uint8_t **share = calloc(m, sizeof(*share));
+	struct tee_ec *ec = tee_ec_alloc(a->data, a->parity);
+	struct teearray_sb_disk sb;
+	int r = CLI_EXIT_MEMBER, geo_ok = 0;
+	void *work = NULL;
+	struct ta_key skey;
+	char err[512];
+	uint64_t s;
+
+	if (!share || !ec)
+		return cli_error(CLI_EXIT_FAIL, "out of memory");
+	if (td_key_load(cfg, &skey, err, sizeof(err))) {
+		r = cli_error(CLI_EXIT_USAGE, "%s", err);
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		const struct td_member_cfg *mc = td_config_slot(cfg, a->uuid, i);
+		struct ta_client cl;
+		char why[160];
+
+		if (!mc) {
+			r = cli_error(CLI_EXIT_USAGE, "the configuration has no member line for "
+				      "slot %u of array %s", i, a->name);
+			goto out_key;
+		}
+		if (cli_connect(&cl, cfg, &skey, a->uuid, i, mc->addr, why, sizeof(why)) !=
+		    CLI_MEMBER_OK) {
+			fprintf(stderr, "teearray: member %u: %s\n", i, why);
+			ta_client_close(&cl);
+			continue;
+		}
+		if (!geo_ok && ta_client_read(&cl, 0, 1, (uint8_t *)&sb) == TA_OK &&
+		    !cli_log_geometry(a, &sb, &log->geo))
+			geo_ok = 1;
+		share[i] = geo_ok ? malloc(log->geo.log_sectors * TEEARRAY_SECTOR_SIZE) : NULL;
+		if (share[i] && ta_client_read(&cl, log->geo.log_start,
+					       (uint32_t)log->geo.log_sectors, share[i]) != TA_OK) {
+			fprintf(stderr, "teearray: member %u: reading the log failed\n", i);
+			free(share[i]);
+			share[i] = NULL;
+		}
+		have += !!share[i];
+		ta_client_close(&cl);
+	}
+	if (!geo_ok || have < a->data) {
+		r = cli_error(CLI_EXIT_MEMBER, "%s: %u of %u members served the log, %u are needed",
+			      a->name, have, m, a->data);
+		goto out_key;
+	}
+	log->nsectors = log->geo.log_sectors * a->data;
+	log->sectors = calloc(log->nsectors, sizeof(*log->sectors));
+	work = malloc(tee_ec_work_size(ec));
+	if (!log->sectors || !work) {
+		r = cli_error(CLI_EXIT_FAIL, "out of memory");
+		goto out_key;
+	}
+	for (s = 0; s < log->geo.log_sectors; s++) {
+		uint64_t ms = log->geo.log_start + s;
+		uint8_t *col[TEEARRAY_MAX_MEMBERS], erased[TEEARRAY_MAX_MEMBERS];
+		uint8_t parity[TEEARRAY_MAX_PARITY][TEEARRAY_SECTOR_SIZE];
+		int missing = 0;
+
+		for (c = 0; c < m; c++) {
+			uint32_t slot = teearray_slot_of(&log->geo, ms, c);
+
+			col[c] = c < a->data ? (uint8_t *)&log->sectors[s * a->data + c] :
+					       parity[c - a->data];
+			erased[c] = !share[slot];
+			missing += erased[c] && c < a->data;
+			if (share[slot])
+				memcpy(col[c], share[slot] + s * TEEARRAY_SECTOR_SIZE,
+				       TEEARRAY_SECTOR_SIZE);
+		}
+		if (missing && tee_ec_decode(ec, work, col, erased)) {
+			r = cli_error(CLI_EXIT_MEMBER, "log stripe %" PRIu64 " cannot be rebuilt",
+				      ms);
+			goto out_key;
+		}
+	}
+	r = 0;
+out_key:
+	ta_key_wipe(&skey);
+out:
+	for (i = 0; i < m; i++)
+		free(share[i]);
+	free(share);
+	free(work);
+	tee_ec_free(ec);
+	return r;
+}
+
+static int cli_log_seq_cmp(const void *x, const void *y)
+{
+	uint64_t a = le64_to_cpu((*(struct teearray_audit_disk *const *)x)->seq);
+	uint64_t b = le64_to_cpu((*(struct teearray_audit_disk *const *)y)->seq);
+
+	return a < b ? -1 : a > b;
+}
+
+/* The valid entries, ordered by seq, with their hashes. */
+static int cli_log_collect(const struct td_array_cfg *a, struct cli_log *log)
+{
+	size_t i;
+
+	log->entries = calloc(log->nsectors, sizeof(*log->entries));
+	log->hash = calloc(log->nsectors, sizeof(*log->hash));
+	if (!log->entries || !log->hash)
+		return cli_error(CLI_EXIT_FAIL, "out of memory");
+	for (i = 0; i < log->nsectors; i++) {
+		char *error = NULL;
+		int r = teearray_audit_parse(&log->sectors[i], a->uuid, &error);
+
+		if (r == -ENODATA)
+			continue;
+		if (r) {
+			if (!log->bad[0])
+				snprintf(log->bad, sizeof(log->bad), "log sector %zu: %s", i, error);
+			continue;
+		}
+		log->entries[log->n++] = &log->sectors[i];
+	}
+	qsort(log->entries, log->n, sizeof(*log->entries), cli_log_seq_cmp);
+	for (i = 0; i < log->n; i++)
+		teearray_audit_hash(log->entries[i], log->hash[i]);
+	return 0;
+}
+
+static void cli_hex(char *out, const uint8_t *in, size_t n)
+{
+	ta_hex_encode(out, in, n);
+}
+
+static void cli_log_print(FILE *f, const struct cli_log *log, size_t k)
+{
+	const struct teearray_audit_disk *e = log->entries[k];
+	char when[32], h[65], inst[33];
+	time_t t = (time_t)le64_to_cpu(e->time);
+	struct tm tm;
+	uint32_t i;
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	cli_hex(h, log->hash[k], 32);
+	fprintf(f, "%6" PRIu64 " %s %-13s epoch %u gen %" PRIu64 " args %" PRIu64 " %" PRIu64,
+		le64_to_cpu(e->seq), when, teearray_audit_event_name(le32_to_cpu(e->event)),
+		le32_to_cpu(e->key_epoch), le64_to_cpu(e->generation), le64_to_cpu(e->arg[0]),
+		le64_to_cpu(e->arg[1]));
+	for (i = 0; i < le32_to_cpu(e->nr_ids); i++) {
+		cli_hex(inst, e->id[i].instance, 4);
+		fprintf(f, " %u:%c:%s", le16_to_cpu(e->id[i].slot), e->id[i].state, inst);
+	}
+	fprintf(f, " %.12s\n", h);
+}
+
+static void cli_log_json(FILE *f, const struct cli_log *log, size_t k)
+{
+	const struct teearray_audit_disk *e = log->entries[k];
+	char h[129];
+	uint32_t i, ev = le32_to_cpu(e->event);
+
+	fprintf(f, "{\"seq\":%" PRIu64 ",\"time\":%" PRIu64 ",\"event\":\"%s\",\"event_code\":%u,"
+		"\"key_epoch\":%u,\"generation\":%" PRIu64 ",\"dr_version\":%" PRIu64
+		",\"arg0\":%" PRIu64 ",\"arg1\":%" PRIu64, le64_to_cpu(e->seq),
+		le64_to_cpu(e->time), teearray_audit_event_name(ev), ev, le32_to_cpu(e->key_epoch),
+		le64_to_cpu(e->generation), le64_to_cpu(e->dr_version), le64_to_cpu(e->arg[0]),
+		le64_to_cpu(e->arg[1]));
+	cli_hex(h, e->prev_hash, 32);
+	fprintf(f, ",\"prev_hash\":\"%s\"", h);
+	cli_hex(h, log->hash[k], 32);
+	fprintf(f, ",\"hash\":\"%s\"", h);
+	cli_hex(h, e->signer, 32);
+	fprintf(f, ",\"signer\":\"%s\"", h);
+	cli_hex(h, e->sig, 64);
+	fprintf(f, ",\"sig\":\"%s\",\"ids\":[", h);
+	for (i = 0; i < le32_to_cpu(e->nr_ids); i++) {
+		char inst[33], meas[65];
+
+		cli_hex(inst, e->id[i].instance, 16);
+		cli_hex(meas, e->id[i].measurement, 32);
+		fprintf(f, "%s{\"slot\":%u,\"state\":\"%c\",\"instance\":\"%s\",\"measurement\":"
+			"\"%s\"}", i ? "," : "", le16_to_cpu(e->id[i].slot), e->id[i].state, inst,
+			meas);
+	}
+	fprintf(f, "]}\n");
+}
+
+/* The kernel's head ("<seq> <hash>") when the array is open: 1, 0, or -1. */
+static int cli_log_kernel_head(const char *name, uint64_t *seq, uint8_t hash[32])
+{
+	struct cli_dm_info info;
+	char *answer = NULL, hex[65];
+	int ok;
+
+	if (cli_dm_info(name, &info) || !info.exists)
+		return 0;
+	if (cli_dm_message(name, "audit", &answer) || !answer) {
+		cli_error(CLI_EXIT_FAIL, "%s is open but did not report its audit log head", name);
+		return -1;
+	}
+	ok = sscanf(answer, "%" SCNu64 " %64s", seq, hex) == 2 &&
+	     ta_hex_decode(hash, 32, hex) == TA_OK;
+	free(answer);
+	if (!ok)
+		cli_error(CLI_EXIT_FAIL, "unexpected audit head from the kernel");
+	return ok ? 1 : -1;
+}
+
+/* Returns 0 when everything verifies, else prints why and returns 4. */
+static int cli_log_verify(const char *name, const struct td_config *cfg, struct cli_log *log,
+			  int have_head, uint64_t head_seq, const uint8_t head[32],
+			  const char *anchor)
+{
+	uint8_t want[32], zero[32] = { 0 };
+	uint64_t anchor_seq = 0;
+	struct ta_key skey;
+	char err[512], h[65];
+	size_t k;
+	int found = 0;
+
+	if (td_key_load(cfg, &skey, err, sizeof(err)))
+		return cli_error(CLI_EXIT_USAGE, "%s", err);
+	memcpy(want, skey.pub, sizeof(want));
+	ta_key_wipe(&skey);
+	if (log->bad[0])
+		return cli_error(CLI_EXIT_FOUND, "log %s: %s", name, log->bad);
+	for (k = 0; k < log->n; k++) {
+		const struct teearray_audit_disk *e = log->entries[k];
+		uint64_t seq = le64_to_cpu(e->seq);
+
+		if (k && seq != le64_to_cpu(log->entries[k - 1]->seq) + 1)
+			return cli_error(CLI_EXIT_FOUND, "log %s: entry %" PRIu64 " follows entry %"
+					 PRIu64 ": entries are missing or repeated", name, seq,
+					 le64_to_cpu(log->entries[k - 1]->seq));
+		if ((k && memcmp(e->prev_hash, log->hash[k - 1], 32)) ||
+		    (seq == 1 && memcmp(e->prev_hash, zero, 32)))
+			return cli_error(CLI_EXIT_FOUND, "log %s: entry %" PRIu64 ": does not chain "
+					 "to the entry before it", name, seq);
+		if (memcmp(e->signer, want, 32))
+			return cli_error(CLI_EXIT_FOUND, "log %s: entry %" PRIu64 ": signed by "
+					 "another key than the storage signing key", name, seq);
+		if (ta_verify32(e->signer, log->hash[k], e->sig) != TA_OK)
+			return cli_error(CLI_EXIT_FOUND, "log %s: entry %" PRIu64 ": signature does "
+					 "not verify", name, seq);
+	}
+	if (have_head && head_seq) {
+		for (k = 0; k < log->n; k++)
+			if (le64_to_cpu(log->entries[k]->seq) == head_seq)
+				break;
+		if (k == log->n || memcmp(log->hash[k], head, 32))
+			return cli_error(CLI_EXIT_FOUND, "log %s: the kernel's newest entry %" PRIu64
+					 " is %s on the members: truncated, rolled back or "
+					 "altered", name, head_seq,
+					 k == log->n ? "missing" : "different");
+	}
+	if (anchor) {
+		const char *hex = strchr(anchor, ':');
+		char *end;
+
+		if (hex) {
+			errno = 0;
+			anchor_seq = strtoull(anchor, &end, 10);
+			if (errno || end != hex || !anchor_seq)
+				return cli_error(CLI_EXIT_USAGE, "--anchor: expected HASH or SEQ:HASH");
+			hex++;
+		} else {
+			hex = anchor;
+		}
+		if (strlen(hex) != 64 || ta_hex_decode(want, 32, hex) != TA_OK)
+			return cli_error(CLI_EXIT_USAGE, "--anchor: expected 64 hex digits");
+		for (k = 0; k < log->n && !found; k++)
+			found = !memcmp(log->hash[k], want, 32) &&
+				(!anchor_seq || le64_to_cpu(log->entries[k]->seq) == anchor_seq);
+		if (!found)
+			return cli_error(CLI_EXIT_FOUND, "log %s: anchor not found: the log was "
+					 "truncated, rolled back or altered", name);
+	}
+	if (!log->n) {
+		printf("log %s: no entries\n", name);
+		return 0;
+	}
+	cli_hex(h, log->hash[log->n - 1], 32);
+	printf("log %s: %zu entries (seq %" PRIu64 "..%" PRIu64 ") verified; head %s\n", name,
+	       log->n, le64_to_cpu(log->entries[0]->seq),
+	       le64_to_cpu(log->entries[log->n - 1]->seq), h);
+	return 0;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "anchor", required_argument, NULL, 'a' },
+		{ "export", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = CLI_DEFAULT_CONFIG, *anchor = NULL, *name;
+	const struct td_array_cfg *a;
+	struct cli_log log = { 0 };
+	struct td_config cfg;
+	uint8_t head[32];
+	uint64_t head_seq = 0;
+	int c, r, verify = 0, export = 0, have_head = 0;
+	size_t k;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'v': verify = 1; break;
+		case 'a': anchor = optarg; verify = 1; break;
+		case 'x': export = 1; break;
+		case 'h':
+			printf("usage: teearray log NAME [--config FILE] [--verify [--anchor "
+			       "[SEQ:]HASH]] [--export]\n");
+			return 0;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_error(CLI_EXIT_USAGE, "log needs exactly one array NAME");
+	if (verify && export)
+		return cli_error(CLI_EXIT_USAGE, "--verify and --export do not go together");
+	name = argv[optind];
+	r = cli_load_array(config, name, &cfg, &a);
+	if (r)
+		return r;
+	/* The kernel's head first: entries written meanwhile only add to the log. */
+	if (verify) {
+		have_head = cli_log_kernel_head(name, &head_seq, head);
+		r = have_head < 0 ? CLI_EXIT_FAIL : 0;
+	}
+	if (!r)
+		r = cli_log_read(&cfg, a, &log);
+	if (!r)
+		r = cli_log_collect(a, &log);
+	if (!r && verify)
+		r = cli_log_verify(name, &cfg, &log, have_head > 0, head_seq, head, anchor);
+	for (k = 0; !r && !verify && k < log.n; k++) {
+		if (export)
+			cli_log_json(stdout, &log, k);
+		else
+			cli_log_print(stdout, &log, k);
+	}
+	if (!r && !verify && log.bad[0])
+		fprintf(stderr, "teearray: %s (teearray log %s --verify)\n", log.bad, name);
+	free(log.entries);
+	free(log.hash);
+	free(log.sectors);
+	td_config_free(&cfg);
+	return r;
+}
