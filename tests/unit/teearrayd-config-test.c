@@ -411,9 +411,31 @@ static void test_arrays(void)
 	tap_end("array lines parsed: shape, key path, table options, lookup by name and slot");
 	td_config_free(&cfg);
 
+	tap_begin();
+	snprintf(text, sizeof(text), "%sarray f " AR " 4 3 key=file:/r\narray k " M2
+		 " 1 1 key=keyring:vault-root\n", base);
+	ok = parse_ok(text, &cfg);
+	a = ok ? td_config_array(&cfg, "f") : NULL;
+	CHECK(a && a->key_kind == TD_AKEY_FILE && !strcmp(a->key_path, "/r"));
+	a = ok ? td_config_array(&cfg, "k") : NULL;
+	CHECK(a && a->key_kind == TD_AKEY_KEYRING && !strcmp(a->key_path, "vault-root"));
+	if (ok)
+		td_config_free(&cfg);
+	snprintf(text, sizeof(text), "%sarray c " AR " 4 3 key=command:/usr/lib/kms\n", base);
+	ok = parse_ok(text, &cfg);
+	a = ok ? td_config_array(&cfg, "c") : NULL;
+	CHECK(a && a->key_kind == TD_AKEY_COMMAND && !strcmp(a->key_path, "/usr/lib/kms"));
+	if (ok)
+		td_config_free(&cfg);
+	tap_end("array key providers: file:, keyring: and command:");
+
 	expect_err("array v " AR " 4 3\n", 3, "missing argument", "array line without key=");
 	expect_err("array v " AR " 4 3 /k\n", 3, "must be key=PATH", "array key not key=");
 	expect_err("array v " AR " 4 3 key=rel\n", 3, "absolute path", "relative array key path");
+	expect_err("array v " AR " 4 3 key=command:kms\n", 3, "absolute path",
+		   "relative key command");
+	expect_err("array v " AR " 4 3 key=keyring:\n", 3, "key=keyring:DESCRIPTION",
+		   "empty keyring description");
 	expect_err("array a/b " AR " 4 3 key=/k\n", 3, "array name 'a/b'", "array name with /");
 	expect_err("array .x " AR " 4 3 key=/k\n", 3, "array name '.x'", "array name starting with .");
 	expect_err("array v " AR " 0 3 key=/k\n", 3, "DATA must be", "zero data members");

@@ -31,3 +31,4 @@ build/test/jrec-test: $(JREC_TEST_OBJS)
 
 TEST_BINS += build/test/jrec-test
 UNIT_TESTS += build/test/jrec-test
+

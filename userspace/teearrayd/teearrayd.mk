@@ -36,10 +36,18 @@ build/test/teearrayd-daemon-test: build/san/tests/unit/teearrayd-daemon-test.o \
 		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
 	$(call link_san,$(TEEARRAYD_LIBS))
 
+# Key epochs, audit entries and AUDIT_SIGN (tests/unit/audit-test.c).
+build/san/tests/unit/audit-test.o: CFLAGS_EXTRA += -Iuserspace/teearrayd
+build/test/audit-test: build/san/tests/unit/audit-test.o \
+		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) build/san/kernel/teearray-sector.o \
+		$(TA_LIB_SAN)
+	$(call link_san,$(TEEARRAYD_LIBS))
+
 PROGS += build/bin/teearrayd
 VM_PROGS += build/bin/teearrayd
 TEST_BINS += build/test/teearrayd-san build/test/teearrayd-config-test \
 	     build/test/teearrayd-nl-test build/test/teearrayd-member-test \
-	     build/test/teearrayd-daemon-test build/test/teedisk-san
-UNIT_TESTS += build/test/teearrayd-config-test build/test/teearrayd-nl-test
+	     build/test/teearrayd-daemon-test build/test/teedisk-san build/test/audit-test
+UNIT_TESTS += build/test/teearrayd-config-test build/test/teearrayd-nl-test \
+	      build/test/audit-test
 CHECK_SUITES += build/test/teearrayd-member-test build/test/teearrayd-daemon-test
