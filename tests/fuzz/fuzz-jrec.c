@@ -15,7 +15,10 @@
  *      verify, and with one input-chosen bit flipped it must not;
  *   3  a 28-byte entry followed by a data sector: teearray_sector_verify()
  *      and, if it verifies, decrypt and reseal to the same bytes; then the
- *      data sealed under the entry's IV must round-trip and refuse a flip.
+ *      data sealed under the entry's IV must round-trip and refuse a flip;
+ *   4-7  an audit log entry: teearray_audit_parse(), as read and with its
+ *      header (magic, version, array UUID) made right so the fuzzer reaches
+ *      the field checks; an accepted entry must be within every bound.
  * Invariants abort(): return codes outside the documented set, an accepted
  * record naming anything outside the journal's or array's bounds, or one
  * whose canonical encoding differs from its input.
@@ -30,10 +33,12 @@
 #include "teearray-kdf.h"
 #include "teearray-jrec.h"
 #include "teearray-sector.h"
+#include "teearray-audit-entry.h"
 
 #define SECTOR TEEARRAY_SECTOR_SIZE
 
 static struct teearray_sector_keys keys;
+static u8 fuzz_uuid[16];
 static struct teearray_geometry geos[4];
 static bool ready;
 
@@ -53,6 +58,7 @@ static void setup(void)
 	for (i = 0; i < sizeof(uuid); i++)
 		uuid[i] = (u8)(0xc0 + i);
 	teearray_sector_keys_init(&keys, root, sizeof(root), uuid, 0);
+	memcpy(fuzz_uuid, uuid, sizeof(uuid));
 	for (i = 0; i < 4; i++)
 		if (teearray_geometry_init(&geos[i], shapes[i].n, shapes[i].p,
 					   shapes[i].sectors, shapes[i].journal, 32))
@@ -274,6 +280,46 @@ static void mode_sector(const u8 *p, size_t n)
 		abort();
 }
 
+static void audit_check(const struct teearray_audit_disk *e)
+{
+	u8 h1[32], h2[32];
+	char *error = NULL;
+	u32 i, nr;
+	int r = teearray_audit_parse(e, fuzz_uuid, &error);
+
+	if (r != 0 && r != -ENODATA && r != -EINVAL)
+		abort();
+	if (r == -ENODATA && !all_zero(e, sizeof(*e)))
+		abort();
+	if (r)
+		return;
+	nr = le32_to_cpu(e->nr_ids);
+	if (nr > TEEARRAY_AUDIT_MAX_IDS || !le64_to_cpu(e->seq) ||
+	    !strcmp(teearray_audit_event_name(le32_to_cpu(e->event)), "unknown") ||
+	    memcmp(e->array_uuid, fuzz_uuid, 16))
+		abort();
+	for (i = nr; i < TEEARRAY_AUDIT_MAX_IDS; i++)
+		if (!all_zero(&e->id[i], sizeof(e->id[i])))
+			abort();
+	teearray_audit_hash(e, h1);
+	teearray_audit_hash(e, h2);
+	if (memcmp(h1, h2, sizeof(h1)))
+		abort();
+}
+
+static void mode_audit(const u8 *data, size_t size)
+{
+	static struct teearray_audit_disk e;
+
+	memset(&e, 0, sizeof(e));
+	memcpy(&e, data, size < sizeof(e) ? size : sizeof(e));
+	audit_check(&e);
+	e.magic = cpu_to_le64(TEEARRAY_AUDIT_MAGIC);
+	e.version = cpu_to_le32(TEEARRAY_AUDIT_VERSION);
+	memcpy(e.array_uuid, fuzz_uuid, sizeof(e.array_uuid));
+	audit_check(&e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -285,11 +331,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (size < 2)
 		return 0;
-	mode = data[0] & 3;
+	mode = data[0] & 7;
 	g = &geos[data[1] & 3];
 	data += 2;
 	size -= 2;
 	switch (mode) {
+	case 4:
+	case 5:
+	case 6:
+	case 7:
+		mode_audit(data, size);
+		break;
 	case 0:
 	case 1:
 		mode_jrec(data, size, g, mode == 1);
@@ -305,7 +357,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_JREC_SEEDS
-/* Writes the seed corpus: valid records, a metadata sector and sectors. */
+/* Writes the seed corpus: records, a metadata sector, sectors, an audit entry. */
 #include <stdio.h>
 
 static void put(const char *dir, const char *name, u8 mode, u8 geo,
@@ -378,6 +430,21 @@ int main(int argc, char **argv)
 	put(argv[1], "sector-sealed", 3, 0, buf, sizeof(buf));
 	memset(buf + 8, 0, sizeof(buf) - 8);
 	put(argv[1], "sector-unwritten", 3, 0, buf, sizeof(buf));
+	/* An audit entry naming two members. */
+	{
+		static struct teearray_audit_disk a;
+
+		a.magic = cpu_to_le64(TEEARRAY_AUDIT_MAGIC);
+		a.version = cpu_to_le32(TEEARRAY_AUDIT_VERSION);
+		a.event = cpu_to_le32(TEEARRAY_EV_OPEN);
+		memcpy(a.array_uuid, fuzz_uuid, 16);
+		a.seq = cpu_to_le64(5);
+		a.nr_ids = cpu_to_le32(2);
+		a.id[0].state = TEEARRAY_MEMBER_ALIVE;
+		a.id[1].slot = cpu_to_le16(1);
+		a.id[1].state = TEEARRAY_MEMBER_DEAD;
+		put(argv[1], "audit-entry", 4, 0, &a, sizeof(a));
+	}
 	return 0;
 }
 #endif

@@ -16,7 +16,7 @@ CHECK_SUITES += tests/fuzz/run
 # libFuzzer target for the journal records and the sector/metadata verifiers
 # of the module's pure code (built from source with clang, like fuzz-proto).
 FUZZ_JREC_SRCS := tests/fuzz/fuzz-jrec.c kernel/teearray-jrec.c kernel/teearray-sector.c \
-		  kernel/teearray-format.c kernel/teearray-kdf.c
+		  kernel/teearray-format.c kernel/teearray-kdf.c kernel/teearray-audit-entry.c
 FUZZ_JREC_FLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Ikernel -Ikernel/uapi
 
 build/fuzz/fuzz-jrec: $(FUZZ_JREC_SRCS) $(wildcard kernel/teearray-*.h)

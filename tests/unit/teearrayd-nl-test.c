@@ -40,7 +40,8 @@ static void fill_req(struct td_nl_request *r, uint32_t op)
 	r->arg = 2000;
 	if (op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_TRIM)
 		r->count = 256;
-	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE) {
+	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE ||
+	    op == TEEARRAY_OP_AUDIT_SIGN) {
 		r->data = data;
 		r->data_len = 4096;
 	}
@@ -70,6 +71,10 @@ static int same_req(const struct td_nl_request *a, const struct td_nl_request *b
 		break;
 	case TEEARRAY_OP_FENCE:
 		s = s && a->arg == b->arg;
+		break;
+	case TEEARRAY_OP_AUDIT_SIGN:
+		s = s && a->count == b->count && b->data_len == 4096 &&
+		    !memcmp(b->data, data, 4096);
 		break;
 	default:
 		break;
@@ -183,7 +188,7 @@ static size_t kernel_write(unsigned int skip, uint32_t op, size_t data_len)
 /*
  * Exactly what kernel/teearray-transport.c tp_build() sends: every scalar
  * always, INSTANCE_ID for all but IDENTIFY, COUNT 0 for IDENTIFY and FENCE,
- * DATA for WRITE and DEATH_WRITE only.
+ * DATA for WRITE, DEATH_WRITE and AUDIT_SIGN only.
  */
 static size_t kernel_op(uint32_t op)
 {
@@ -208,7 +213,8 @@ static size_t kernel_op(uint32_t op)
 	kb_u32(&k, TEEARRAY_A_COUNT, op == TEEARRAY_OP_IDENTIFY || op == TEEARRAY_OP_FENCE ? 0 : 1);
 	kb_u64(&k, TEEARRAY_A_ARG, op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_FENCE ||
 	       op == TEEARRAY_OP_DEATH_WRITE ? 99 : 0);
-	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE)
+	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE ||
+	    op == TEEARRAY_OP_AUDIT_SIGN)
 		kb_put(&k, TEEARRAY_A_DATA, data, 4096);
 	return kb_end(&k);
 }
@@ -257,6 +263,9 @@ static void test_kernel_style(void)
 			break;
 		case TEEARRAY_OP_DEATH_WRITE:
 			CHECK(p.arg == 99 && p.data_len == 4096);
+			break;
+		case TEEARRAY_OP_AUDIT_SIGN:
+			CHECK(p.sector == 0 && p.arg == 0 && p.data_len == 4096);
 			break;
 		default:
 			CHECK(!p.data);
