@@ -115,6 +115,18 @@ static void test_audit_entry(void)
 	bad.event = cpu_to_le32(__TEEARRAY_EV_MAX);
 	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
 	bad = e;
+	bad.version = cpu_to_le32(2);
+	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
+	bad = e;
+	bad.event = 0;
+	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
+	bad = e;
+	bad.id[1].slot = cpu_to_le16(TEEARRAY_MAX_MEMBERS);
+	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
+	bad = e;
+	bad.nr_ids = cpu_to_le32(TEEARRAY_AUDIT_MAX_IDS);	/* 64 ids: all in use */
+	CHECK(teearray_audit_parse(&bad, uuid, &error) == 0);
+	bad = e;
 	bad.seq = 0;
 	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
 	bad = e;
@@ -132,15 +144,42 @@ static void test_audit_entry(void)
 	tap_end("audit: parser accepts a written entry, refuses other arrays and malformed fields");
 }
 
-/* The daemon's AUDIT_SIGN, with an engine of no members. */
+/*
+ * The daemon's AUDIT_SIGN, with an engine of three configured members of
+ * the array (no connections): slot 0 attested with the instance the entry
+ * names, slot 3 attested with another instance, slot 5 never attested.
+ */
 static void test_audit_sign(void)
 {
 	static struct td_request r;
 	struct teearray_audit_disk *e = (struct teearray_audit_disk *)r.buf, copy;
+	struct td_member_cfg mcfg[3] = { 0 };
+	struct td_member mem[3];
 	struct td_config cfg = { 0 };
 	struct td_engine eng = { 0 };
 	struct ta_key key;
-	u8 uuid[16] = { 4, 5, 6 }, h[32], sec[32];
+	u8 uuid[16] = { 4, 5, 6 }, h[32], sec[32], meas0[32], zero[32] = { 0 };
+	unsigned int i;
+
+	memset(mem, 0, sizeof(mem));
+	for (i = 0; i < 3; i++) {
+		memcpy(mcfg[i].array, uuid, 16);
+		mcfg[i].uuid[0] = (u8)(0x40 + i);
+		mcfg[i].slot = i ? 2 * i + 1 : 0;	/* slots 0, 3, 5 */
+		mem[i].cfg = &mcfg[i];
+		pthread_mutex_init(&mem[i].lock, NULL);
+	}
+	memset(meas0, 0x5c, sizeof(meas0));
+	mem[0].have_attested = 1;
+	memset(mem[0].attested_instance, 0xa0, 16);
+	memcpy(mem[0].attested_measurement, meas0, 32);
+	mem[1].have_attested = 1;
+	memset(mem[1].attested_instance, 0xb4, 16);	/* the entry names 0xb3.. */
+	memset(mem[1].attested_measurement, 0x77, 32);
+	cfg.members = mcfg;
+	cfg.nmembers = 3;
+	eng.members = mem;
+	eng.nmembers = 3;
 
 	tap_begin();
 	CHECK(ta_key_generate(&key, sec) == TA_OK);
@@ -156,25 +195,73 @@ static void test_audit_sign(void)
 	CHECK(!memcmp(e->signer, key.pub, 32));
 	teearray_audit_hash(e, h);
 	CHECK(ta_verify32(e->signer, h, e->sig) == TA_OK);
-	/* Nothing else changed; no member attested, so no measurement. */
+	CHECK(teearray_audit_parse(e, uuid, &(char *){ NULL }) == 0);
+	/* Slot 0's attested measurement; none for slot 3 (another instance). */
+	CHECK(!memcmp(e->id[0].measurement, meas0, 32));
+	CHECK(!memcmp(e->id[1].measurement, zero, 32));
+	/* Nothing else changed. */
+	memcpy(copy.id[0].measurement, meas0, 32);
 	CHECK(!memcmp(e, &copy, offsetof(struct teearray_audit_disk, signer)));
-	tap_end("audit: teearrayd signs an entry with the storage key and changes nothing else");
+	tap_end("audit: teearrayd fills in the measurement attested for exactly the instance named, "
+		"signs with the storage key and changes nothing else");
+
+	tap_begin();
+	/* A member attested with the instance but not configured for this slot. */
+	make_entry(e, uuid);
+	e->id[1].slot = cpu_to_le16(4);
+	memset(e->id[1].instance, 0xa0, 16);
+	td_audit_sign(&eng, &r);
+	CHECK(r.status == TEEARRAY_ST_OK);
+	CHECK(!memcmp(e->id[0].measurement, meas0, 32));
+	CHECK(!memcmp(e->id[1].measurement, zero, 32));
+	/* The member of slot 5 was never attested. */
+	make_entry(e, uuid);
+	e->id[1].slot = cpu_to_le16(5);
+	td_audit_sign(&eng, &r);
+	CHECK(r.status == TEEARRAY_ST_OK && !memcmp(e->id[1].measurement, zero, 32));
+	/* No identities at all. */
+	make_entry(e, uuid);
+	e->nr_ids = 0;
+	memset(e->id, 0, sizeof(e->id));
+	td_audit_sign(&eng, &r);
+	CHECK(r.status == TEEARRAY_ST_OK);
+	teearray_audit_hash(e, h);
+	CHECK(ta_verify32(key.pub, h, e->sig) == TA_OK);
+	tap_end("audit: no measurement for a slot or instance the daemon did not attest");
 
 	tap_begin();
 	td_audit_sign(&eng, &r);	/* already signed */
 	CHECK(r.status == TEEARRAY_ST_REJECTED && !r.out_len);
 	make_entry(e, uuid);
-	r.nl.array[0] ^= 1;		/* request names another array */
+	e->array_uuid[0] ^= 1;		/* the entry names another array */
 	td_audit_sign(&eng, &r);
 	CHECK(r.status == TEEARRAY_ST_REJECTED);
+	r.nl.array[0] ^= 1;		/* both: an array not configured */
+	td_audit_sign(&eng, &r);
+	CHECK(r.status == TEEARRAY_ST_REJECTED && !r.out_len);
 	r.nl.array[0] ^= 1;
+	make_entry(e, uuid);
 	e->id[0].measurement[0] = 1;	/* the kernel may not claim a measurement */
+	td_audit_sign(&eng, &r);
+	CHECK(r.status == TEEARRAY_ST_REJECTED);
+	make_entry(e, uuid);
+	r.nl.count = 2;			/* one entry per request */
+	td_audit_sign(&eng, &r);
+	CHECK(r.status == TEEARRAY_ST_REJECTED);
+	r.nl.count = 1;
+	e->nr_ids = cpu_to_le32(65);
+	td_audit_sign(&eng, &r);
+	CHECK(r.status == TEEARRAY_ST_REJECTED);
+	memset(e, 0, sizeof(*e));	/* a never-written sector */
 	td_audit_sign(&eng, &r);
 	CHECK(r.status == TEEARRAY_ST_REJECTED);
 	memset(e, 0xff, sizeof(*e));
 	td_audit_sign(&eng, &r);
-	CHECK(r.status == TEEARRAY_ST_REJECTED);
-	tap_end("audit: teearrayd refuses signed, foreign, pre-measured and garbage entries");
+	CHECK(r.status == TEEARRAY_ST_REJECTED && !r.out_len);
+	tap_end("audit: teearrayd refuses signed, foreign, unconfigured, pre-measured, oversized, "
+		"empty and garbage entries");
+	for (i = 0; i < 3; i++)
+		pthread_mutex_destroy(&mem[i].lock);
 	ta_key_wipe(&key);
 }
 

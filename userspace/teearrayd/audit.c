@@ -12,6 +12,15 @@
 #include "td-member.h"
 #include "ta-crypto.h"
 
+/* Does the configuration name a member of this array? */
+static int td_audit_array_known(const struct td_config *cfg, const uint8_t array[TA_UUID_LEN])
+{
+	for (size_t i = 0; i < cfg->nmembers; i++)
+		if (!memcmp(cfg->members[i].array, array, TA_UUID_LEN))
+			return 1;
+	return 0;
+}
+
 void td_audit_sign(struct td_engine *e, struct td_request *r)
 {
 	struct teearray_audit_disk *a = (struct teearray_audit_disk *)r->buf;
@@ -24,6 +33,8 @@ void td_audit_sign(struct td_engine *e, struct td_request *r)
 	r->out_len = 0;
 	if (r->nl.count != 1) {
 		why = "not one sector";
+	} else if (!td_audit_array_known(e->cfg, r->nl.array)) {
+		why = "the array is not in the configuration";
 	} else if (teearray_audit_parse(a, r->nl.array, &why)) {
 		;
 	} else if (!teearray_all_zero(a->signer, sizeof(a->signer)) ||
