@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * teearray log: read the audit log straight from the members (attested
- * connections; columns of unreachable members are rebuilt from parity), so
- * it works whether or not the array is open; print it, export it as JSON
- * lines, or verify chain, signatures, the kernel's head and an anchor.
+ * connections), so it works whether or not the array is open; print it,
+ * export it as JSON lines, or verify chain, signatures, the kernel's head
+ * and an anchor.  The columns of members that do not answer, hold no
+ * superblock of the array, or that the newest death record marks dead,
+ * rebuilding or with another instance (stale) are rebuilt from parity.
+ * Nothing read here is trusted before --verify: a lying member can only
+ * make the log fail to verify.
  * Documentation/admin-guide/device-mapper/dm-teearray-audit.rst.
  */
 #include <errno.h>
@@ -31,32 +35,121 @@ struct cli_log {
 	char bad[200];				/* the first malformed sector */
 };
 
-/* The layout from a superblock's (unauthenticated) fields, recomputed. */
-static int cli_log_geometry(const struct td_array_cfg *a, const struct teearray_sb_disk *sb,
+/* Log stripes this tool reads (formats use TEEARRAY_DEF_LOG_STRIPES). */
+#define CLI_LOG_MAX_STRIPES	4096
+
+/* What one member gave. */
+struct cli_log_member {
+	uint8_t *share;			/* its column of every log stripe */
+	uint8_t instance[TA_INSTANCE_LEN];
+	int have_dr;
+	struct teearray_dr_disk dr;	/* unauthenticated */
+};
+
+/*
+ * The layout from a superblock's (unauthenticated) fields, recomputed, if
+ * the superblock is this array's for this slot and member.  Nothing here
+ * is trusted: a lie only makes the entries fail to verify.
+ */
+static int cli_log_geometry(const struct td_array_cfg *a, const struct td_member_cfg *mc,
+			    uint32_t slot, const struct teearray_sb_disk *sb,
 			    struct teearray_geometry *g)
 {
 	if (le64_to_cpu(sb->magic) != TEEARRAY_SB_MAGIC ||
-	    memcmp(sb->array_uuid, a->uuid, 16) ||
+	    memcmp(sb->array_uuid, a->uuid, 16) || memcmp(sb->member_uuid, mc->uuid, 16) ||
+	    le32_to_cpu(sb->slot) != slot ||
 	    le32_to_cpu(sb->data_members) != a->data ||
 	    le32_to_cpu(sb->parity_members) != a->parity ||
 	    teearray_geometry_init(g, a->data, a->parity, le64_to_cpu(sb->member_sectors),
 				   le64_to_cpu(sb->journal_sectors), le64_to_cpu(sb->log_sectors)) ||
-	    g->log_start != le64_to_cpu(sb->log_start) || !g->log_sectors ||
-	    g->log_sectors > 256)
+	    g->log_start != le64_to_cpu(sb->log_start) || !g->log_sectors)
 		return -1;
 	return 0;
 }
 
+/* A death record of this array and shape (structure only: no key here). */
+static int cli_log_dr_ok(const struct td_array_cfg *a, const struct teearray_dr_disk *dr)
+{
+	unsigned int i, m = a->data + a->parity;
+
+	if (le64_to_cpu(dr->magic) != TEEARRAY_DR_MAGIC || memcmp(dr->array_uuid, a->uuid, 16) ||
+	    le32_to_cpu(dr->nr_members) != m)
+		return 0;
+	for (i = 0; i < m; i++)
+		if (dr->state[i] != TEEARRAY_MEMBER_ALIVE &&
+		    dr->state[i] != TEEARRAY_MEMBER_REBUILDING &&
+		    dr->state[i] != TEEARRAY_MEMBER_DEAD)
+			return 0;
+	return 1;
+}
+
+/* Its share of the log stripes, TA_MAX_COUNT sectors per read. */
+static uint8_t *cli_log_read_share(struct ta_client *cl, const struct teearray_geometry *g)
+{
+	uint8_t *share = malloc(g->log_sectors * TEEARRAY_SECTOR_SIZE);
+	uint64_t done = 0;
+
+	while (share && done < g->log_sectors) {
+		uint32_t n = g->log_sectors - done > TA_MAX_COUNT ? TA_MAX_COUNT :
+			     (uint32_t)(g->log_sectors - done);
+
+		if (ta_client_read(cl, g->log_start + done, n,
+				   share + done * TEEARRAY_SECTOR_SIZE) != TA_OK) {
+			free(share);
+			return NULL;
+		}
+		done += n;
+	}
+	return share;
+}
+
 /*
- * Read every member's share of the log stripes (one read per member), then
- * put each stripe's data columns in place, rebuilding missing ones.
+ * Columns the array itself would not read: members the newest death record
+ * marks dead or being rebuilt, and members restarted since it was written
+ * (another instance: blank or stale).  They are rebuilt from the others.
+ */
+static void cli_log_drop_stale(const struct td_array_cfg *a, struct cli_log_member *mb)
+{
+	unsigned int m = a->data + a->parity, i;
+	const struct teearray_dr_disk *best = NULL;
+
+	for (i = 0; i < m; i++)
+		if (mb[i].have_dr && (!best || le64_to_cpu(mb[i].dr.version) >
+					       le64_to_cpu(best->version)))
+			best = &mb[i].dr;
+	if (!best)
+		return;
+	for (i = 0; i < m; i++) {
+		const char *why = NULL;
+
+		if (!mb[i].share)
+			continue;
+		if (best->state[i] == TEEARRAY_MEMBER_DEAD)
+			why = "is dead in the death record";
+		else if (best->state[i] == TEEARRAY_MEMBER_REBUILDING)
+			why = "is being rebuilt";
+		else if (memcmp(mb[i].instance, best->instance[i], TEEARRAY_DR_INSTANCE_SIZE))
+			why = "was restarted since the death record was written";
+		if (!why)
+			continue;
+		fprintf(stderr, "teearray: member %u %s: its log columns are rebuilt from the "
+			"others\n", i, why);
+		free(mb[i].share);
+		mb[i].share = NULL;
+	}
+}
+
+/*
+ * Read every member's share of the log stripes, then put each stripe's
+ * data columns in place, rebuilding those of members that are missing.
  */
 static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *a,
 			struct cli_log *log)
 {
-	unsigned int m = a->data + a->parity, i, c, have = 0;
-	uint8_t **share = calloc(m, sizeof(*share));
+	unsigned int m = a->data + a->parity, i, c, have = 0, geo_slot = 0;
+	struct cli_log_member *mb = calloc(m, sizeof(*mb));
 	struct tee_ec *ec = tee_ec_alloc(a->data, a->parity);
+	uint8_t *parity = malloc((size_t)a->parity * TEEARRAY_SECTOR_SIZE);
 	struct teearray_sb_disk sb;
 	int r = CLI_EXIT_MEMBER, geo_ok = 0;
 	void *work = NULL;
@@ -64,14 +157,17 @@ static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *
 	char err[512];
 	uint64_t s;
 
-	if (!share || !ec)
-		return cli_error(CLI_EXIT_FAIL, "out of memory");
+	if (!mb || !ec || !parity) {
+		r = cli_error(CLI_EXIT_FAIL, "out of memory");
+		goto out;
+	}
 	if (td_key_load(cfg, &skey, err, sizeof(err))) {
 		r = cli_error(CLI_EXIT_USAGE, "%s", err);
 		goto out;
 	}
 	for (i = 0; i < m; i++) {
 		const struct td_member_cfg *mc = td_config_slot(cfg, a->uuid, i);
+		struct teearray_geometry g;
 		struct ta_client cl;
 		char why[160];
 
@@ -86,20 +182,38 @@ static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *
 			ta_client_close(&cl);
 			continue;
 		}
-		if (!geo_ok && ta_client_read(&cl, 0, 1, (uint8_t *)&sb) == TA_OK &&
-		    !cli_log_geometry(a, &sb, &log->geo))
-			geo_ok = 1;
-		share[i] = geo_ok ? malloc(log->geo.log_sectors * TEEARRAY_SECTOR_SIZE) : NULL;
-		if (share[i] && ta_client_read(&cl, log->geo.log_start,
-					       (uint32_t)log->geo.log_sectors, share[i]) != TA_OK) {
-			fprintf(stderr, "teearray: member %u: reading the log failed\n", i);
-			free(share[i]);
-			share[i] = NULL;
+		memcpy(mb[i].instance, cl.instance, TA_INSTANCE_LEN);
+		if (ta_client_read(&cl, 0, 1, (uint8_t *)&sb) != TA_OK ||
+		    cli_log_geometry(a, mc, i, &sb, &g)) {
+			fprintf(stderr, "teearray: member %u: no superblock of this array and "
+				"slot\n", i);
+		} else if (geo_ok && (g.log_start != log->geo.log_start ||
+				      g.log_sectors != log->geo.log_sectors)) {
+			fprintf(stderr, "teearray: member %u: its superblock places the log "
+				"elsewhere than member %u's\n", i, geo_slot);
+		} else if (g.log_sectors > CLI_LOG_MAX_STRIPES) {
+			fprintf(stderr, "teearray: member %u: a log of %" PRIu64 " stripes is "
+				"larger than this tool reads (%u)\n", i, (uint64_t)g.log_sectors,
+				CLI_LOG_MAX_STRIPES);
+		} else {
+			if (!geo_ok) {
+				log->geo = g;
+				geo_slot = i;
+				geo_ok = 1;
+			}
+			mb[i].share = cli_log_read_share(&cl, &log->geo);
+			if (!mb[i].share)
+				fprintf(stderr, "teearray: member %u: reading the log failed\n", i);
+			mb[i].have_dr = mb[i].share &&
+					ta_client_death_read(&cl, (uint8_t *)&mb[i].dr) == TA_OK &&
+					cli_log_dr_ok(a, &mb[i].dr);
 		}
-		have += !!share[i];
 		ta_client_close(&cl);
 	}
-	if (!geo_ok || have < a->data) {
+	cli_log_drop_stale(a, mb);
+	for (i = 0; i < m; i++)
+		have += !!mb[i].share;
+	if (have < a->data) {
 		r = cli_error(CLI_EXIT_MEMBER, "%s: %u of %u members served the log, %u are needed",
 			      a->name, have, m, a->data);
 		goto out_key;
@@ -114,18 +228,17 @@ static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *
 	for (s = 0; s < log->geo.log_sectors; s++) {
 		uint64_t ms = log->geo.log_start + s;
 		uint8_t *col[TEEARRAY_MAX_MEMBERS], erased[TEEARRAY_MAX_MEMBERS];
-		uint8_t parity[TEEARRAY_MAX_PARITY][TEEARRAY_SECTOR_SIZE];
 		int missing = 0;
 
 		for (c = 0; c < m; c++) {
 			uint32_t slot = teearray_slot_of(&log->geo, ms, c);
 
 			col[c] = c < a->data ? (uint8_t *)&log->sectors[s * a->data + c] :
-					       parity[c - a->data];
-			erased[c] = !share[slot];
+					       parity + (size_t)(c - a->data) * TEEARRAY_SECTOR_SIZE;
+			erased[c] = !mb[slot].share;
 			missing += erased[c] && c < a->data;
-			if (share[slot])
-				memcpy(col[c], share[slot] + s * TEEARRAY_SECTOR_SIZE,
+			if (mb[slot].share)
+				memcpy(col[c], mb[slot].share + s * TEEARRAY_SECTOR_SIZE,
 				       TEEARRAY_SECTOR_SIZE);
 		}
 		if (missing && tee_ec_decode(ec, work, col, erased)) {
@@ -138,9 +251,10 @@ static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *
 out_key:
 	ta_key_wipe(&skey);
 out:
-	for (i = 0; i < m; i++)
-		free(share[i]);
-	free(share);
+	for (i = 0; mb && i < m; i++)
+		free(mb[i].share);
+	free(mb);
+	free(parity);
 	free(work);
 	tee_ec_free(ec);
 	return r;
@@ -165,6 +279,7 @@ static int cli_log_collect(const struct td_array_cfg *a, struct cli_log *log)
 		return cli_error(CLI_EXIT_FAIL, "out of memory");
 	for (i = 0; i < log->nsectors; i++) {
 		char *error = NULL;
+		uint64_t seq;
 		int r = teearray_audit_parse(&log->sectors[i], a->uuid, &error);
 
 		if (r == -ENODATA)
@@ -172,6 +287,15 @@ static int cli_log_collect(const struct td_array_cfg *a, struct cli_log *log)
 		if (r) {
 			if (!log->bad[0])
 				snprintf(log->bad, sizeof(log->bad), "log sector %zu: %s", i, error);
+			continue;
+		}
+		/* Entry seq is only ever written to log sector (seq - 1) mod capacity. */
+		seq = le64_to_cpu(log->sectors[i].seq);
+		if ((seq - 1) % log->nsectors != i) {
+			if (!log->bad[0])
+				snprintf(log->bad, sizeof(log->bad), "entry %" PRIu64 " is in log "
+					 "sector %zu, not in its own (%" PRIu64 "): moved or copied",
+					 seq, i, (seq - 1) % log->nsectors);
 			continue;
 		}
 		log->entries[log->n++] = &log->sectors[i];
@@ -187,15 +311,26 @@ static void cli_hex(char *out, const uint8_t *in, size_t n)
 	ta_hex_encode(out, in, n);
 }
 
+/* A member state as one character: A, a, D, or ? for anything else. */
+static char cli_log_state(uint8_t state)
+{
+	return state == TEEARRAY_MEMBER_ALIVE || state == TEEARRAY_MEMBER_REBUILDING ||
+	       state == TEEARRAY_MEMBER_DEAD ? (char)state : '?';
+}
+
 static void cli_log_print(FILE *f, const struct cli_log *log, size_t k)
 {
 	const struct teearray_audit_disk *e = log->entries[k];
 	char when[32], h[65], inst[33];
-	time_t t = (time_t)le64_to_cpu(e->time);
+	uint64_t secs = le64_to_cpu(e->time);
+	time_t t = (time_t)secs;
 	struct tm tm;
 	uint32_t i;
 
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	/* The time is the entry's word (signed, but not checked here). */
+	if (secs > INT64_MAX || !gmtime_r(&t, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(when, sizeof(when), "@%" PRIu64, secs);
 	cli_hex(h, log->hash[k], 32);
 	fprintf(f, "%6" PRIu64 " %s %-13s epoch %u gen %" PRIu64 " args %" PRIu64 " %" PRIu64,
 		le64_to_cpu(e->seq), when, teearray_audit_event_name(le32_to_cpu(e->event)),
@@ -203,7 +338,8 @@ static void cli_log_print(FILE *f, const struct cli_log *log, size_t k)
 		le64_to_cpu(e->arg[1]));
 	for (i = 0; i < le32_to_cpu(e->nr_ids); i++) {
 		cli_hex(inst, e->id[i].instance, 4);
-		fprintf(f, " %u:%c:%s", le16_to_cpu(e->id[i].slot), e->id[i].state, inst);
+		fprintf(f, " %u:%c:%s", le16_to_cpu(e->id[i].slot), cli_log_state(e->id[i].state),
+			inst);
 	}
 	fprintf(f, " %.12s\n", h);
 }
@@ -220,6 +356,8 @@ static void cli_log_json(FILE *f, const struct cli_log *log, size_t k)
 		le64_to_cpu(e->time), teearray_audit_event_name(ev), ev, le32_to_cpu(e->key_epoch),
 		le64_to_cpu(e->generation), le64_to_cpu(e->dr_version), le64_to_cpu(e->arg[0]),
 		le64_to_cpu(e->arg[1]));
+	cli_hex(h, e->array_uuid, 16);
+	fprintf(f, ",\"version\":%u,\"array_uuid\":\"%s\"", le32_to_cpu(e->version), h);
 	cli_hex(h, e->prev_hash, 32);
 	fprintf(f, ",\"prev_hash\":\"%s\"", h);
 	cli_hex(h, log->hash[k], 32);
@@ -233,21 +371,47 @@ static void cli_log_json(FILE *f, const struct cli_log *log, size_t k)
 
 		cli_hex(inst, e->id[i].instance, 16);
 		cli_hex(meas, e->id[i].measurement, 32);
-		fprintf(f, "%s{\"slot\":%u,\"state\":\"%c\",\"instance\":\"%s\",\"measurement\":"
-			"\"%s\"}", i ? "," : "", le16_to_cpu(e->id[i].slot), e->id[i].state, inst,
-			meas);
+		fprintf(f, "%s{\"slot\":%u,\"state\":\"%c\",\"state_code\":%u,\"instance\":\"%s\","
+			"\"measurement\":\"%s\"}", i ? "," : "", le16_to_cpu(e->id[i].slot),
+			cli_log_state(e->id[i].state), e->id[i].state, inst, meas);
 	}
 	fprintf(f, "]}\n");
 }
 
 /* The kernel's head ("<seq> <hash>") when the array is open: 1, 0, or -1. */
+/*
+ * Is device-mapper in the kernel at all?  0 when /proc/misc says it is not
+ * (no array can be open: libdevmapper is not asked, so it neither complains
+ * nor creates /dev/mapper/control), else 1.
+ */
+static int cli_log_have_dm(void)
+{
+	FILE *f = fopen("/proc/misc", "r");
+	char line[128];
+	int found = 0;
+
+	if (!f)
+		return 1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " device-mapper") != NULL;
+	fclose(f);
+	return found;
+}
+
 static int cli_log_kernel_head(const char *name, uint64_t *seq, uint8_t hash[32])
 {
 	struct cli_dm_info info;
 	char *answer = NULL, hex[65];
 	int ok;
 
-	if (cli_dm_info(name, &info) || !info.exists)
+	if (!cli_log_have_dm())
+		return 0;
+	if (cli_dm_info(name, &info)) {
+		fprintf(stderr, "teearray: cannot ask device-mapper whether %s is open: the log "
+			"is not compared with the kernel's head\n", name);
+		return 0;
+	}
+	if (!info.exists)
 		return 0;
 	if (cli_dm_message(name, "audit", &answer) || !answer) {
 		cli_error(CLI_EXIT_FAIL, "%s is open but did not report its audit log head", name);
