@@ -32,3 +32,17 @@ build/test/jrec-test: $(JREC_TEST_OBJS)
 TEST_BINS += build/test/jrec-test
 UNIT_TESTS += build/test/jrec-test
 
+# teearray's key providers (file, keyring, command), keyprov.c included by
+# the test with a shorter time limit.  Names are literal: this fragment is
+# read before userspace/ and tools/ define theirs.
+KEYPROV_TEST_OBJS := build/san/tests/unit/keyprov-test.o build/san/tools/teearray/common.o \
+		     build/san/userspace/teearrayd/config.o build/san/userspace/teearrayd/log.o \
+		     build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o \
+		     build/san/kernel/teearray-table.o build/lib/libteearray-san.a
+build/san/tests/unit/keyprov-test.o build/san/tools/teearray/common.o: \
+	CFLAGS_EXTRA += -Iuserspace/teearrayd -Itools/teearray
+build/test/keyprov-test: $(KEYPROV_TEST_OBJS)
+	$(call link_san,-lsecp256k1 -lsodium -lkeyutils)
+
+TEST_BINS += build/test/keyprov-test
+UNIT_TESTS += build/test/keyprov-test

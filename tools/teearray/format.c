@@ -114,8 +114,10 @@ int cmd_format(int argc, char **argv)
 	r = cli_epoch_key(&named, 0, key);
 	if (r)
 		return r;
-	if (td_config_load(config, &cfg, err, sizeof(err)))
+	if (td_config_load(config, &cfg, err, sizeof(err))) {
+		sodium_memzero(key, sizeof(key));
 		return cli_error(CLI_EXIT_USAGE, "%s", err);
+	}
 	r = cli_keyring_load_signing_key(&cfg, CLI_DEFAULT_SIGNING_KEY);
 	if (r)
 		goto out;

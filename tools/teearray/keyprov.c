@@ -24,7 +24,9 @@
 #include "teearray-kdf.h"
 #include "ta-crypto.h"
 
+#ifndef CLI_PROVIDER_TIMEOUT_MS	/* unit tests shorten it */
 #define CLI_PROVIDER_TIMEOUT_MS	30000
+#endif
 
 static int cli_root_from_keyring(const char *desc, uint8_t root[CLI_ARRAY_KEY_SIZE])
 {
@@ -50,46 +52,71 @@ static int cli_root_from_keyring(const char *desc, uint8_t root[CLI_ARRAY_KEY_SI
 	return 0;
 }
 
-/* Run PATH ARRAY-UUID EPOCH; its stdout must be the epoch key in hex. */
+static long cli_ms_left(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return CLI_PROVIDER_TIMEOUT_MS - ((now.tv_sec - start->tv_sec) * 1000 +
+					  (now.tv_nsec - start->tv_nsec) / 1000000);
+}
+
+/* The provider's side of the fork: stdin /dev/null, stdout the pipe, nothing else. */
+static void __attribute__((noreturn)) cli_exec_provider(const char *path, int out_fd,
+							const char *uuid_s, const char *epoch_s)
+{
+	int devnull = open("/dev/null", O_RDONLY);
+
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0)
+		_exit(127);
+	/* Member connections and the device-mapper control file stay here. */
+	if (close_range(3, ~0U, 0))
+		for (int fd = 3; fd < 4096; fd++)
+			close(fd);
+	signal(SIGPIPE, SIG_DFL);
+	execl(path, path, uuid_s, epoch_s, (char *)NULL);
+	fprintf(stderr, "teearray: cannot run the key provider %s: %s\n", path, strerror(errno));
+	_exit(127);
+}
+
+/*
+ * Run PATH ARRAY-UUID EPOCH (no shell, stdin /dev/null, its stderr ours);
+ * its stdout must be the epoch key in hex.  It gets CLI_PROVIDER_TIMEOUT_MS
+ * to answer and exit, then it is killed.
+ */
 static int cli_key_from_command(const char *path, const uint8_t uuid[16], uint32_t epoch,
 				uint8_t out[CLI_ARRAY_KEY_SIZE])
 {
-	char uuid_s[37], epoch_s[16], buf[512];
-	struct timespec start, now;
+	char uuid_s[37], epoch_s[16], buf[512], junk[256];
+	struct timespec start, ts = { 0, 10 * 1000 * 1000 };
 	size_t got = 0;
-	int fd[2], status, timed_out = 0, too_long = 0, devnull;
-	pid_t pid;
+	int fd[2], status = 0, timed_out = 0, too_long = 0, r;
+	pid_t pid, w;
 
+	if (access(path, X_OK))
+		return cli_error(CLI_EXIT_USAGE, "key provider command:%s cannot be run: %s",
+				 path, strerror(errno));
 	cli_uuid_str(uuid, uuid_s);
 	snprintf(epoch_s, sizeof(epoch_s), "%u", epoch);
 	if (pipe2(fd, O_CLOEXEC))
 		return cli_error(CLI_EXIT_FAIL, "pipe: %s", strerror(errno));
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		close(fd[0]);
 		close(fd[1]);
 		return cli_error(CLI_EXIT_FAIL, "fork: %s", strerror(errno));
 	}
-	if (!pid) {
-		devnull = open("/dev/null", O_RDONLY);
-		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(fd[1], 1) < 0)
-			_exit(127);
-		execl(path, path, uuid_s, epoch_s, (char *)NULL);
-		fprintf(stderr, "teearray: cannot run the key provider %s: %s\n", path,
-			strerror(errno));
-		_exit(127);
-	}
+	if (!pid)
+		cli_exec_provider(path, fd[1], uuid_s, epoch_s);
 	close(fd[1]);
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* Its answer, up to end of file. */
 	for (;;) {
 		struct pollfd pfd = { .fd = fd[0], .events = POLLIN };
-		char junk[256];
-		long left;
+		long left = cli_ms_left(&start);
 		ssize_t n;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = CLI_PROVIDER_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
-						   (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left <= 0) {
 			timed_out = 1;
 			break;
@@ -110,36 +137,52 @@ static int cli_key_from_command(const char *path, const uint8_t uuid[16], uint32
 			too_long = 1;
 	}
 	close(fd[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* Its exit, within the same time (it may close stdout and carry on). */
+	w = 0;
+	while (!timed_out) {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (cli_ms_left(&start) <= 0)
+			timed_out = 1;
+		else
+			nanosleep(&ts, NULL);
+	}
 	if (timed_out) {
-		sodium_memzero(buf, sizeof(buf));
-		return cli_error(CLI_EXIT_USAGE, "key provider command:%s did not answer for "
-				 "epoch %u within %d s", path, epoch,
-				 CLI_PROVIDER_TIMEOUT_MS / 1000);
+		kill(pid, SIGKILL);
+		while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+			;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		sodium_memzero(buf, sizeof(buf));
-		return cli_error(CLI_EXIT_USAGE, "key provider command:%s refused epoch %u "
-				 "(revoked?)", path, epoch);
-	}
-	if (got == 2 * CLI_ARRAY_KEY_SIZE + 1 && buf[got - 1] == '\n')
-		got--;
-	if (too_long || got != 2 * CLI_ARRAY_KEY_SIZE) {
-		sodium_memzero(buf, sizeof(buf));
-		return cli_error(CLI_EXIT_USAGE, "key provider command:%s printed something "
-				 "other than 128 hex digits for epoch %u", path, epoch);
-	}
-	buf[got] = '\0';
-	if (ta_hex_decode(out, CLI_ARRAY_KEY_SIZE, buf) != TA_OK) {
-		sodium_memzero(buf, sizeof(buf));
-		return cli_error(CLI_EXIT_USAGE, "key provider command:%s printed something "
-				 "other than 128 hex digits for epoch %u", path, epoch);
+	sodium_memzero(junk, sizeof(junk));
+	r = 0;
+	if (timed_out)
+		r = cli_error(CLI_EXIT_USAGE, "key provider command:%s did not answer for epoch %u "
+			      "within %d s", path, epoch, CLI_PROVIDER_TIMEOUT_MS / 1000);
+	else if (w != pid)
+		r = cli_error(CLI_EXIT_FAIL, "key provider command:%s: waitpid: %s", path,
+			      strerror(errno));
+	else if (WIFSIGNALED(status))
+		r = cli_error(CLI_EXIT_USAGE, "key provider command:%s was killed by signal %d "
+			      "for epoch %u", path, WTERMSIG(status), epoch);
+	else if (WEXITSTATUS(status))
+		r = cli_error(CLI_EXIT_USAGE, "key provider command:%s refused epoch %u "
+			      "(revoked?)", path, epoch);
+	if (!r) {
+		if (got == 2 * CLI_ARRAY_KEY_SIZE + 1 && buf[got - 1] == '\n')
+			got--;
+		if (!too_long && got == 2 * CLI_ARRAY_KEY_SIZE) {
+			buf[got] = '\0';
+			if (ta_hex_decode(out, CLI_ARRAY_KEY_SIZE, buf) != TA_OK)
+				got = 0;
+		}
+		if (too_long || got != 2 * CLI_ARRAY_KEY_SIZE)
+			r = cli_error(CLI_EXIT_USAGE, "key provider command:%s printed something "
+				      "other than 128 hex digits for epoch %u", path, epoch);
 	}
 	sodium_memzero(buf, sizeof(buf));
-	return 0;
+	if (r)
+		sodium_memzero(out, CLI_ARRAY_KEY_SIZE);
+	return r;
 }
 
 int cli_epoch_key(const struct td_array_cfg *a, uint32_t epoch, uint8_t out[CLI_ARRAY_KEY_SIZE])
