@@ -137,6 +137,10 @@ int cli_dm_status(const char *name, struct cli_dm_status *st)
 	free(p);
 	if (n != 16 || strlen(st->health) != st->members)
 		return -EPROTO;
+	/* "-" or a decimal epoch (--json prints it as it is). */
+	if (strcmp(st->old_epoch, "-") && (!st->old_epoch[0] ||
+	    strspn(st->old_epoch, "0123456789") != strlen(st->old_epoch)))
+		return -EPROTO;
 	return 0;
 }
 

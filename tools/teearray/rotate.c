@@ -6,6 +6,7 @@
  * Documentation/admin-guide/device-mapper/dm-teearray-keys.rst.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,6 @@
 #include "teearray-keys.h"
 #include "teearray-keyprov.h"
 #include "teearray-kdf.h"
-
-
 
 int cmd_rotate(int argc, char **argv)
 {
@@ -61,10 +60,29 @@ int cmd_rotate(int argc, char **argv)
 		r = cli_error(CLI_EXIT_FAIL, "%s is not open (teearray open %s)", name, name);
 		goto out;
 	}
+	if (strcmp(st.old_epoch, "-") && !strcmp(st.sync_action, "rotate")) {
+		r = cli_error(CLI_EXIT_FAIL, "a rotation of %s to key epoch %u is running "
+			      "(%" PRIu64 "/%" PRIu64 "); rotate again when it is done "
+			      "(teearray status %s)", name, st.key_epoch, st.sync_done,
+			      st.sync_total, name);
+		goto out;
+	}
 	if (strcmp(st.old_epoch, "-")) {
-		r = cli_error(CLI_EXIT_FAIL, "a rotation of %s to key epoch %u is unfinished; it "
-			      "continues by itself (teearray status %s)", name, st.key_epoch,
+		r = cli_error(CLI_EXIT_FAIL, "the rotation of %s to key epoch %u stopped "
+			      "unfinished (see dmesg | grep teearray); restart it with dmsetup "
+			      "message %s 0 rotate %u :64:logon:teearray:%s@%u, or close and open "
+			      "%s", name, st.key_epoch, name, st.key_epoch, name, st.key_epoch,
 			      name);
+		goto out;
+	}
+	if (strcmp(st.sync_action, "idle")) {
+		r = cli_error(CLI_EXIT_FAIL, "%s is busy (%s running): rotate when it is done "
+			      "(teearray status %s)", name, st.sync_action, name);
+		goto out;
+	}
+	if (strcmp(st.mode, "rw")) {
+		r = cli_error(CLI_EXIT_FAIL, "%s has failed (mode %s): it cannot rotate; see "
+			      "teearray status %s", name, st.mode, name);
 		goto out;
 	}
 	if (st.key_epoch == UINT32_MAX) {
@@ -87,8 +105,10 @@ int cmd_rotate(int argc, char **argv)
 	r = cli_dm_message(name, msg, NULL);
 	if (r) {
 		cli_keyring_drop_epoch_key(name, e);
-		r = cli_error(CLI_EXIT_FAIL, "the kernel refused to rotate %s (%s): the reason is "
-			      "in the kernel log (dmesg | grep teearray)", name, strerror(-r));
+		r = cli_error(CLI_EXIT_FAIL, "the kernel refused to rotate %s (%s%s): the reason "
+			      "is in the kernel log (dmesg | grep teearray); %s still serves under "
+			      "key epoch %u", name, strerror(-r), r == -EBUSY ? ": a rebuild, "
+			      "check or rotation started meanwhile" : "", name, st.key_epoch);
 		goto out;
 	}
 	if (no_wait) {
