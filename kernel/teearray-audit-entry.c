@@ -69,9 +69,14 @@ int teearray_audit_parse(const struct teearray_audit_disk *e,
 	if (!teearray_all_zero(e->reserved, sizeof(e->reserved)))
 		return teearray_reject(error, "reserved bytes set in an audit entry");
 	for (i = 0; i < TEEARRAY_AUDIT_MAX_IDS; i++) {
-		if (i >= nr ? !teearray_all_zero(&e->id[i], sizeof(e->id[i])) :
-		    !teearray_all_zero(e->id[i].reserved, sizeof(e->id[i].reserved)) ||
-		    le16_to_cpu(e->id[i].slot) >= TEEARRAY_MAX_MEMBERS)
+		const struct teearray_audit_id *id = &e->id[i];
+
+		if (i >= nr ? !teearray_all_zero(id, sizeof(*id)) :
+		    !teearray_all_zero(id->reserved, sizeof(id->reserved)) ||
+		    le16_to_cpu(id->slot) >= TEEARRAY_MAX_MEMBERS ||
+		    (id->state != TEEARRAY_MEMBER_ALIVE &&
+		     id->state != TEEARRAY_MEMBER_REBUILDING &&
+		     id->state != TEEARRAY_MEMBER_DEAD))
 			return teearray_reject(error, "malformed member identity in audit entry");
 	}
 	return 0;

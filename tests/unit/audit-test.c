@@ -125,6 +125,8 @@ static void test_audit_entry(void)
 	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
 	bad = e;
 	bad.nr_ids = cpu_to_le32(TEEARRAY_AUDIT_MAX_IDS);	/* 64 ids: all in use */
+	for (i = 2; i < TEEARRAY_AUDIT_MAX_IDS; i++)
+		bad.id[i].state = TEEARRAY_MEMBER_ALIVE;
 	CHECK(teearray_audit_parse(&bad, uuid, &error) == 0);
 	bad = e;
 	bad.seq = 0;
@@ -141,6 +143,15 @@ static void test_audit_entry(void)
 	bad = e;
 	bad.id[1].reserved[0] = 1;
 	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
+	bad = e;
+	bad.id[1].state = 0;		/* no member state */
+	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
+	bad = e;
+	bad.id[0].state = '"';
+	CHECK(teearray_audit_parse(&bad, uuid, &error) == -EINVAL);
+	bad = e;
+	bad.id[0].state = TEEARRAY_MEMBER_REBUILDING;
+	CHECK(teearray_audit_parse(&bad, uuid, &error) == 0);
 	tap_end("audit: parser accepts a written entry, refuses other arrays and malformed fields");
 }
 
