@@ -1,7 +1,8 @@
 # VM test targets beyond check-vm.
 #
 # make check-crash: the crash matrix (test 030) with every crash point and
-# every loss set on both shapes, not only the 4+2 sample `make check` runs.
+# every loss set on both shapes and in both journal modes, not only the
+# sample `make check` runs.
 # Hours under TCG; KVER picks the kernel as for check-vm.
 .PHONY: check-crash
 check-crash: module progs $(VM_PROGS)
