@@ -8,6 +8,9 @@ EC_OBJS_SAN := $(EC_SRCS:%.c=build/san/%.o)
 build/obj/kernel/tee-ec-avx2.o build/san/kernel/tee-ec-avx2.o: CFLAGS_EXTRA += -mavx2 $(EC_DEFS)
 build/obj/kernel/tee-ec-avx512.o build/san/kernel/tee-ec-avx512.o: \
 	CFLAGS_EXTRA += -mavx512f -mavx512vl $(EC_DEFS)
+# The generated straight-line encoders exceed gcc's variable-tracking limit
+# (-g); it retries without and says so for every function.
+$(EC_OBJS_REL) $(EC_OBJS_SAN): CFLAGS_EXTRA += -fno-var-tracking-assignments
 
 build/test/ec-test: build/san/tests/unit/ec-test.o $(EC_OBJS_SAN)
 	$(call link_san)
