@@ -131,6 +131,7 @@ const char *teearray_status_name(int status)
 		[TEEARRAY_ST_FENCED] = "fenced by a newer generation",
 		[TEEARRAY_ST_UNKNOWN_MEMBER] = "member not in the daemon's configuration",
 		[TEEARRAY_ST_INTERNAL] = "daemon internal error",
+		[TEEARRAY_ST_ROLLED_BACK] = "behind what it acknowledged (rolled back)",
 	};
 
 	if (status == TEEARRAY_RQ_REISSUE)

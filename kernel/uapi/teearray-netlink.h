@@ -115,6 +115,7 @@ enum teearray_nl_status {
 	TEEARRAY_ST_FENCED,		/* member runs a higher generation */
 	TEEARRAY_ST_UNKNOWN_MEMBER,	/* member UUID not in the daemon's config */
 	TEEARRAY_ST_INTERNAL,		/* daemon-side failure */
+	TEEARRAY_ST_ROLLED_BACK,	/* member is behind what it acknowledged */
 	__TEEARRAY_ST_MAX,
 };
 

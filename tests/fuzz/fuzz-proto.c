@@ -9,7 +9,11 @@
  *         bits) and re-signed with the authorised key, so the fuzzer reaches
  *         the semantic checks and the executor behind the signature;
  *   2     the rest goes to every response decoder, the evidence verifier and
- *         the client's identity and batch-answer checks.
+ *         the client's identity, batch-answer and error checks, once as it
+ *         is and once with its last 32 bytes replaced by the right answer
+ *         MAC, so the checks behind the MAC are reached too.
+ * Modes 0, 1 and 3 run in a session (as after HELLO) unless a HELLO in the
+ * input replaces it.
  * Invariant checked on every input: a rejected request changes nothing.
  */
 #include <stdlib.h>
@@ -24,6 +28,8 @@
 #define SECTORS 8
 
 static struct td_disk d;
+static struct td_session sess;
+static const uint8_t sess_key[TA_MAC_LEN] = { 0x5a, 0xa5, 3 };
 static struct ta_attester att;
 static struct ta_key key;
 static struct ta_policy pol;
@@ -64,7 +70,7 @@ static void handle_checked(uint8_t kind, const uint8_t *body, size_t len)
 	int acc = 0, ret;
 
 	memcpy(shadow, d.mem, d.mem_len);
-	ret = td_handle(&d, kind, body, len, &resp, &rl, &acc);
+	ret = td_handle(&d, &sess, kind, body, len, &resp, &rl, &acc);
 	if (ret == TA_OK) {
 		struct ta_frame_hdr h;
 
@@ -133,12 +139,14 @@ static void mode_decoders(const uint8_t *p, size_t n)
 		{ .op = TA_OP_READ, .count = 1, .sector = 0 },
 		{ .op = TA_OP_TRIM, .count = 1, .sector = 1 },
 	};
+	static const uint8_t req[TA_HASH_LEN] = { 0x77 };
 	struct ta_batch_hdr h = { .ncmds = 2, .first_seq = 1 };
 	struct ta_identity id;
 	struct ta_bresp_hdr rh;
 	struct ta_error e;
 	struct ta_claims cl;
 	struct ta_client c;
+	uint8_t *sealed;
 
 	(void)ta_identity_decode(p, n, &id);
 	(void)ta_bresp_hdr_decode(p, n, &rh);
@@ -147,7 +155,26 @@ static void mode_decoders(const uint8_t *p, size_t n)
 	ta_client_init(&c, &key, &pol, d.cfg.array, d.cfg.slot);
 	(void)ta_client_accept_identity(&c, p, n, nonce);
 	c.identified = 1;
-	(void)ta_client_accept_bresp(&c, &h, cmds, 0, p, n, &rh);
+	c.have_session = 1;
+	memcpy(c.session_key, sess_key, TA_MAC_LEN);
+	(void)ta_client_accept_bresp(&c, &h, req, cmds, 0, p, n, &rh);
+	(void)ta_client_accept_error(&c, req, p, n);
+	if (n < TA_MAC_LEN)
+		return;
+	sealed = malloc(n);
+	if (!sealed)
+		return;
+	memcpy(sealed, p, n);
+	ta_answer_mac(sealed + n - TA_MAC_LEN, sess_key, TA_K_BATCH_RESP, c.array, c.slot,
+		      c.instance, req, sealed, n - TA_MAC_LEN);
+	if (ta_client_accept_bresp(&c, &h, req, cmds, 0, sealed, n, &rh) == TA_OK &&
+	    (rh.first_seq != 1 || rh.last_seq != 2 || rh.results_len != TA_SECTOR_SIZE))
+		abort();	/* accepted an answer that does not fit the request */
+	ta_answer_mac(sealed + n - TA_MAC_LEN, sess_key, TA_K_ERROR, c.array, c.slot,
+		      c.instance, req, sealed, n - TA_MAC_LEN);
+	if (ta_client_accept_error(&c, req, sealed, n) == TA_OK && !c.last_error_auth)
+		abort();
+	free(sealed);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -158,7 +185,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (size < 1)
 		return 0;
-	/* Keep runs independent of each other's fencing and sequence. */
+	/* Keep runs independent of each other's fencing, sequence and session. */
+	sess.active = 1;
+	memcpy(sess.key, sess_key, TA_MAC_LEN);
 	d.generation = 0;
 	d.last_seq = 0;
 	d.death_version = 0;

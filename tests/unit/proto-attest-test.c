@@ -271,10 +271,23 @@ static void test_derivations(void)
 	tap_end("measurement covers sectors, slot, key and provider");
 
 	tap_begin();
-	ta_rd_identify(r1, idb, nonce, m1);
-	nonce[0] ^= 1;
-	ta_rd_identify(r2, idb, nonce, m1);
-	CHECK(memcmp(r1, r2, 32) && !memcmp(r1 + 32, m1, 32));
+	{
+		uint8_t cpk[32] = { 1 }, mpk[32] = { 2 };
+
+		ta_rd_identify(r1, idb, nonce, cpk, mpk, m1);
+		nonce[0] ^= 1;
+		ta_rd_identify(r2, idb, nonce, cpk, mpk, m1);
+		CHECK(memcmp(r1, r2, 32) && !memcmp(r1 + 32, m1, 32));
+		nonce[0] ^= 1;
+		cpk[0] ^= 1;
+		ta_rd_identify(r2, idb, nonce, cpk, mpk, m1);
+		CHECK(memcmp(r1, r2, 32));
+		cpk[0] ^= 1;
+		mpk[0] ^= 1;
+		ta_rd_identify(r2, idb, nonce, cpk, mpk, m1);
+		CHECK(memcmp(r1, r2, 32));
+		nonce[0] ^= 1;
+	}
 	ta_rd_batch(r1, arr, 1, inst, nonce, &h, res, m1);
 	res[3] = 8;
 	ta_rd_batch(r2, arr, 1, inst, nonce, &h, res, m1);
@@ -287,7 +300,7 @@ static void test_derivations(void)
 	inst[0] ^= 1;
 	ta_rd_batch(r2, arr, 1, inst, nonce, &h, res, m1);
 	CHECK(memcmp(r1, r2, 32));
-	tap_end("report data binds nonce, responses, sequence and instance");
+	tap_end("report data binds nonce, both session keys, responses, sequence and instance");
 }
 
 int main(void)

@@ -2,7 +2,9 @@
 /*
  * Client-side checks against a man in the middle: a thread serves the
  * teedisk core over a socketpair and tampers with its answers; the client
- * library must refuse every altered, stripped or replayed answer.
+ * library must refuse every altered, stripped, replayed or forged answer,
+ * acknowledgements and errors included, and a member whose attested state
+ * counter went back.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,10 +19,14 @@
 #include "ta-client.h"
 
 enum { M_NONE, M_FLIP_DATA, M_REPLAY_READ, M_STRIP_EVIDENCE, M_IDENTITY_GEN,
-       M_REPLAY_IDENTITY, M_STOP };
+       M_REPLAY_IDENTITY, M_FORGE_ACK, M_FORGE_ERROR, M_REPLAY_ACK, M_FLIP_ACK,
+       M_SWAP_KX, M_STOP };
 
-static atomic_int mode;
+static atomic_int mode, forged_error = TA_E_STALE_GENERATION;
 static struct td_disk d;
+static struct td_session sess;
+static uint8_t *saved_ack;
+static size_t saved_ack_len;
 static struct ta_attester att;
 static int sv[2];
 static uint8_t *saved_read, *saved_id;
@@ -37,6 +43,49 @@ static int recv_all(int fd, uint8_t *p, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+/*
+ * What a host that drops the request would answer: an acknowledgement or an
+ * error made up from the request's header, with a MAC it cannot compute.
+ */
+static uint8_t *forge(const uint8_t *body, size_t len, int m, size_t *rl)
+{
+	struct ta_bresp_hdr rh = { 0 };
+	struct ta_error e = { 0 };
+	struct ta_batch b;
+	uint8_t *p;
+	size_t blen;
+
+	if (ta_batch_parse(body, len, &b))
+		abort();
+	if (m == M_FORGE_ERROR) {
+		e.code = (uint16_t)atomic_load(&forged_error);
+		e.index = 0xffff;
+		e.generation = b.hdr.generation + 1;
+		e.last_seq = b.hdr.first_seq;
+		ta_random(e.mac, sizeof(e.mac));
+		p = calloc(1, TA_FRAME_HDR_LEN + TA_ERROR_LEN);
+		ta_frame_hdr_build(p, TA_K_ERROR, TA_ERROR_LEN);
+		ta_error_encode(p + TA_FRAME_HDR_LEN, &e);
+		*rl = TA_FRAME_HDR_LEN + TA_ERROR_LEN;
+		ta_batch_free(&b);
+		return p;
+	}
+	rh.generation = b.hdr.generation;
+	rh.first_seq = b.hdr.first_seq;
+	rh.last_seq = b.hdr.first_seq + b.hdr.ncmds - 1;
+	rh.ncmds = b.hdr.ncmds;
+	for (unsigned int i = 0; i < b.hdr.ncmds; i++)
+		rh.results_len += (uint32_t)ta_op_result_len(b.cmds[i].op, b.cmds[i].count);
+	blen = TA_BRESP_HDR_LEN + rh.results_len + TA_MAC_LEN;
+	p = calloc(1, TA_FRAME_HDR_LEN + blen);
+	ta_frame_hdr_build(p, TA_K_BATCH_RESP, (uint32_t)blen);
+	ta_bresp_hdr_encode(p + TA_FRAME_HDR_LEN, &rh);
+	ta_random(p + TA_FRAME_HDR_LEN + blen - TA_MAC_LEN, TA_MAC_LEN);
+	*rl = TA_FRAME_HDR_LEN + blen;
+	ta_batch_free(&b);
+	return p;
 }
 
 static void *server(void *arg)
@@ -56,8 +105,26 @@ static void *server(void *arg)
 			free(body);
 			return NULL;
 		}
-		td_handle(&d, h.kind, body, h.body_len, &resp, &rl, &acc);
+		if (m == M_SWAP_KX && h.kind == TA_K_HELLO)
+			body[TA_NONCE_LEN] ^= 1;	/* our own session key instead */
+		if ((m == M_FORGE_ACK || m == M_FORGE_ERROR) && h.kind == TA_K_BATCH)
+			resp = forge(body, h.body_len, m, &rl);
+		else
+			td_handle(&d, &sess, h.kind, body, h.body_len, &resp, &rl, &acc);
 		free(body);
+		if (resp[5] == TA_K_BATCH_RESP && m == M_NONE &&
+		    !ta_get32(resp + TA_FRAME_HDR_LEN + 28)) {
+			free(saved_ack);
+			saved_ack = malloc(rl);
+			memcpy(saved_ack, resp, rl);
+			saved_ack_len = rl;
+		}
+		if (m == M_REPLAY_ACK && resp[5] == TA_K_BATCH_RESP && saved_ack_len == rl) {
+			memcpy(saved_ack + TA_FRAME_HDR_LEN, resp + TA_FRAME_HDR_LEN, 24);
+			memcpy(resp, saved_ack, rl);
+		}
+		if (m == M_FLIP_ACK && resp[5] == TA_K_BATCH_RESP)
+			resp[TA_FRAME_HDR_LEN + 16] ^= 1;	/* last_seq */
 		if (resp[5] == TA_K_BATCH_RESP && m == M_NONE &&
 		    ta_get32(resp + TA_FRAME_HDR_LEN + 28)) {
 			free(saved_read);
@@ -144,18 +211,91 @@ int main(void)
 	CHECK(ta_client_write(&c, 2, 1, data) == TA_OK);	/* the saved read is now stale */
 	CHECK(saved_read != NULL);
 	atomic_store(&mode, M_REPLAY_READ);
-	CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ATTEST_REPORT_DATA);
+	CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ANSWER_AUTH);
 	tap_end("client: an old read answer replayed with fixed-up sequence numbers is refused");
 
 	tap_begin();
 	atomic_store(&mode, M_FLIP_DATA);
-	CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ATTEST_REPORT_DATA);
+	CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ANSWER_AUTH);
 	tap_end("client: read data altered in transit is refused");
 
 	tap_begin();
 	atomic_store(&mode, M_STRIP_EVIDENCE);
-	CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ATTEST_FORMAT);
+	CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ANSWER_AUTH);
 	tap_end("client: a read answer without its attestation is refused");
+
+	tap_begin();
+	atomic_store(&mode, M_NONE);
+	CHECK(ta_client_identify(&c) == TA_OK);
+	CHECK(ta_client_trim(&c, 7, 1) == TA_OK && saved_ack != NULL);
+	atomic_store(&mode, M_FORGE_ACK);
+	{
+		uint64_t before = d.last_seq;
+		uint8_t rec[TA_SECTOR_SIZE] = { 0 };
+
+		ta_put64(rec, 9);
+		CHECK(ta_client_write(&c, 2, 1, data) == TA_E_ANSWER_AUTH);
+		CHECK(ta_client_copy(&c, 2, 3, 1) == TA_E_ANSWER_AUTH);
+		CHECK(ta_client_trim(&c, 2, 1) == TA_E_ANSWER_AUTH);
+		CHECK(ta_client_death_write(&c, 9, rec) == TA_E_ANSWER_AUTH);
+		CHECK(ta_client_fence(&c, 40) == TA_E_ANSWER_AUTH && c.generation != 40);
+		CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ANSWER_AUTH);
+		CHECK(d.last_seq == before);	/* nothing reached the member */
+	}
+	tap_end("client: forged acknowledgements of write, copy, trim, death record, fence "
+		"and read are refused");
+
+	tap_begin();
+	atomic_store(&mode, M_FORGE_ERROR);
+	CHECK(ta_client_write(&c, 2, 1, data) == TA_E_ANSWER_AUTH && !c.last_error_auth);
+	CHECK(c.last_error.code == TA_E_STALE_GENERATION);	/* seen, not believed */
+	atomic_store(&forged_error, TA_E_DEATH_VERSION);
+	CHECK(ta_client_write(&c, 2, 1, data) == TA_E_ANSWER_AUTH && !c.last_error_auth);
+	tap_end("client: forged error frames (stale-generation, death-version) are not believed");
+
+	tap_begin();
+	atomic_store(&mode, M_REPLAY_ACK);
+	CHECK(ta_client_trim(&c, 7, 1) == TA_E_ANSWER_AUTH);
+	atomic_store(&mode, M_FLIP_ACK);
+	CHECK(ta_client_trim(&c, 7, 1) == TA_E_ANSWER_AUTH);
+	tap_end("client: a replayed or altered acknowledgement is refused");
+
+	tap_begin();
+	atomic_store(&mode, M_NONE);
+	{
+		struct ta_cmd w = { .op = TA_OP_WRITE, .count = 1, .sector = 2,
+				    .payload_len = TA_SECTOR_SIZE, .payload = data };
+		uint64_t seq;
+
+		CHECK(ta_client_identify(&c) == TA_OK);
+		CHECK(ta_client_fence(&c, d.generation + 3) == TA_OK);
+		seq = c.next_seq;
+		/* A genuine rejection is authenticated and believed. */
+		c.generation--;
+		CHECK(ta_client_batch(&c, &w, 1, 0, NULL, NULL) == TA_E_STALE_GENERATION);
+		CHECK(c.last_error_auth && c.last_error.generation == d.generation);
+		c.generation++;
+		CHECK(ta_client_batch(&c, &w, 1, 0, NULL, NULL) == TA_OK);
+		CHECK(c.acked_seq == seq + 1);
+	}
+	tap_end("client: the member's own rejection is authenticated; acks advance the counter");
+
+	tap_begin();
+	atomic_store(&mode, M_SWAP_KX);
+	CHECK(ta_client_identify(&c) == TA_E_ATTEST_REPORT_DATA && !c.have_session);
+	atomic_store(&mode, M_NONE);
+	CHECK(ta_client_write(&c, 2, 1, data) != TA_OK);	/* no session: nothing believed */
+	tap_end("client: a session key swapped in transit is refused");
+
+	tap_begin();
+	CHECK(ta_client_identify(&c) == TA_OK);
+	CHECK(ta_client_write(&c, 2, 1, data) == TA_OK);
+	d.last_seq -= 1;	/* a member that lost its last acknowledged batch */
+	CHECK(ta_client_identify(&c) == TA_E_ROLLBACK);
+	CHECK(c.rollback_seq == d.last_seq && c.acked_seq == d.last_seq + 1);
+	d.last_seq += 1;
+	CHECK(ta_client_identify(&c) == TA_OK);
+	tap_end("client: a member whose attested counter is below what it acknowledged is refused");
 
 	tap_begin();
 	atomic_store(&mode, M_IDENTITY_GEN);
@@ -179,6 +319,7 @@ int main(void)
 	ta_client_close(&c);
 	free(saved_read);
 	free(saved_id);
+	free(saved_ack);
 	td_disk_destroy(&d);
 	return tap_exit_status();
 }

@@ -2,7 +2,9 @@
 /*
  * Unit tests of the teedisk core (userspace/teedisk/disk.c) in process:
  * every rejection leaves sectors, death record, generation and sequence
- * untouched; accepted batches do what they say; responses are attested.
+ * untouched; accepted batches do what they say; responses are attested;
+ * every answer to a batch, acknowledgement or rejection, carries the answer
+ * MAC of its session bound to the request.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +20,8 @@
 #define SECTORS 16
 
 static struct td_disk d;
+static struct td_session sess;
+static uint8_t ckey[TA_MAC_LEN];	/* the client's side of the session key */
 static struct ta_attester att;
 static struct ta_key key, other, simk;
 static struct ta_policy pol;
@@ -66,13 +70,22 @@ static int submit(const struct ta_key *k, struct ta_batch_hdr *h, const struct t
 	size_t len, rl = 0;
 	int acc, ret;
 
-	ta_batch_sign(k, h, c);
+	uint8_t req[TA_HASH_LEN];
+
+	ta_batch_sign_hash(k, h, c, req);
 	if (ta_batch_build(h, c, &body, &len))
 		return -1;
-	ret = td_handle(&d, TA_K_BATCH, body, len, &r, &rl, &acc);
+	ret = td_handle(&d, &sess, TA_K_BATCH, body, len, &r, &rl, &acc);
 	free(body);
 	if (ret)
 		return -1;
+	/* Every answer to a batch is bound to it under the session key. */
+	if (ta_answer_verify(r + rl - TA_MAC_LEN, ckey, r[5], arr, 4, d.instance, req,
+			     r + TA_FRAME_HDR_LEN, rl - TA_FRAME_HDR_LEN - TA_MAC_LEN)) {
+		printf("#   answer MAC does not verify\n");
+		free(r);
+		return -4;
+	}
 	if (r[5] == TA_K_ERROR) {
 		ret = ta_get16(r + TA_FRAME_HDR_LEN);
 		if (acc)
@@ -278,43 +291,183 @@ static void test_accepted(void)
 	tap_end("fence raises the generation; the old generation is refused from then on");
 }
 
-static void test_frames(void)
+/*
+ * HELLO on session s with a fresh client key pair: checks the attested
+ * identity binds both session public keys and sets key to the client's
+ * session key.  Returns 0 when everything checked out.
+ */
+static int hello(struct td_session *s, uint8_t key[TA_MAC_LEN])
 {
-	uint8_t *r, nonce[40] = { 0 }, idb[TA_IDENTITY_LEN], rd[64];
-	size_t rl;
-	int acc;
+	uint8_t *r, body[TA_HELLO_LEN], rd[64];
+	const size_t fixed = TA_FRAME_HDR_LEN + TA_IDENTITY_LEN + TA_KX_PUBLEN + 4;
 	struct ta_identity id;
 	struct ta_claims cl;
+	struct ta_kx kx;
+	size_t rl;
+	int acc, bad = 0;
 
-	tap_begin();
-	CHECK(td_handle(&d, TA_K_HELLO, nonce, 32, &r, &rl, &acc) == TA_OK && !acc);
-	CHECK(r[5] == TA_K_IDENTITY);
-	CHECK(ta_identity_decode(r + TA_FRAME_HDR_LEN, rl - TA_FRAME_HDR_LEN, &id) == TA_OK);
-	CHECK(id.generation == d.generation && id.last_seq == d.last_seq && id.sectors == SECTORS);
-	memcpy(idb, r + TA_FRAME_HDR_LEN, TA_IDENTITY_LEN);
-	ta_rd_identify(rd, idb, nonce, d.measurement);
-	CHECK(ta_evidence_check(r + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN + 4,
-				rl - TA_FRAME_HDR_LEN - TA_IDENTITY_LEN - 4, &pol, rd, &cl) == 0);
+	ta_kx_generate(&kx);
+	ta_random(body, TA_NONCE_LEN);
+	memcpy(body + TA_NONCE_LEN, kx.pub, TA_KX_PUBLEN);
+	if (td_handle(&d, s, TA_K_HELLO, body, sizeof(body), &r, &rl, &acc) || acc ||
+	    r[5] != TA_K_IDENTITY || rl < fixed)
+		return -1;
+	bad |= ta_identity_decode(r + TA_FRAME_HDR_LEN, rl - TA_FRAME_HDR_LEN, &id) != TA_OK;
+	bad |= id.generation != d.generation || id.last_seq != d.last_seq || id.sectors != SECTORS;
+	ta_rd_identify(rd, r + TA_FRAME_HDR_LEN, body, kx.pub,
+		       r + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN, d.measurement);
+	bad |= ta_evidence_check(r + fixed, rl - fixed, &pol, rd, &cl) != 0;
+	/* Another client key in the report data does not verify. */
+	rd[0] ^= 1;
+	bad |= ta_evidence_check(r + fixed, rl - fixed, &pol, rd, &cl) != TA_E_ATTEST_REPORT_DATA;
+	bad |= ta_kx_client_session(key, &kx, r + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN) != TA_OK;
+	bad |= !s->active || memcmp(key, s->key, TA_MAC_LEN);
+	ta_kx_wipe(&kx);
 	free(r);
-	tap_end("hello returns an identity attested over the caller's nonce");
+	return bad;
+}
+
+static void test_frames(void)
+{
+	uint8_t *r, nonce[TA_HELLO_LEN + 8] = { 0 }, k2[TA_MAC_LEN];
+	struct td_session s2 = { 0 };
+	size_t rl;
+	int acc;
 
 	tap_begin();
-	CHECK(td_handle(&d, TA_K_HELLO, nonce, 31, &r, &rl, &acc) == TA_OK);
+	CHECK(hello(&s2, k2) == 0);
+	CHECK(memcmp(k2, ckey, TA_MAC_LEN) != 0);	/* a session key per HELLO */
+	td_session_end(&s2);
+	tap_end("hello returns an identity attested over the nonce and both session keys");
+
+	tap_begin();
+	CHECK(td_handle(&d, &sess, TA_K_HELLO, nonce, TA_HELLO_LEN - 1, &r, &rl, &acc) == TA_OK);
 	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_TRUNCATED);
 	free(r);
-	CHECK(td_handle(&d, TA_K_HELLO, nonce, 33, &r, &rl, &acc) == TA_OK);
+	CHECK(td_handle(&d, &sess, TA_K_HELLO, nonce, TA_HELLO_LEN + 1, &r, &rl, &acc) == TA_OK);
 	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_LENGTH);
 	free(r);
-	CHECK(td_handle(&d, TA_K_STATUS, nonce, 1, &r, &rl, &acc) == TA_OK);
+	CHECK(td_handle(&d, &sess, TA_K_STATUS, nonce, 1, &r, &rl, &acc) == TA_OK);
 	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_LENGTH);
 	free(r);
-	CHECK(td_handle(&d, TA_K_IDENTITY, nonce, 0, &r, &rl, &acc) == TA_OK);
+	CHECK(td_handle(&d, &sess, TA_K_IDENTITY, nonce, 0, &r, &rl, &acc) == TA_OK);
 	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_KIND);
 	free(r);
-	CHECK(td_handle(&d, TA_K_BATCH, nonce, 40, &r, &rl, &acc) == TA_OK && !acc);
+	CHECK(td_handle(&d, &sess, TA_K_BATCH, nonce, 40, &r, &rl, &acc) == TA_OK && !acc);
 	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_TRUNCATED);
 	free(r);
 	tap_end("malformed hello/status/batch bodies and response kinds are refused");
+}
+
+/* The answer MAC, computed independently in one pass over its layout. */
+static void ref_mac(uint8_t out[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN], uint8_t kind,
+		    const uint8_t req[TA_HASH_LEN], const uint8_t *body, size_t len)
+{
+	static const char tag[] = "teearray/v2/answer";
+	uint8_t *m = malloc(sizeof(tag) - 1 + 1 + 16 + 4 + 16 + 32 + len), *p = m;
+
+	memcpy(p, tag, sizeof(tag) - 1);
+	p += sizeof(tag) - 1;
+	*p++ = kind;
+	memcpy(p, arr, 16);
+	p += 16;
+	*p++ = 4;	/* slot, little-endian */
+	*p++ = 0;
+	*p++ = 0;
+	*p++ = 0;
+	memcpy(p, d.instance, 16);
+	p += 16;
+	memcpy(p, req, 32);
+	p += 32;
+	memcpy(p, body, len);
+	p += len;
+	crypto_generichash(out, TA_MAC_LEN, m, (size_t)(p - m), key, TA_MAC_LEN);
+	free(m);
+}
+
+static void test_answer_mac(void)
+{
+	struct ta_cmd w = { .op = TA_OP_WRITE, .count = 1, .sector = 6,
+			    .payload_len = TA_SECTOR_SIZE, .payload = buf };
+	struct td_session none = { 0 };
+	uint8_t *r, *body, req[TA_HASH_LEN], mac[TA_MAC_LEN], k2[TA_MAC_LEN], inst[16];
+	struct ta_batch_hdr h;
+	size_t rl, len, bl, flips = 0, caught = 0;
+	int acc;
+
+	tap_begin();
+	hdr_for(&h, 1);
+	ta_batch_sign_hash(&key, &h, &w, req);
+	CHECK(ta_batch_build(&h, &w, &body, &len) == TA_OK);
+	CHECK(td_handle(&d, &sess, TA_K_BATCH, body, len, &r, &rl, &acc) == TA_OK && acc);
+	bl = rl - TA_FRAME_HDR_LEN - TA_MAC_LEN;
+	ref_mac(mac, ckey, TA_K_BATCH_RESP, req, r + TA_FRAME_HDR_LEN, bl);
+	CHECK(!memcmp(mac, r + rl - TA_MAC_LEN, TA_MAC_LEN));
+	tap_end("answer MAC: matches BLAKE2b-256 keyed with the session key over its layout");
+
+	tap_begin();
+	for (size_t bit = 0; bit < 8 * (bl + TA_MAC_LEN); bit++) {
+		uint8_t *p = r + TA_FRAME_HDR_LEN;
+
+		p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		flips++;
+		caught += ta_answer_verify(p + bl, ckey, TA_K_BATCH_RESP, arr, 4, d.instance, req,
+					   p, bl) == TA_E_ANSWER_AUTH;
+		p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	CHECK(flips == caught);
+	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 4, d.instance,
+			       req, r + TA_FRAME_HDR_LEN, bl) == TA_OK);
+	tap_end("answer MAC: every one of %zu bit flips in an acknowledgement is caught", flips);
+
+	tap_begin();
+	memcpy(k2, ckey, sizeof(k2));
+	k2[31] ^= 0x80;
+	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, k2, TA_K_BATCH_RESP, arr, 4, d.instance,
+			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	req[0] ^= 1;
+	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 4, d.instance,
+			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	req[0] ^= 1;
+	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_ERROR, arr, 4, d.instance,
+			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 5, d.instance,
+			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	memcpy(inst, d.instance, 16);
+	inst[15] ^= 1;
+	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 4, inst,
+			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	free(r);
+	tap_end("answer MAC: wrong key, request, kind, slot or instance does not verify");
+
+	tap_begin();
+	/* The same request again is a replay; its rejection is MAC'd too. */
+	CHECK(td_handle(&d, &sess, TA_K_BATCH, body, len, &r, &rl, &acc) == TA_OK && !acc);
+	CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_REPLAY);
+	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_ERROR, arr, 4, d.instance, req,
+			       r + TA_FRAME_HDR_LEN, TA_ERROR_FIELDS_LEN) == TA_OK);
+	CHECK(ta_get64(r + TA_FRAME_HDR_LEN + 16) == d.last_seq);	/* its state counter */
+	free(r);
+	tap_end("answer MAC: a rejection carries the member's counter under the same MAC");
+
+	tap_begin();
+	free(body);
+	hdr_for(&h, 1);
+	ta_batch_sign_hash(&key, &h, &w, req);
+	CHECK(ta_batch_build(&h, &w, &body, &len) == TA_OK);
+	{
+		struct snap sn;
+		uint8_t zero[TA_MAC_LEN] = { 0 };
+
+		snap_take(&sn);
+		CHECK(td_handle(&d, &none, TA_K_BATCH, body, len, &r, &rl, &acc) == TA_OK && !acc);
+		CHECK(r[5] == TA_K_ERROR && ta_get16(r + TA_FRAME_HDR_LEN) == TA_E_NO_SESSION);
+		CHECK(!memcmp(r + rl - TA_MAC_LEN, zero, TA_MAC_LEN));
+		CHECK(snap_same(&sn));
+		free(r);
+	}
+	free(body);
+	tap_end("a batch on a connection without HELLO is refused (no-session), unauthenticated");
 }
 
 static void test_restart(void)
@@ -327,7 +480,8 @@ static void test_restart(void)
 	memcpy(old, d.instance, 16);
 	memcpy(meas, d.measurement, 32);
 	td_disk_destroy(&d);
-	CHECK(d.mem == NULL);
+	td_session_end(&sess);
+	CHECK(d.mem == NULL && !sess.active);
 	CHECK(td_disk_init(&d, &cfg, meas, &att) == TA_OK);
 	CHECK(!memcmp(d.measurement, meas, 32));
 	CHECK(memcmp(old, d.instance, 16) != 0);
@@ -335,6 +489,7 @@ static void test_restart(void)
 	for (size_t i = 0; i < d.mem_len; i++)
 		nonzero += d.mem[i] != 0;
 	CHECK(nonzero == 0);
+	CHECK(hello(&sess, ckey) == 0);
 	tap_end("a restarted disk has a new instance id and is empty");
 }
 
@@ -369,6 +524,10 @@ int main(void)
 		printf("not ok - disk init\n");
 		return 1;
 	}
+	if (hello(&sess, ckey)) {
+		printf("not ok - hello\n");
+		return 1;
+	}
 	/* Some state first, so "changes nothing" has something to lose. */
 	memset(buf, 0x5e, sizeof(buf));
 	if (one(&key, (struct ta_cmd){ .op = TA_OP_WRITE, .count = 4, .sector = 0,
@@ -379,6 +538,7 @@ int main(void)
 	test_batch_atomic();
 	test_accepted();
 	test_frames();
+	test_answer_mac();
 	test_restart();
 	td_disk_destroy(&d);
 	ta_attester_wipe(&att);

@@ -55,7 +55,9 @@ static void test_frame_hdr(void)
 	b[0] ^= 1;
 	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_MAGIC);
 	b[0] ^= 1;
-	b[4] = 2;
+	b[4] = 1;	/* the previous release's unauthenticated answers */
+	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_VERSION);
+	b[4] = 3;
 	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_VERSION);
 	b[4] = TA_PROTO_VERSION;
 	b[5] = 0;
@@ -209,22 +211,26 @@ static void test_messages(void)
 
 	tap_begin();
 	ta_bresp_hdr_encode(b, &r);
-	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 15, &r2) == TA_OK);
+	/* results 10 + evidence 5 + the MAC */
+	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 15 + TA_MAC_LEN, &r2) == TA_OK);
 	CHECK(r2.generation == 1 && r2.first_seq == 2 && r2.last_seq == 3 && r2.ncmds == 2);
 	CHECK(r2.results_len == 10 && r2.evidence_len == 5);
-	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 14, &r2) == TA_E_TRUNCATED);
-	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 16, &r2) == TA_E_TRAILING);
+	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 15, &r2) == TA_E_TRUNCATED);
+	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 14 + TA_MAC_LEN, &r2) ==
+	      TA_E_TRUNCATED);
+	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 16 + TA_MAC_LEN, &r2) ==
+	      TA_E_TRAILING);
 	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN - 1, &r2) == TA_E_TRUNCATED);
 	r.evidence_len = TA_MAX_EVIDENCE + 1;
 	ta_bresp_hdr_encode(b, &r);
-	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 15, &r2) == TA_E_OVERSIZE);
+	CHECK(ta_bresp_hdr_decode(b, TA_BRESP_HDR_LEN + 15 + TA_MAC_LEN, &r2) == TA_E_OVERSIZE);
 	tap_end("batch response header round trip and errors");
 
 	tap_begin();
 	ta_error_encode(b, &e);
 	CHECK(ta_error_decode(b, TA_ERROR_LEN, &e2) == TA_OK);
 	CHECK(e2.code == TA_E_REPLAY && e2.index == 2 && e2.generation == 6 &&
-	      e2.last_seq == 77);
+	      e2.last_seq == 77 && !memcmp(e2.mac, e.mac, TA_MAC_LEN));
 	CHECK(ta_error_decode(b, TA_ERROR_LEN + 1, &e2) == TA_E_TRAILING);
 	CHECK(ta_error_decode(b, TA_ERROR_LEN - 1, &e2) == TA_E_TRUNCATED);
 	b[5] = 1;

@@ -473,13 +473,16 @@ void ta_measurement(uint8_t out[TA_HASH_LEN], const uint8_t exe_hash[TA_HASH_LEN
 }
 
 void ta_rd_identify(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t identity[TA_IDENTITY_LEN],
-		    const uint8_t nonce[TA_NONCE_LEN], const uint8_t measurement[TA_HASH_LEN])
+		    const uint8_t nonce[TA_NONCE_LEN], const uint8_t client_pub[TA_KX_PUBLEN],
+		    const uint8_t member_pub[TA_KX_PUBLEN], const uint8_t measurement[TA_HASH_LEN])
 {
 	struct ta_th th;
 
 	ta_th_init(&th, TA_TAG_IDENTIFY);
 	ta_th_update(&th, identity, TA_IDENTITY_LEN);
 	ta_th_update(&th, nonce, TA_NONCE_LEN);
+	ta_th_update(&th, client_pub, TA_KX_PUBLEN);
+	ta_th_update(&th, member_pub, TA_KX_PUBLEN);
 	ta_th_final(&th, rd);
 	memcpy(rd + 32, measurement, TA_HASH_LEN);
 }

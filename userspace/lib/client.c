@@ -79,6 +79,9 @@ void ta_client_close(struct ta_client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	c->have_session = 0;
+	sodium_memzero(c->session_key, sizeof(c->session_key));
+	ta_kx_wipe(&c->kx);
 	free(c->last_frame);
 	c->last_frame = NULL;
 	c->last_frame_len = 0;
@@ -163,40 +166,77 @@ int ta_client_recv_frame(struct ta_client *c, uint8_t *kind, uint8_t **body, siz
 	return TA_OK;
 }
 
-/* Sends a request and returns the response; TA_K_ERROR turns into its code. */
+/*
+ * Sends a request and returns the response of want_kind.  An ERROR answer
+ * is left in *body with *kind_out TA_K_ERROR and TA_OK returned, for the
+ * caller to authenticate; any other kind is a protocol error.
+ */
 static int ta_roundtrip(struct ta_client *c, const uint8_t *frame, size_t flen,
-			uint8_t want_kind, uint8_t **body, size_t *blen)
+			uint8_t want_kind, uint8_t *kind_out, uint8_t **body, size_t *blen)
 {
 	uint8_t kind;
 	int ret;
 
+	c->last_error_auth = 0;
+	memset(&c->last_error, 0, sizeof(c->last_error));
 	ret = ta_client_send_frame(c, frame, flen);
 	if (ret)
 		return ret;
 	ret = ta_client_recv_frame(c, &kind, body, blen);
 	if (ret)
 		return ret;
-	if (kind == TA_K_ERROR) {
-		ret = ta_error_decode(*body, *blen, &c->last_error);
-		free(*body);
-		*body = NULL;
-		if (ret)
-			return TA_E_PROTOCOL;
-		/* A code of 0 in an error frame is itself a protocol error. */
-		return c->last_error.code ? c->last_error.code : TA_E_PROTOCOL;
-	}
-	if (kind != want_kind) {
+	if (kind != want_kind && kind != TA_K_ERROR) {
 		free(*body);
 		*body = NULL;
 		return TA_E_PROTOCOL;
 	}
+	*kind_out = kind;
+	return TA_OK;
+}
+
+/* An unauthenticated ERROR (HELLO, STATUS): its code, for diagnostics only. */
+static int ta_unauth_error(struct ta_client *c, uint8_t *body, size_t blen)
+{
+	int ret = ta_error_decode(body, blen, &c->last_error);
+
+	free(body);
+	if (ret)
+		return TA_E_PROTOCOL;
+	/* A code of 0 in an error frame is itself a protocol error. */
+	return c->last_error.code ? c->last_error.code : TA_E_PROTOCOL;
+}
+
+/*
+ * Answers are MAC'd under the identity the member attested at HELLO (c->id),
+ * which is what it computes them with even for a batch naming another.
+ */
+int ta_client_accept_error(struct ta_client *c, const uint8_t req[TA_HASH_LEN],
+			   const uint8_t *body, size_t len)
+{
+	int ret;
+
+	c->last_error_auth = 0;
+	ret = ta_error_decode(body, len, &c->last_error);
+	if (ret)
+		return ret;
+	if (!c->have_session ||
+	    ta_answer_verify(c->last_error.mac, c->session_key, TA_K_ERROR, c->id.array,
+			     c->id.slot, c->id.instance, req, body, TA_ERROR_FIELDS_LEN))
+		return TA_E_ANSWER_AUTH;
+	if (!c->last_error.code)
+		return TA_E_PROTOCOL;
+	c->last_error_auth = 1;
+	if (c->last_error.last_seq > c->acked_seq)
+		c->acked_seq = c->last_error.last_seq;
 	return TA_OK;
 }
 
 int ta_client_accept_identity(struct ta_client *c, const uint8_t *body, size_t blen,
 			      const uint8_t nonce[TA_NONCE_LEN])
 {
-	uint8_t rd[TA_REPORT_DATA_LEN];
+	const size_t fixed = TA_IDENTITY_LEN + TA_KX_PUBLEN + 4;
+	uint8_t rd[TA_REPORT_DATA_LEN], key[TA_MAC_LEN];
+	const uint8_t *member_pub = body + TA_IDENTITY_LEN;
 	struct ta_identity id;
 	struct ta_claims cl;
 	uint32_t ev_len;
@@ -205,13 +245,13 @@ int ta_client_accept_identity(struct ta_client *c, const uint8_t *body, size_t b
 	ret = ta_identity_decode(body, blen, &id);
 	if (ret)
 		return ret;
-	if (blen < TA_IDENTITY_LEN + 4)
+	if (blen < fixed)
 		return TA_E_TRUNCATED;
-	ev_len = ta_get32(body + TA_IDENTITY_LEN);
-	if (ev_len != blen - TA_IDENTITY_LEN - 4)
-		return ev_len > blen - TA_IDENTITY_LEN - 4 ? TA_E_TRUNCATED : TA_E_TRAILING;
-	ta_rd_identify(rd, body, nonce, id.measurement);
-	ret = ta_evidence_check(body + TA_IDENTITY_LEN + 4, ev_len, &c->policy, rd, &cl);
+	ev_len = ta_get32(body + TA_IDENTITY_LEN + TA_KX_PUBLEN);
+	if (ev_len != blen - fixed)
+		return ev_len > blen - fixed ? TA_E_TRUNCATED : TA_E_TRAILING;
+	ta_rd_identify(rd, body, nonce, c->kx.pub, member_pub, id.measurement);
+	ret = ta_evidence_check(body + fixed, ev_len, &c->policy, rd, &cl);
 	if (ret)
 		return ret;
 	/* A simulated report's measurement is the teedisk's own claim. */
@@ -223,43 +263,74 @@ int ta_client_accept_identity(struct ta_client *c, const uint8_t *body, size_t b
 	if (memcmp(id.array, c->array, TA_UUID_LEN) || id.slot != c->slot ||
 	    memcmp(id.authorized_key, c->key->pub, TA_PUBKEY_LEN))
 		return TA_E_MISMATCH;
+	/*
+	 * The same boot of the member cannot lose state it authenticated: a
+	 * lower counter means it (or whoever answers for it) rolled back.
+	 */
+	if (c->have_acked && !memcmp(c->acked_instance, id.instance, TA_INSTANCE_LEN) &&
+	    id.last_seq < c->acked_seq) {
+		c->rollback_seq = id.last_seq;
+		return TA_E_ROLLBACK;
+	}
+	ret = ta_kx_client_session(key, &c->kx, member_pub);
+	ta_kx_wipe(&c->kx);
+	if (ret)
+		return ret;
+	memcpy(c->session_key, key, TA_MAC_LEN);
+	sodium_memzero(key, sizeof(key));
+	c->have_session = 1;
 	c->id = id;
 	c->claims = cl;
 	memcpy(c->instance, id.instance, TA_INSTANCE_LEN);
 	c->generation = id.generation;
 	c->next_seq = id.last_seq + 1;
 	c->identified = 1;
+	if (!c->have_acked || memcmp(c->acked_instance, id.instance, TA_INSTANCE_LEN)) {
+		memcpy(c->acked_instance, id.instance, TA_INSTANCE_LEN);
+		c->have_acked = 1;
+	}
+	c->acked_seq = id.last_seq;
 	return TA_OK;
 }
 
 int ta_client_identify(struct ta_client *c)
 {
-	uint8_t frame[TA_FRAME_HDR_LEN + TA_NONCE_LEN], *body;
+	uint8_t frame[TA_FRAME_HDR_LEN + TA_HELLO_LEN], *body, kind;
 	uint8_t *nonce = frame + TA_FRAME_HDR_LEN;
 	size_t blen;
 	int ret;
 
-	ta_frame_hdr_build(frame, TA_K_HELLO, TA_NONCE_LEN);
+	/* A new HELLO ends the old session whatever the outcome. */
+	c->have_session = 0;
+	sodium_memzero(c->session_key, sizeof(c->session_key));
+	ta_kx_generate(&c->kx);
+	ta_frame_hdr_build(frame, TA_K_HELLO, TA_HELLO_LEN);
 	ta_random(nonce, TA_NONCE_LEN);
-	ret = ta_roundtrip(c, frame, sizeof(frame), TA_K_IDENTITY, &body, &blen);
-	if (ret)
-		return ret;
-	ret = ta_client_accept_identity(c, body, blen, nonce);
-	free(body);
+	memcpy(nonce + TA_NONCE_LEN, c->kx.pub, TA_KX_PUBLEN);
+	ret = ta_roundtrip(c, frame, sizeof(frame), TA_K_IDENTITY, &kind, &body, &blen);
+	if (!ret && kind == TA_K_ERROR)
+		ret = ta_unauth_error(c, body, blen);
+	else if (!ret) {
+		ret = ta_client_accept_identity(c, body, blen, nonce);
+		free(body);
+	}
+	ta_kx_wipe(&c->kx);
 	return ret;
 }
 
 int ta_client_status(struct ta_client *c, struct ta_identity *id,
 		     struct ta_status_counters *ctr)
 {
-	uint8_t frame[TA_FRAME_HDR_LEN], *body, *q;
+	uint8_t frame[TA_FRAME_HDR_LEN], *body, *q, kind;
 	size_t blen;
 	int ret;
 
 	ta_frame_hdr_build(frame, TA_K_STATUS, 0);
-	ret = ta_roundtrip(c, frame, sizeof(frame), TA_K_STATUS_RESP, &body, &blen);
+	ret = ta_roundtrip(c, frame, sizeof(frame), TA_K_STATUS_RESP, &kind, &body, &blen);
 	if (ret)
 		return ret;
+	if (kind == TA_K_ERROR)
+		return ta_unauth_error(c, body, blen);
 	ret = ta_identity_decode(body, blen, id);
 	if (!ret && blen != TA_IDENTITY_LEN + TA_STATUS_EXTRA_LEN)
 		ret = blen < TA_IDENTITY_LEN + TA_STATUS_EXTRA_LEN ? TA_E_TRUNCATED :
@@ -276,8 +347,9 @@ int ta_client_status(struct ta_client *c, struct ta_identity *id,
 }
 
 int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
-			   const struct ta_cmd *cmds, uint16_t flags, const uint8_t *resp,
-			   size_t rlen, struct ta_bresp_hdr *rh)
+			   const uint8_t req[TA_HASH_LEN], const struct ta_cmd *cmds,
+			   uint16_t flags, const uint8_t *resp, size_t rlen,
+			   struct ta_bresp_hdr *rh)
 {
 	uint8_t rd[TA_REPORT_DATA_LEN];
 	uint64_t want_results = 0;
@@ -289,6 +361,12 @@ int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
 	ret = ta_bresp_hdr_decode(resp, rlen, rh);
 	if (ret)
 		return ret;
+	/* Nothing in an answer counts before its MAC verifies. */
+	if (!c->have_session ||
+	    ta_answer_verify(resp + rlen - TA_MAC_LEN, c->session_key, TA_K_BATCH_RESP,
+			     c->id.array, c->id.slot, c->id.instance, req, resp,
+			     rlen - TA_MAC_LEN))
+		return TA_E_ANSWER_AUTH;
 	if (rh->first_seq != h->first_seq || rh->ncmds != h->ncmds ||
 	    rh->last_seq != h->first_seq + h->ncmds - 1 || rh->results_len != want_results)
 		return TA_E_MISMATCH;
@@ -300,15 +378,17 @@ int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
 		if (ret)
 			return ret;
 	}
+	if (rh->last_seq > c->acked_seq)
+		c->acked_seq = rh->last_seq;
 	return TA_OK;
 }
 
 int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int n,
 		    uint16_t flags, uint8_t **results, size_t *results_len)
 {
+	uint8_t *frame, *resp = NULL, req[TA_HASH_LEN], kind;
 	struct ta_batch_hdr h;
 	struct ta_bresp_hdr rh;
-	uint8_t *frame, *resp = NULL;
 	size_t flen, rlen;
 	int ret;
 
@@ -325,7 +405,7 @@ int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int
 	h.generation = c->generation;
 	h.first_seq = c->next_seq;
 	ta_random(h.nonce, TA_NONCE_LEN);
-	ta_batch_sign(c->key, &h, cmds);
+	ta_batch_sign_hash(c->key, &h, cmds, req);
 	ret = ta_batch_build_frame(&h, cmds, &frame, &flen);
 	if (ret)
 		return ret;
@@ -340,12 +420,17 @@ int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int
 	 * allowed, so the next batch must not reuse them.
 	 */
 	c->next_seq = h.first_seq + n;
-	ret = ta_roundtrip(c, frame, flen, TA_K_BATCH_RESP, &resp, &rlen);
+	ret = ta_roundtrip(c, frame, flen, TA_K_BATCH_RESP, &kind, &resp, &rlen);
 	if (!c->keep_last_frame)
 		free(frame);
 	if (ret)
 		return ret;
-	ret = ta_client_accept_bresp(c, &h, cmds, flags, resp, rlen, &rh);
+	if (kind == TA_K_ERROR) {
+		ret = ta_client_accept_error(c, req, resp, rlen);
+		free(resp);
+		return ret ? ret : c->last_error.code;
+	}
+	ret = ta_client_accept_bresp(c, &h, req, cmds, flags, resp, rlen, &rh);
 	if (ret)
 		goto out;
 	c->generation = rh.generation;

@@ -198,13 +198,92 @@ int ta_verify32(const uint8_t pub[TA_PUBKEY_LEN], const uint8_t msg[TA_HASH_LEN]
 		TA_OK : TA_E_SIGNATURE;
 }
 
+void ta_batch_sign_hash(const struct ta_key *k, struct ta_batch_hdr *hdr,
+			const struct ta_cmd *cmds, uint8_t msg[TA_HASH_LEN])
+{
+	ta_batch_sighash(hdr, cmds, msg);
+	if (ta_sign32(k, msg, hdr->sig) != TA_OK)
+		memset(hdr->sig, 0, TA_SIG_LEN);	/* never verifies */
+}
+
 void ta_batch_sign(const struct ta_key *k, struct ta_batch_hdr *hdr, const struct ta_cmd *cmds)
 {
 	uint8_t h[TA_HASH_LEN];
 
-	ta_batch_sighash(hdr, cmds, h);
-	if (ta_sign32(k, h, hdr->sig) != TA_OK)
-		memset(hdr->sig, 0, TA_SIG_LEN);	/* never verifies */
+	ta_batch_sign_hash(k, hdr, cmds, h);
+}
+
+void ta_kx_generate(struct ta_kx *kx)
+{
+	crypto_kx_keypair(kx->pub, kx->sec);
+}
+
+void ta_kx_wipe(struct ta_kx *kx)
+{
+	sodium_memzero(kx, sizeof(*kx));
+}
+
+int ta_kx_member_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *member,
+			 const uint8_t client_pub[TA_KX_PUBLEN])
+{
+	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
+	int ok;
+
+	/* The member is the "server"; its tx key is the client's rx key. */
+	ok = !crypto_kx_server_session_keys(rx, tx, member->pub, member->sec, client_pub);
+	if (ok)
+		memcpy(key, tx, TA_MAC_LEN);
+	sodium_memzero(rx, sizeof(rx));
+	sodium_memzero(tx, sizeof(tx));
+	return ok ? TA_OK : TA_E_MISMATCH;
+}
+
+int ta_kx_client_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *client,
+			 const uint8_t member_pub[TA_KX_PUBLEN])
+{
+	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
+	int ok;
+
+	ok = !crypto_kx_client_session_keys(rx, tx, client->pub, client->sec, member_pub);
+	if (ok)
+		memcpy(key, rx, TA_MAC_LEN);
+	sodium_memzero(rx, sizeof(rx));
+	sodium_memzero(tx, sizeof(tx));
+	return ok ? TA_OK : TA_E_MISMATCH;
+}
+
+void ta_answer_mac(uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN], uint8_t kind,
+		   const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		   const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		   const uint8_t *body, size_t len)
+{
+	crypto_generichash_state st;
+	uint8_t s4[4];
+
+	ta_put32(s4, slot);
+	crypto_generichash_init(&st, key, TA_MAC_LEN, TA_MAC_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)TA_TAG_ANSWER, strlen(TA_TAG_ANSWER));
+	crypto_generichash_update(&st, &kind, 1);
+	crypto_generichash_update(&st, array, TA_UUID_LEN);
+	crypto_generichash_update(&st, s4, sizeof(s4));
+	crypto_generichash_update(&st, instance, TA_INSTANCE_LEN);
+	crypto_generichash_update(&st, req, TA_HASH_LEN);
+	crypto_generichash_update(&st, body, len);
+	crypto_generichash_final(&st, mac, TA_MAC_LEN);
+}
+
+int ta_answer_verify(const uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN],
+		     uint8_t kind, const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		     const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		     const uint8_t *body, size_t len)
+{
+	uint8_t want[TA_MAC_LEN];
+	int ok;
+
+	ta_answer_mac(want, key, kind, array, slot, instance, req, body, len);
+	ok = !sodium_memcmp(want, mac, TA_MAC_LEN);
+	sodium_memzero(want, sizeof(want));
+	return ok ? TA_OK : TA_E_ANSWER_AUTH;
 }
 
 int ta_batch_verify(const uint8_t pub[TA_PUBKEY_LEN], const struct ta_batch_hdr *hdr,

@@ -104,11 +104,13 @@ void ta_measurement(uint8_t out[TA_HASH_LEN], const uint8_t exe_hash[TA_HASH_LEN
 		    uint64_t sectors, const uint8_t authorized_key[TA_PUBKEY_LEN]);
 
 /*
- * report_data for HELLO: TH("teearray/v1/identify", identity || nonce)
- * followed by the identity's measurement.
+ * report_data for HELLO: TH("teearray/v2/identify", identity || nonce ||
+ * client session public key || member session public key) followed by the
+ * identity's measurement.
  */
 void ta_rd_identify(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t identity[TA_IDENTITY_LEN],
-		    const uint8_t nonce[TA_NONCE_LEN], const uint8_t measurement[TA_HASH_LEN]);
+		    const uint8_t nonce[TA_NONCE_LEN], const uint8_t client_pub[TA_KX_PUBLEN],
+		    const uint8_t member_pub[TA_KX_PUBLEN], const uint8_t measurement[TA_HASH_LEN]);
 
 /*
  * report_data for a batch response:

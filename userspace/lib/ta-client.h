@@ -36,8 +36,25 @@ struct ta_client {
 	uint8_t instance[TA_INSTANCE_LEN];
 	uint64_t generation;
 	uint64_t next_seq;
-	/* The last TA_K_ERROR received, for diagnostics and resync. */
+	/* Answer authentication: our HELLO key pair and the session key. */
+	struct ta_kx kx;
+	int have_session;
+	uint8_t session_key[TA_MAC_LEN];
+	/*
+	 * The member's state counter (last_seq) as last authenticated, per
+	 * instance, across connections: an identity below it is a rollback
+	 * (rollback_seq is what that identity said).
+	 */
+	int have_acked;
+	uint8_t acked_instance[TA_INSTANCE_LEN];
+	uint64_t acked_seq;
+	uint64_t rollback_seq;
+	/*
+	 * The last TA_K_ERROR received, for diagnostics and resync.  Only an
+	 * authenticated one (last_error_auth) may change what the caller does.
+	 */
 	struct ta_error last_error;
+	int last_error_auth;
 	/* Test and tooling hook: a copy of the last batch frame sent. */
 	int keep_last_frame;
 	uint8_t *last_frame;
@@ -54,9 +71,13 @@ int ta_client_connect(struct ta_client *c, const char *hostport, int timeout_ms)
 void ta_client_close(struct ta_client *c);
 
 /*
- * HELLO with a fresh nonce.  Verifies the evidence under the policy, the
- * report data binding, and that the member serves our array and slot and
- * authorises our key.  Then instance, generation and next_seq follow it.
+ * HELLO with a fresh nonce and session key.  Verifies the evidence under
+ * the policy, the report data binding, and that the member serves our
+ * array and slot and authorises our key.  Then instance, generation and
+ * next_seq follow it and answers are authenticated under the new session
+ * key.  TA_E_ROLLBACK: the same instance reports a state counter below one
+ * it authenticated before (nothing adopted).  An ERROR answer to HELLO is
+ * never authenticated: its code is returned with last_error_auth 0.
  */
 int ta_client_identify(struct ta_client *c);
 /* Unauthenticated, unattested status (for operators). */
@@ -64,14 +85,16 @@ int ta_client_status(struct ta_client *c, struct ta_identity *id,
 		     struct ta_status_counters *ctr);
 
 /*
- * Signs and sends one batch of n commands, waits for the answer, checks it
- * against the request, and verifies the attestation when the batch has
- * reads or flags has TA_BATCH_F_ATTEST.  Read results land in *results
- * (malloc'd, in command order) when results is not NULL.  A remote
- * rejection returns its code and fills c->last_error.  The batch's sequence
- * numbers are consumed when it is sent, whatever the outcome; after any
- * failure the effect of the batch on the member is unknown unless the
- * member rejected it (then it changed nothing).
+ * Signs and sends one batch of n commands, waits for the answer, checks its
+ * MAC and that it matches the request, and verifies the attestation when
+ * the batch has reads or flags has TA_BATCH_F_ATTEST.  Read results land in
+ * *results (malloc'd, in command order) when results is not NULL.  An
+ * authenticated rejection returns its code and fills c->last_error with
+ * last_error_auth set; an ERROR whose MAC does not verify returns
+ * TA_E_ANSWER_AUTH.  The batch's sequence numbers are consumed when it is
+ * sent, whatever the outcome; after any failure the effect of the batch on
+ * the member is unknown unless the member rejected it (then it changed
+ * nothing): re-identify and compare last_seq with the batch's.
  */
 int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int n,
 		    uint16_t flags, uint8_t **results, size_t *results_len);
@@ -97,8 +120,17 @@ int ta_client_fence(struct ta_client *c, uint64_t new_generation);
 int ta_client_accept_identity(struct ta_client *c, const uint8_t *body, size_t len,
 			      const uint8_t nonce[TA_NONCE_LEN]);
 int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
-			   const struct ta_cmd *cmds, uint16_t flags, const uint8_t *resp,
-			   size_t len, struct ta_bresp_hdr *rh);
+			   const uint8_t req[TA_HASH_LEN], const struct ta_cmd *cmds,
+			   uint16_t flags, const uint8_t *resp, size_t len,
+			   struct ta_bresp_hdr *rh);
+/*
+ * An ERROR body answering the batch whose signed hash is req: TA_OK and
+ * c->last_error (last_error_auth 1) when its MAC verifies under the
+ * session; otherwise TA_E_ANSWER_AUTH (or a parse error), last_error still
+ * filled for diagnostics with last_error_auth 0.
+ */
+int ta_client_accept_error(struct ta_client *c, const uint8_t req[TA_HASH_LEN],
+			   const uint8_t *body, size_t len);
 
 /*
  * Low level: send a complete frame as is and receive one response frame

@@ -17,7 +17,8 @@
 #include "ta-wire.h"
 
 #define TA_TAG_COMMAND		"teearray/v1/command"
-#define TA_TAG_IDENTIFY		"teearray/v1/identify"
+#define TA_TAG_IDENTIFY		"teearray/v2/identify"
+#define TA_TAG_ANSWER		"teearray/v2/answer"
 #define TA_TAG_BATCH_ATTEST	"teearray/v1/batch-attest"
 #define TA_TAG_RESPONSES	"teearray/v1/responses"
 #define TA_TAG_MEASUREMENT	"teearray/v1/measurement"
@@ -75,8 +76,50 @@ int ta_verify32(const uint8_t pub[TA_PUBKEY_LEN], const uint8_t msg[TA_HASH_LEN]
 int ta_pubkey_check(const uint8_t pub[TA_PUBKEY_LEN]);
 
 void ta_batch_sign(const struct ta_key *k, struct ta_batch_hdr *hdr, const struct ta_cmd *cmds);
+/* As ta_batch_sign; msg gets the signed hash, which answers are bound to. */
+void ta_batch_sign_hash(const struct ta_key *k, struct ta_batch_hdr *hdr,
+			const struct ta_cmd *cmds, uint8_t msg[TA_HASH_LEN]);
 int ta_batch_verify(const uint8_t pub[TA_PUBKEY_LEN], const struct ta_batch_hdr *hdr,
 		    const struct ta_cmd *cmds);
+
+/*
+ * Answer authentication.  At HELLO both sides make an ephemeral X25519 key
+ * pair (libsodium crypto_kx); the member's public key and the caller's are
+ * bound into the attested report data, so only the attested enclave and
+ * the caller can compute the session key.  The member authenticates every
+ * BATCH_RESP and ERROR with
+ *
+ *   MAC = BLAKE2b-256(key = session key, "teearray/v2/answer" || u8 kind ||
+ *                     array || u32 slot || instance || request hash ||
+ *                     answer body without the MAC)
+ *
+ * where the request hash is the batch's signed hash (ta_batch_sighash), or
+ * B2 of the request body when the member could not parse it.  The body
+ * carries the member's generation and last sequence number (its state
+ * counter) after the request, so one MAC binds request, member and state.
+ */
+struct ta_kx {
+	uint8_t pub[TA_KX_PUBLEN];
+	uint8_t sec[32];
+};
+
+void ta_kx_generate(struct ta_kx *kx);
+void ta_kx_wipe(struct ta_kx *kx);
+/* Session key of the answers; TA_E_MISMATCH if the peer's key is unusable. */
+int ta_kx_member_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *member,
+			 const uint8_t client_pub[TA_KX_PUBLEN]);
+int ta_kx_client_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *client,
+			 const uint8_t member_pub[TA_KX_PUBLEN]);
+
+void ta_answer_mac(uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN], uint8_t kind,
+		   const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		   const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		   const uint8_t *body, size_t len);
+/* TA_OK if mac is the answer MAC of body (constant time), else TA_E_ANSWER_AUTH. */
+int ta_answer_verify(const uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN],
+		     uint8_t kind, const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		     const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		     const uint8_t *body, size_t len);
 
 void ta_random(void *buf, size_t n);
 

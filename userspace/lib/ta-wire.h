@@ -17,7 +17,7 @@
 
 #define TA_SECTOR_SIZE		4096u
 #define TA_MAGIC		0x41454554u	/* "TEEA" on the wire */
-#define TA_PROTO_VERSION	1u
+#define TA_PROTO_VERSION	2u		/* 2: authenticated answers */
 #define TA_FRAME_HDR_LEN	12u
 #define TA_MAX_BODY		(8u << 20)	/* 8 MiB per frame body */
 #define TA_MAX_CMDS		1024u		/* commands per signed batch */
@@ -30,16 +30,19 @@
 #define TA_PUBKEY_LEN		32u
 #define TA_SIG_LEN		64u
 #define TA_REPORT_DATA_LEN	64u
+#define TA_KX_PUBLEN		32u		/* X25519 session public key */
+#define TA_MAC_LEN		32u		/* answer MAC (keyed BLAKE2b-256) */
+#define TA_HELLO_LEN		(TA_NONCE_LEN + TA_KX_PUBLEN)
 
 /* Frame kinds. */
 enum ta_kind {
-	TA_K_HELLO = 1,		/* request: nonce[32] */
-	TA_K_IDENTITY = 2,	/* response to HELLO: identity + evidence */
+	TA_K_HELLO = 1,		/* request: nonce[32], client session key[32] */
+	TA_K_IDENTITY = 2,	/* response to HELLO: identity, session key, evidence */
 	TA_K_STATUS = 3,	/* request: empty body */
 	TA_K_STATUS_RESP = 4,	/* identity + counters, not attested */
 	TA_K_BATCH = 5,		/* signed command batch */
-	TA_K_BATCH_RESP = 6,	/* batch accepted: results + evidence */
-	TA_K_ERROR = 7,		/* request rejected */
+	TA_K_BATCH_RESP = 6,	/* batch accepted: results, evidence, MAC */
+	TA_K_ERROR = 7,		/* request rejected (MAC'd when in a session) */
 };
 
 /* Operations inside a signed batch. */
@@ -114,6 +117,9 @@ enum ta_err {
 	TA_E_ARG = 40,			/* bad argument to a library call */
 	TA_E_INTERNAL = 41,
 	TA_E_MISMATCH = 42,		/* response does not match the request */
+	TA_E_NO_SESSION = 43,		/* BATCH on a connection without HELLO */
+	TA_E_ANSWER_AUTH = 44,		/* answer MAC does not verify (local) */
+	TA_E_ROLLBACK = 45,		/* member behind what it acknowledged (local) */
 	TA_E__COUNT
 };
 
@@ -259,6 +265,10 @@ void ta_identity_encode(uint8_t out[TA_IDENTITY_LEN], const struct ta_identity *
 int ta_identity_decode(const uint8_t *in, size_t len, struct ta_identity *id);
 
 /* ---- batch response (TA_K_BATCH_RESP) ---------------------------------- */
+/*
+ * Body: header, results, evidence, then TA_MAC_LEN bytes of answer MAC
+ * (see ta_answer_mac in ta-crypto.h).
+ */
 #define TA_BRESP_HDR_LEN	40u
 
 struct ta_bresp_hdr {
@@ -272,10 +282,13 @@ struct ta_bresp_hdr {
 };
 
 void ta_bresp_hdr_encode(uint8_t out[TA_BRESP_HDR_LEN], const struct ta_bresp_hdr *h);
+/* Checks reserved bits and that header, results, evidence and MAC fill len. */
 int ta_bresp_hdr_decode(const uint8_t *in, size_t len, struct ta_bresp_hdr *h);
 
 /* ---- error (TA_K_ERROR) ---------------------------------------------- */
-#define TA_ERROR_LEN		24u
+/* 24 bytes of fields, then the answer MAC (all zero outside a session). */
+#define TA_ERROR_FIELDS_LEN	24u
+#define TA_ERROR_LEN		(TA_ERROR_FIELDS_LEN + TA_MAC_LEN)
 
 struct ta_error {
 	uint16_t code;
@@ -283,6 +296,7 @@ struct ta_error {
 	uint32_t reserved;
 	uint64_t generation;	/* the member's current generation */
 	uint64_t last_seq;	/* and last accepted sequence number */
+	uint8_t mac[TA_MAC_LEN];
 };
 
 void ta_error_encode(uint8_t out[TA_ERROR_LEN], const struct ta_error *e);

@@ -52,6 +52,9 @@ static const char *const ta_err_names[TA_E__COUNT] = {
 	[TA_E_ARG] = "bad-argument",
 	[TA_E_INTERNAL] = "internal-error",
 	[TA_E_MISMATCH] = "response-mismatch",
+	[TA_E_NO_SESSION] = "no-session",
+	[TA_E_ANSWER_AUTH] = "answer-not-authenticated",
+	[TA_E_ROLLBACK] = "member-rolled-back",
 };
 
 const char *ta_err_name(int err)
@@ -363,9 +366,9 @@ int ta_bresp_hdr_decode(const uint8_t *in, size_t len, struct ta_bresp_hdr *h)
 		return TA_E_RESERVED;
 	if (h->evidence_len > TA_MAX_EVIDENCE)
 		return TA_E_OVERSIZE;
-	if ((uint64_t)h->results_len + h->evidence_len != len - TA_BRESP_HDR_LEN)
-		return (uint64_t)h->results_len + h->evidence_len > len - TA_BRESP_HDR_LEN ?
-			TA_E_TRUNCATED : TA_E_TRAILING;
+	if ((uint64_t)h->results_len + h->evidence_len + TA_MAC_LEN != len - TA_BRESP_HDR_LEN)
+		return (uint64_t)h->results_len + h->evidence_len + TA_MAC_LEN >
+			len - TA_BRESP_HDR_LEN ? TA_E_TRUNCATED : TA_E_TRAILING;
 	return TA_OK;
 }
 
@@ -376,6 +379,7 @@ void ta_error_encode(uint8_t out[TA_ERROR_LEN], const struct ta_error *e)
 	ta_put32(out + 4, 0);
 	ta_put64(out + 8, e->generation);
 	ta_put64(out + 16, e->last_seq);
+	memcpy(out + TA_ERROR_FIELDS_LEN, e->mac, TA_MAC_LEN);
 }
 
 int ta_error_decode(const uint8_t *in, size_t len, struct ta_error *e)
@@ -391,5 +395,6 @@ int ta_error_decode(const uint8_t *in, size_t len, struct ta_error *e)
 		return TA_E_RESERVED;
 	e->generation = ta_get64(in + 8);
 	e->last_seq = ta_get64(in + 16);
+	memcpy(e->mac, in + TA_ERROR_FIELDS_LEN, TA_MAC_LEN);
 	return TA_OK;
 }

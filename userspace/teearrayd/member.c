@@ -50,6 +50,8 @@ uint32_t td_status_from_ta(int err, int remote)
 	switch (err) {
 	case TA_E_IO:
 		return TEEARRAY_ST_UNREACHABLE;
+	case TA_E_ROLLBACK:
+		return TEEARRAY_ST_ROLLED_BACK;
 	case TA_E_NOMEM:
 	case TA_E_ARG:
 	case TA_E_INTERNAL:
@@ -179,6 +181,12 @@ static int td_identify(struct td_member *m, int timeout_ms)
 
 	m->c.timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
 	ret = ta_client_identify(&m->c);
+	if (ret == TA_E_ROLLBACK) {
+		ta_hex_encode(inst, m->c.acked_instance, TA_INSTANCE_LEN);
+		td_log(LOG_ERR, "member %s: instance %s rolled back: it acknowledged state counter "
+		       "%llu and now reports %llu; failing it", m->name, inst,
+		       (unsigned long long)m->c.acked_seq, (unsigned long long)m->c.rollback_seq);
+	}
 	if (ret)
 		return ret;
 	if (m->e->cfg->have_teedisk_hash) {
@@ -245,11 +253,9 @@ static uint32_t td_ensure(struct td_member *m, uint64_t deadline, int force, int
 			timed_out = 1;
 	}
 	if (ret != TA_OK) {
+		/* An ERROR answering HELLO is not authenticated: never remote. */
 		uint32_t st = timed_out ? TEEARRAY_ST_TIMEOUT : td_status_from_ta(ret, 0);
 
-		/* The member's own refusal of HELLO is remote too. */
-		if (m->c.last_error.code && m->c.last_error.code == ret)
-			st = td_status_from_ta(ret, 1);
 		if (m->backoff_ms == 0 || m->backoff_until_ms == 0)
 			td_log(LOG_WARNING, "member %s at %s: %s (%s); retrying with backoff",
 			       m->name, m->cfg->addr, td_nl_status_name(st), ta_err_name(ret));
@@ -317,15 +323,67 @@ static void td_fill_cmd(struct ta_cmd *cmd, const struct td_request *r)
 	cmd->payload = pl > 0 ? r->buf : NULL;
 }
 
+static int td_op_reads(uint32_t op)
+{
+	return op == TEEARRAY_OP_READ || op == TEEARRAY_OP_DEATH_READ;
+}
+
+/*
+ * The answer to the batch that used sequence numbers up to last_seq was
+ * lost or did not verify: only the link is suspect.  Reconnect with a new
+ * attested session and ask the member how far it got; its attested last
+ * sequence number says whether the batch ran (it runs all or nothing).
+ * Returns the number of requests left to send again (reads always, all of
+ * them when the batch did not run), or -1 when the member cannot be
+ * reached again in time (then all are completed with that status).
+ */
+static int td_relink(struct td_member *m, struct td_request **reqs, unsigned int n,
+		     uint64_t last_seq, uint64_t deadline, int why)
+{
+	unsigned int k = 0;
+	int err, fresh;
+	uint32_t st;
+
+	td_disconnect(m);
+	st = td_ensure(m, deadline, 1, &err, &fresh);
+	if (st != TEEARRAY_ST_OK) {
+		td_log(LOG_WARNING, "member %s: batch of %u: %s, and no new session: %s (%s)",
+		       m->name, n, ta_err_name(why), td_nl_status_name(st), ta_err_name(err));
+		for (unsigned int i = 0; i < n; i++)
+			td_finish(m, reqs[i], st, err);
+		return -1;
+	}
+	if (memcmp(reqs[0]->nl.instance, m->c.instance, TA_INSTANCE_LEN) ||
+	    m->c.id.last_seq < last_seq) {
+		td_log(LOG_WARNING, "member %s: batch of %u: %s; new session: it did not run, "
+		       "sending it again", m->name, n, ta_err_name(why));
+		return (int)n;
+	}
+	td_log(LOG_WARNING, "member %s: batch of %u: %s; new session: it ran (member at "
+	       "sequence %llu); its reads go again", m->name, n, ta_err_name(why),
+	       (unsigned long long)m->c.id.last_seq);
+	for (unsigned int i = 0; i < n; i++) {
+		if (td_op_reads(reqs[i]->nl.op))
+			reqs[k++] = reqs[i];
+		else
+			td_finish(m, reqs[i], TEEARRAY_ST_OK, 0);
+	}
+	return (int)k;
+}
+
 /*
  * Send reqs[0..n) (same generation) as one signed batch and complete them.
- * A command the member refuses is completed with its status and the rest
- * go again (the member applies a batch all or nothing).  A replay rejection
- * (our sequence number fell behind) re-identifies and retries once.
+ * A command the member refuses (authenticated) is completed with its status
+ * and the rest go again (the member applies a batch all or nothing).  A
+ * replay rejection (our sequence number fell behind) re-identifies and
+ * retries once.  An answer that is lost or does not verify costs the link,
+ * not the member: td_relink, at most TD_RELINKS times per batch.
  */
+#define TD_RELINKS	2
+
 static void td_send(struct td_member *m, struct td_request **reqs, unsigned int n)
 {
-	int resynced = 0;
+	int resynced = 0, relinks = 0;
 
 	while (n) {
 		uint64_t deadline = reqs[0]->deadline_ms, t0;
@@ -369,7 +427,8 @@ static void td_send(struct td_member *m, struct td_request **reqs, unsigned int 
 		atomic_fetch_add(&m->stats.commands, n);
 		t0 = td_now_ms();
 		ret = ta_client_batch(&m->c, m->cmds, n, 0, &res, &res_len);
-		remote = ret && m->c.last_error.code == ret;
+		/* Only an authenticated rejection is the member's word. */
+		remote = ret && m->c.last_error_auth && m->c.last_error.code == ret;
 		if (ret == TA_OK) {
 			for (unsigned int i = 0; i < n; i++) {
 				uint64_t want = ta_op_result_len(m->cmds[i].op, m->cmds[i].count);
@@ -390,9 +449,21 @@ static void td_send(struct td_member *m, struct td_request **reqs, unsigned int 
 		free(res);
 		if (!remote) {
 			/* Lost connection, timeout, or an answer that did not verify. */
+			uint64_t batch_last = m->c.next_seq - 1;
+			int left;
+
 			st = td_status_from_ta(ret, 0);
 			if (ret == TA_E_IO && td_now_ms() - t0 + 2 >= (uint64_t)to)
 				st = TEEARRAY_ST_TIMEOUT;
+			if (st != TEEARRAY_ST_TIMEOUT && st != TEEARRAY_ST_INTERNAL &&
+			    relinks < TD_RELINKS && td_remaining(deadline) > 0) {
+				relinks++;
+				left = td_relink(m, reqs, n, batch_last, deadline, ret);
+				if (left <= 0)
+					return;
+				n = (unsigned int)left;
+				continue;
+			}
 			td_log(LOG_WARNING, "member %s: batch of %u: %s (%s)", m->name, n,
 			       td_nl_status_name(st), ta_err_name(ret));
 			td_disconnect(m);
@@ -437,7 +508,7 @@ static void td_do_identify(struct td_member *m, struct td_request *r, int fresh_
 		/* An existing connection: ask again, with a fresh nonce. */
 		ret = td_identify(m, td_remaining(r->deadline_ms));
 		if (ret) {
-			st = td_status_from_ta(ret, m->c.last_error.code == ret);
+			st = td_status_from_ta(ret, 0);
 			if (ret == TA_E_IO && td_remaining(r->deadline_ms) == 0)
 				st = TEEARRAY_ST_TIMEOUT;
 			err = ret;

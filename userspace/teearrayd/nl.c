@@ -66,6 +66,7 @@ const char *td_nl_status_name(uint32_t st)
 		[TEEARRAY_ST_FENCED] = "fenced",
 		[TEEARRAY_ST_UNKNOWN_MEMBER] = "unknown-member",
 		[TEEARRAY_ST_INTERNAL] = "internal",
+		[TEEARRAY_ST_ROLLED_BACK] = "rolled-back",
 	};
 
 	return st < __TEEARRAY_ST_MAX ? n[st] : "unknown-status";

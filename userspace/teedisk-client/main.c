@@ -54,7 +54,8 @@ static void usage(FILE *f)
 "  batch SPEC...            one signed batch; SPEC is read:S[:C] write:S:FILE\n"
 "                           copy:SRC:DST[:C] trim:S[:C] death-read\n"
 "                           death-write:V[:FILE] fence:G\n"
-"  raw FILE                 send FILE as a frame, print the answer's kind/error\n"
+"  raw FILE                 HELLO, then send FILE as a frame, print the answer's\n"
+"                           kind/error (not authenticated)\n"
 "options:\n"
 "  --connect HOST:PORT --key FILE --array UUID --slot N --timeout MS\n"
 "  --allow-simulated --sim-pubkey HEX --tsm-verifier CMD\n"
@@ -280,6 +281,12 @@ static int cmd_raw(struct ta_client *c, const char *file)
 
 	if (read_file(file, &frame, &len, TA_FRAME_HDR_LEN + (size_t)TA_MAX_BODY + 4096))
 		return 1;
+	/*
+	 * A HELLO first opens a session at the member, so a batch frame
+	 * reaches its checks; whether we could verify the identity does not
+	 * matter here, and the raw answer is printed, not believed.
+	 */
+	(void)ta_client_identify(c);
 	ret = ta_client_send_frame(c, frame, len);
 	free(frame);
 	if (!ret)

@@ -77,7 +77,20 @@ static int td_range_ok(const struct td_disk *d, uint64_t sector, uint32_t count)
 	return sector < d->cfg.sectors && count <= d->cfg.sectors - sector;
 }
 
+static int td_batch_check_hashed(const struct td_disk *d, const struct ta_batch *b,
+				 const uint8_t msg[TA_HASH_LEN], unsigned int *index);
+
 int td_batch_check(const struct td_disk *d, const struct ta_batch *b, unsigned int *index)
+{
+	uint8_t msg[TA_HASH_LEN];
+
+	ta_batch_sighash(&b->hdr, b->cmds, msg);
+	return td_batch_check_hashed(d, b, msg, index);
+}
+
+/* td_batch_check with the batch's signed hash already computed. */
+static int td_batch_check_hashed(const struct td_disk *d, const struct ta_batch *b,
+				 const uint8_t msg[TA_HASH_LEN], unsigned int *index)
 {
 	const struct ta_batch_hdr *h = &b->hdr;
 	uint64_t death_version = d->death_version, results = 0;
@@ -97,7 +110,7 @@ int td_batch_check(const struct td_disk *d, const struct ta_batch *b, unsigned i
 		return TA_E_REPLAY;
 	if (h->first_seq > UINT64_MAX - h->ncmds)
 		return TA_E_SEQ_WRAP;
-	if (ta_batch_verify(d->cfg.authorized_key, h, b->cmds) != TA_OK)
+	if (ta_verify32(d->cfg.authorized_key, msg, h->sig) != TA_OK)
 		return TA_E_SIGNATURE;
 
 	for (unsigned int i = 0; i < h->ncmds; i++) {
@@ -195,7 +208,22 @@ static uint8_t *td_frame_alloc(uint8_t kind, size_t body_len, size_t *total)
 	return p;
 }
 
-int td_error_frame(const struct td_disk *d, int code, unsigned int index,
+void td_session_end(struct td_session *s)
+{
+	sodium_memzero(s, sizeof(*s));
+}
+
+/* The MAC of an answer body (everything before its last TA_MAC_LEN bytes). */
+static void td_answer_seal(const struct td_disk *d, const struct td_session *s,
+			   const uint8_t req[TA_HASH_LEN], uint8_t kind, uint8_t *body,
+			   size_t body_len)
+{
+	ta_answer_mac(body + body_len - TA_MAC_LEN, s->key, kind, d->cfg.array, d->cfg.slot,
+		      d->instance, req, body, body_len - TA_MAC_LEN);
+}
+
+int td_error_frame(const struct td_disk *d, const struct td_session *s,
+		   const uint8_t *req, int code, unsigned int index,
 		   uint8_t **resp, size_t *resp_len)
 {
 	struct ta_error e = {
@@ -209,6 +237,8 @@ int td_error_frame(const struct td_disk *d, int code, unsigned int index,
 	if (!p)
 		return TA_E_NOMEM;
 	ta_error_encode(p + TA_FRAME_HDR_LEN, &e);
+	if (s && s->active && req)
+		td_answer_seal(d, s, req, TA_K_ERROR, p + TA_FRAME_HDR_LEN, TA_ERROR_LEN);
 	*resp = p;
 	return TA_OK;
 }
@@ -229,32 +259,56 @@ static void td_identity(const struct td_disk *d, struct ta_identity *id)
 	id->provider = d->att ? d->att->provider : 0;
 }
 
-static int td_hello(struct td_disk *d, const uint8_t *body, size_t len,
+/*
+ * HELLO: nonce and the caller's session public key.  A new ephemeral key
+ * pair of ours goes into the attested identity; the session key replaces
+ * the connection's old one only once the answer exists.
+ */
+static int td_hello(struct td_disk *d, struct td_session *s, const uint8_t *body, size_t len,
 		    uint8_t **resp, size_t *resp_len)
 {
-	uint8_t idb[TA_IDENTITY_LEN], rd[TA_REPORT_DATA_LEN], *ev = NULL, *p;
+	uint8_t idb[TA_IDENTITY_LEN], rd[TA_REPORT_DATA_LEN], key[TA_MAC_LEN], *ev = NULL, *p;
+	const size_t fixed = TA_IDENTITY_LEN + TA_KX_PUBLEN + 4;
 	struct ta_identity id;
+	struct ta_kx kx;
 	size_t ev_len = 0;
 	int ret;
 
-	if (len != TA_NONCE_LEN)
-		return td_error_frame(d, len < TA_NONCE_LEN ? TA_E_TRUNCATED : TA_E_LENGTH,
+	if (len != TA_HELLO_LEN)
+		return td_error_frame(d, NULL, NULL,
+				      len < TA_HELLO_LEN ? TA_E_TRUNCATED : TA_E_LENGTH,
 				      0xffff, resp, resp_len);
+	ta_kx_generate(&kx);
+	ret = ta_kx_member_session(key, &kx, body + TA_NONCE_LEN);
+	if (ret) {
+		ta_kx_wipe(&kx);
+		return td_error_frame(d, NULL, NULL, ret, 0xffff, resp, resp_len);
+	}
 	td_identity(d, &id);
 	ta_identity_encode(idb, &id);
-	ta_rd_identify(rd, idb, body, d->measurement);
+	ta_rd_identify(rd, idb, body, body + TA_NONCE_LEN, kx.pub, d->measurement);
 	ret = ta_quote(d->att, rd, &ev, &ev_len);
-	if (ret)
-		return td_error_frame(d, ret, 0xffff, resp, resp_len);
-	p = td_frame_alloc(TA_K_IDENTITY, TA_IDENTITY_LEN + 4 + ev_len, resp_len);
+	if (ret) {
+		ta_kx_wipe(&kx);
+		sodium_memzero(key, sizeof(key));
+		return td_error_frame(d, NULL, NULL, ret, 0xffff, resp, resp_len);
+	}
+	p = td_frame_alloc(TA_K_IDENTITY, fixed + ev_len, resp_len);
 	if (!p) {
 		free(ev);
+		ta_kx_wipe(&kx);
+		sodium_memzero(key, sizeof(key));
 		return TA_E_NOMEM;
 	}
 	memcpy(p + TA_FRAME_HDR_LEN, idb, TA_IDENTITY_LEN);
-	ta_put32(p + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN, (uint32_t)ev_len);
-	memcpy(p + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN + 4, ev, ev_len);
+	memcpy(p + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN, kx.pub, TA_KX_PUBLEN);
+	ta_put32(p + TA_FRAME_HDR_LEN + TA_IDENTITY_LEN + TA_KX_PUBLEN, (uint32_t)ev_len);
+	memcpy(p + TA_FRAME_HDR_LEN + fixed, ev, ev_len);
 	free(ev);
+	ta_kx_wipe(&kx);
+	memcpy(s->key, key, TA_MAC_LEN);
+	sodium_memzero(key, sizeof(key));
+	s->active = 1;
 	*resp = p;
 	return TA_OK;
 }
@@ -265,7 +319,7 @@ static int td_status(struct td_disk *d, size_t len, uint8_t **resp, size_t *resp
 	uint8_t *p, *q;
 
 	if (len != 0)
-		return td_error_frame(d, TA_E_LENGTH, 0xffff, resp, resp_len);
+		return td_error_frame(d, NULL, NULL, TA_E_LENGTH, 0xffff, resp, resp_len);
 	p = td_frame_alloc(TA_K_STATUS_RESP, TA_IDENTITY_LEN + TA_STATUS_EXTRA_LEN, resp_len);
 	if (!p)
 		return TA_E_NOMEM;
@@ -280,20 +334,28 @@ static int td_status(struct td_disk *d, size_t len, uint8_t **resp, size_t *resp
 	return TA_OK;
 }
 
-static int td_batch(struct td_disk *d, const uint8_t *body, size_t len,
+static int td_batch(struct td_disk *d, struct td_session *s, const uint8_t *body, size_t len,
 		    uint8_t **resp, size_t *resp_len, int *accepted)
 {
 	struct ta_bresp_hdr rh = { 0 };
-	uint8_t rd[TA_REPORT_DATA_LEN], *ev = NULL, *p, *results;
+	uint8_t rd[TA_REPORT_DATA_LEN], req[TA_HASH_LEN], *ev = NULL, *p, *results;
 	struct ta_batch b;
 	unsigned int index = 0xffff;
 	size_t ev_len = 0, body_len;
 	int ret, attest;
 
 	ret = ta_batch_parse(body, len, &b);
-	if (ret)
+	if (ret) {
+		/* Not a batch we can name by its signed hash: bind the bytes. */
+		ta_payload_hash(req, body, len);
 		goto reject;
-	ret = td_batch_check(d, &b, &index);
+	}
+	ta_batch_sighash(&b.hdr, b.cmds, req);
+	if (!s->active) {
+		ret = TA_E_NO_SESSION;
+		goto reject;
+	}
+	ret = td_batch_check_hashed(d, &b, req, &index);
 	if (ret)
 		goto reject;
 	for (unsigned int i = 0; i < b.hdr.ncmds; i++)
@@ -301,7 +363,7 @@ static int td_batch(struct td_disk *d, const uint8_t *body, size_t len,
 	attest = rh.results_len || (b.hdr.flags & TA_BATCH_F_ATTEST);
 	/* Allocate before executing so an allocation failure changes nothing. */
 	body_len = TA_BRESP_HDR_LEN + rh.results_len;
-	p = malloc(TA_FRAME_HDR_LEN + body_len);
+	p = malloc(TA_FRAME_HDR_LEN + body_len + TA_MAC_LEN);
 	if (!p) {
 		ret = TA_E_NOMEM;
 		goto reject;
@@ -324,7 +386,7 @@ static int td_batch(struct td_disk *d, const uint8_t *body, size_t len,
 	}
 	rh.evidence_len = (uint32_t)ev_len;
 	if (ev_len) {
-		uint8_t *np = realloc(p, TA_FRAME_HDR_LEN + body_len + ev_len);
+		uint8_t *np = realloc(p, TA_FRAME_HDR_LEN + body_len + ev_len + TA_MAC_LEN);
 
 		if (!np) {
 			free(ev);
@@ -337,8 +399,10 @@ static int td_batch(struct td_disk *d, const uint8_t *body, size_t len,
 		}
 	}
 	free(ev);
+	body_len += TA_MAC_LEN;
 	ta_frame_hdr_build(p, TA_K_BATCH_RESP, (uint32_t)body_len);
 	ta_bresp_hdr_encode(p + TA_FRAME_HDR_LEN, &rh);
+	td_answer_seal(d, s, req, TA_K_BATCH_RESP, p + TA_FRAME_HDR_LEN, body_len);
 	*resp = p;
 	*resp_len = TA_FRAME_HDR_LEN + body_len;
 	d->ctr.batches_ok++;
@@ -348,22 +412,22 @@ static int td_batch(struct td_disk *d, const uint8_t *body, size_t len,
 reject:
 	ta_batch_free(&b);
 	d->ctr.batches_rejected++;
-	return td_error_frame(d, ret, index, resp, resp_len);
+	return td_error_frame(d, s, req, ret, index, resp, resp_len);
 }
 
-int td_handle(struct td_disk *d, uint8_t kind, const uint8_t *body, size_t len,
-	      uint8_t **resp, size_t *resp_len, int *accepted)
+int td_handle(struct td_disk *d, struct td_session *s, uint8_t kind, const uint8_t *body,
+	      size_t len, uint8_t **resp, size_t *resp_len, int *accepted)
 {
 	*accepted = 0;
 	switch (kind) {
 	case TA_K_HELLO:
-		return td_hello(d, body, len, resp, resp_len);
+		return td_hello(d, s, body, len, resp, resp_len);
 	case TA_K_STATUS:
 		return td_status(d, len, resp, resp_len);
 	case TA_K_BATCH:
-		return td_batch(d, body, len, resp, resp_len, accepted);
+		return td_batch(d, s, body, len, resp, resp_len, accepted);
 	default:
 		d->ctr.frames_bad++;
-		return td_error_frame(d, TA_E_KIND, 0xffff, resp, resp_len);
+		return td_error_frame(d, NULL, NULL, TA_E_KIND, 0xffff, resp, resp_len);
 	}
 }

@@ -37,6 +37,18 @@ struct td_disk {
 };
 
 /*
+ * One connection's answer-authentication session: the key agreed at the
+ * connection's last HELLO (see ta_answer_mac).  Batches are refused on a
+ * connection without one, so every BATCH_RESP is authenticated.
+ */
+struct td_session {
+	int active;
+	uint8_t key[TA_MAC_LEN];
+};
+
+void td_session_end(struct td_session *s);
+
+/*
  * Allocates, locks and zeroes all sector memory up front and picks a new
  * instance id.  measurement is what the attester reports.  Returns TA_OK or
  * an error with a message on stderr.
@@ -47,19 +59,26 @@ int td_disk_init(struct td_disk *d, const struct td_config *cfg,
 void td_disk_destroy(struct td_disk *d);
 
 /*
- * Handles one complete request frame (kind and body) and returns a complete
- * response frame in *resp (malloc'd).  *accepted is set when a signed batch
- * was executed.  A rejected request changes no state but the counters.
- * Returns TA_OK, or an error only when no response could be built.
+ * Handles one complete request frame (kind and body) received on the
+ * connection whose session is s, and returns a complete response frame in
+ * *resp (malloc'd).  HELLO starts a new session in s.  *accepted is set
+ * when a signed batch was executed.  A rejected request changes no state
+ * but the counters.  Returns TA_OK, or an error only when no response
+ * could be built.
  */
-int td_handle(struct td_disk *d, uint8_t kind, const uint8_t *body, size_t len,
-	      uint8_t **resp, size_t *resp_len, int *accepted);
+int td_handle(struct td_disk *d, struct td_session *s, uint8_t kind, const uint8_t *body,
+	      size_t len, uint8_t **resp, size_t *resp_len, int *accepted);
 
 /* Validation of a parsed batch against the state: err and failing index. */
 int td_batch_check(const struct td_disk *d, const struct ta_batch *b, unsigned int *index);
 
-/* Builds an error response frame. */
-int td_error_frame(const struct td_disk *d, int code, unsigned int index,
+/*
+ * Builds an error response frame, authenticated under s when s is active
+ * (req: the request hash; NULL: B2 of the request body is not known, the
+ * MAC is left zero).  s may be NULL.
+ */
+int td_error_frame(const struct td_disk *d, const struct td_session *s,
+		   const uint8_t *req, int code, unsigned int index,
 		   uint8_t **resp, size_t *resp_len);
 
 #endif /* TEEDISK_DISK_H */

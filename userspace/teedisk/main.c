@@ -41,6 +41,7 @@ struct td_conn {
 	size_t body_have;
 	uint64_t last_active;	/* td_tick at the last byte received */
 	uint64_t frame_start_ms;	/* when the current frame's first byte came */
+	struct td_session sess;	/* answer key from this connection's HELLO */
 };
 
 /* A frame must arrive completely within this long of its first byte. */
@@ -138,6 +139,7 @@ static void td_conn_close(struct td_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->body);
+	td_session_end(&c->sess);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 }
@@ -206,7 +208,7 @@ static int td_conn_read(struct td_disk *d, struct td_conn *c)
 			/* Framing is lost: answer once, then drop the connection. */
 			d->ctr.frames_bad++;
 			fprintf(stderr, "teedisk: bad frame header: %s\n", ta_err_name((int)r));
-			if (td_error_frame(d, (int)r, 0xffff, &resp, &resp_len) == TA_OK) {
+			if (td_error_frame(d, NULL, NULL, (int)r, 0xffff, &resp, &resp_len) == TA_OK) {
 				td_send_all(c->fd, resp, resp_len);
 				free(resp);
 			}
@@ -339,8 +341,8 @@ static int td_serve(struct td_disk *d, int lfd)
 			}
 			if (r == 0)
 				continue;
-			ret = td_handle(d, c->fh.kind, c->body, c->fh.body_len, &resp, &resp_len,
-					&accepted);
+			ret = td_handle(d, &c->sess, c->fh.kind, c->body, c->fh.body_len, &resp,
+					&resp_len, &accepted);
 			if (resp && resp_len > TA_FRAME_HDR_LEN && resp[5] == TA_K_ERROR) {
 				uint16_t code = ta_get16(resp + TA_FRAME_HDR_LEN);
 
