@@ -10,7 +10,11 @@
  * restart (RESTARTED), killed member (UNREACHABLE), stopped member
  * (TIMEOUT), measurement pins and a refused simulated attestation
  * (ATTESTATION), unknown member, out-of-range refusal inside a batch, and
- * batching: many queued requests leave as few signed batches.
+ * batching: many queued requests leave as few signed batches.  Member 4 is
+ * reached through ta-mitm (argv[2], default build/test/ta-mitm-san), which
+ * forges, replays and cuts its answers: a lie costs the link (a new session,
+ * the batch resent or known to have run), a persistent one costs the member
+ * (ATTESTATION), and a forged error never fences (never FENCED).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +50,14 @@ struct disk {
 	uint8_t uuid_u[16];
 };
 
-static struct disk disks[4];
+#define NDISKS	5
+#define MITM	4	/* the member behind the proxy */
+
+static struct disk disks[NDISKS];
+static const char *mitm_bin;
+static pid_t mitm_pid;
+static int mitm_port;
+static char rules_path[300];
 
 /* ---- teedisk processes ------------------------------------------------------ */
 
@@ -161,8 +172,8 @@ static struct td_request *req_new(const struct disk *d, uint32_t op)
 }
 
 /* Current identity of each member, as the kernel would remember it. */
-static uint8_t inst[4][16];
-static uint64_t gen[4];
+static uint8_t inst[NDISKS][16];
+static uint64_t gen[NDISKS];
 
 static void set_ident(struct td_request *r, const struct disk *d)
 {
@@ -559,6 +570,137 @@ static void test_timeout(void)
 	tap_end("member: a stopped teedisk gives TIMEOUT after member-timeout (1 s); it recovers");
 }
 
+/* ---- member 4 behind a lying proxy ---------------------------------------------- */
+
+static void rules(const char *text)
+{
+	char tmp[320];
+	FILE *f;
+
+	/* A new file each time: the proxy rereads it when its inode changes. */
+	snprintf(tmp, sizeof(tmp), "%s.new", rules_path);
+	f = fopen(tmp, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) || rename(tmp, rules_path))
+		printf("#   cannot write %s\n", rules_path);
+}
+
+static int mitm_start(void)
+{
+	char portfile[300], listen[] = "127.0.0.1:0", up[64], buf[32];
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	snprintf(portfile, sizeof(portfile), "%s/mitm.port", dir);
+	snprintf(rules_path, sizeof(rules_path), "%s/mitm.rules", dir);
+	snprintf(up, sizeof(up), "127.0.0.1:%d", disks[MITM].port);
+	rules("");
+	mitm_pid = fork();
+	if (mitm_pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(mitm_bin, mitm_bin, "--listen", listen, "--upstream", up, "--rules",
+		      rules_path, "--port-file", portfile, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(portfile, "r");
+
+		if (f) {
+			int ok = fgets(buf, sizeof(buf), f) != NULL;
+
+			fclose(f);
+			if (ok && (mitm_port = atoi(buf)) > 0)
+				return 0;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static unsigned long long connects(const struct disk *d)
+{
+	return atomic_load(&td_engine_member(&eng, d->uuid_u)->stats.connects);
+}
+
+/* Writes seed's pattern to sector s of the proxied member; returns its status. */
+static uint32_t mitm_write(uint64_t s, unsigned int seed)
+{
+	uint8_t b[4096];
+
+	pattern(b, seed);
+	return run1(op_rw(&disks[MITM], TEEARRAY_OP_WRITE, s, 0, b))->status;
+}
+
+/* The member holds seed's pattern in sector s (read with an honest proxy). */
+static int mitm_holds(uint64_t s, unsigned int seed)
+{
+	struct td_request *r;
+	uint8_t b[4096];
+
+	rules("");
+	pattern(b, seed);
+	r = run1(op_rw(&disks[MITM], TEEARRAY_OP_READ, s, 0, NULL));
+	return r->status == TEEARRAY_ST_OK && !memcmp(r->buf, b, sizeof(b));
+}
+
+static void test_mitm(void)
+{
+	const struct disk *d = &disks[MITM];
+	unsigned long long c0;
+
+	tap_begin();
+	CHECK(identify(d) == TEEARRAY_ST_OK);
+	CHECK(mitm_write(5, 1) == TEEARRAY_ST_OK && mitm_holds(5, 1));
+	tap_end("mitm: the member behind an honest proxy is served");
+
+	tap_begin();
+	c0 = connects(d);
+	rules("forge-ack write 1\n");
+	CHECK(mitm_write(5, 2) == TEEARRAY_ST_OK);
+	CHECK(connects(d) == c0 + 1);
+	CHECK(mitm_holds(5, 2));
+	tap_end("mitm: one forged write ack costs a session; the write is resent and stored");
+
+	tap_begin();
+	c0 = connects(d);
+	rules("forge-error:stale-generation write 1\n");
+	CHECK(mitm_write(5, 3) == TEEARRAY_ST_OK);
+	CHECK(connects(d) == c0 + 1 && mitm_holds(5, 3));
+	tap_end("mitm: one forged stale-generation error is not FENCED; the write is resent");
+
+	tap_begin();
+	rules("truncate write 1\n");
+	CHECK(mitm_write(5, 4) == TEEARRAY_ST_OK && mitm_holds(5, 4));
+	rules("replay write 1\n");
+	CHECK(mitm_write(5, 5) == TEEARRAY_ST_OK && mitm_holds(5, 5));
+	rules("flip write 1\n");
+	CHECK(mitm_write(5, 6) == TEEARRAY_ST_OK && mitm_holds(5, 6));
+	tap_end("mitm: a cut, replayed or altered write answer: the new session shows it ran");
+
+	tap_begin();
+	rules("forge-ack write\n");
+	CHECK(mitm_write(5, 7) == TEEARRAY_ST_ATTESTATION);
+	CHECK(mitm_holds(5, 6));	/* never acknowledged, never stored */
+	rules("forge-error:stale-generation batch\n");
+	CHECK(mitm_write(5, 8) == TEEARRAY_ST_ATTESTATION);
+	rules("forge-error:death-version-not-higher batch\n");
+	CHECK(mitm_write(5, 9) == TEEARRAY_ST_ATTESTATION);
+	CHECK(mitm_holds(5, 6));
+	tap_end("mitm: persistent forged acks or errors fail the member (ATTESTATION), "
+		"never FENCED, and nothing unacknowledged counts");
+
+	tap_begin();
+	rules("flip read\n");
+	{
+		struct td_request *r = run1(op_rw(d, TEEARRAY_OP_READ, 5, 0, NULL));
+
+		CHECK(r->status == TEEARRAY_ST_ATTESTATION && r->out_len == 0);
+	}
+	CHECK(mitm_holds(5, 6));
+	tap_end("mitm: read answers altered every time give ATTESTATION and no data");
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t sec[32], simsec[32], meas[32], exe_hash[32], simpub[32];
@@ -566,15 +708,17 @@ int main(int argc, char **argv)
 	struct td_config cfg;
 	FILE *f;
 
-	if (argc > 2) {
-		fprintf(stderr, "usage: %s [TEEDISK-BINARY (default build/test/teedisk-san)]\n",
-			argv[0]);
+	if (argc > 3) {
+		fprintf(stderr, "usage: %s [TEEDISK-BINARY (default build/test/teedisk-san) "
+			"[TA-MITM-BINARY (default build/test/ta-mitm-san)]]\n", argv[0]);
 		return 2;
 	}
-	teedisk = argc == 2 ? argv[1] : "build/test/teedisk-san";
+	teedisk = argc >= 2 ? argv[1] : "build/test/teedisk-san";
+	mitm_bin = argc == 3 ? argv[2] : "build/test/ta-mitm-san";
 	signal(SIGPIPE, SIG_IGN);
 	td_log_set_stderr_prio(getenv("TD_VERBOSE") ? LOG_DEBUG : LOG_ERR - 1);
-	if (access(teedisk, X_OK) || !mkdtemp(dir) || ta_crypto_init() != TA_OK) {
+	if (access(teedisk, X_OK) || access(mitm_bin, X_OK) || !mkdtemp(dir) ||
+	    ta_crypto_init() != TA_OK) {
 		printf("not ok - member: setup (%s not executable or no temp dir)\n", teedisk);
 		return 1;
 	}
@@ -594,7 +738,7 @@ int main(int argc, char **argv)
 	fprintf(f, "%s\n", hex);
 	fclose(f);
 	ta_uuid_parse(array_u, array_s);
-	for (unsigned int i = 0; i < 4; i++) {
+	for (unsigned int i = 0; i < NDISKS; i++) {
 		disks[i].slot = i;
 		snprintf(disks[i].uuid, sizeof(disks[i].uuid),
 			 "11111111-2222-3333-4444-55555555555%u", i);
@@ -605,6 +749,12 @@ int main(int argc, char **argv)
 				disk_kill(&disks[j]);
 			return 1;
 		}
+	}
+	if (mitm_start()) {
+		printf("not ok - member: ta-mitm did not start\n");
+		for (unsigned int j = 0; j < NDISKS; j++)
+			disk_kill(&disks[j]);
+		return 1;
 	}
 	/* Member 3 is pinned to its true measurement, member 2 to a wrong one. */
 	ta_file_sha256(teedisk, exe_hash);
@@ -617,10 +767,11 @@ int main(int argc, char **argv)
 		 "member %s %s 0 127.0.0.1:%d\n"
 		 "member %s %s 1 127.0.0.1:%d\n"
 		 "member %s %s 2 127.0.0.1:%d measurement=%064d\n"
-		 "member %s %s 3 127.0.0.1:%d measurement=%s\n",
+		 "member %s %s 3 127.0.0.1:%d measurement=%s\n"
+		 "member %s %s 4 127.0.0.1:%d\n",
 		 simpubhex, disks[0].uuid, array_s, disks[0].port, disks[1].uuid, array_s,
 		 disks[1].port, disks[2].uuid, array_s, disks[2].port, 7, disks[3].uuid, array_s,
-		 disks[3].port, mhex);
+		 disks[3].port, mhex, disks[4].uuid, array_s, mitm_port);
 	if (td_config_parse("member-test", text, &cfg, err, sizeof(err)) ||
 	    td_engine_start(&eng, &cfg, &key, on_complete, NULL)) {
 		printf("not ok - member: engine setup: %s\n", err);
@@ -634,14 +785,20 @@ int main(int argc, char **argv)
 	test_policy_refuses_sim();
 	test_restart_and_death();
 	test_timeout();
+	test_mitm();
 	td_engine_stop(&eng);
 	td_config_free(&cfg);
-	for (unsigned int i = 0; i < 4; i++)
+	for (unsigned int i = 0; i < NDISKS; i++)
 		disk_kill(&disks[i]);
+	kill(mitm_pid, SIGTERM);
+	waitpid(mitm_pid, NULL, 0);
 	{
 		char p[300];
 
-		for (unsigned int i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/mitm.port", dir);
+		unlink(p);
+		unlink(rules_path);
+		for (unsigned int i = 0; i < NDISKS; i++) {
 			snprintf(p, sizeof(p), "%s/disk%u.port", dir, i);
 			unlink(p);
 		}
