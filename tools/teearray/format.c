@@ -154,10 +154,13 @@ int cmd_format(int argc, char **argv)
 				      i, mc->addr);
 			goto out;
 		}
-		if (ta_client_identify(&clients[i]) != TA_OK) {
+		r = ta_client_identify(&clients[i]);
+		if (r != TA_OK) {
+			/* The member's own (unauthenticated) word, else ours. */
 			r = cli_error(CLI_EXIT_MEMBER,
 				      "member %u (%s) failed identification or attestation (%s)",
-				      i, mc->addr, ta_err_name(clients[i].last_error.code));
+				      i, mc->addr, ta_err_name(clients[i].last_error.code ?
+							       clients[i].last_error.code : r));
 			goto out;
 		}
 	}
