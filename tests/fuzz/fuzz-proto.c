@@ -165,13 +165,19 @@ static void mode_decoders(const uint8_t *p, size_t n)
 	if (!sealed)
 		return;
 	memcpy(sealed, p, n);
-	ta_answer_mac(sealed + n - TA_MAC_LEN, sess_key, TA_K_BATCH_RESP, c.array, c.slot,
-		      c.instance, req, sealed, n - TA_MAC_LEN);
+	if (ta_bresp_hdr_decode(sealed, n, &rh) == TA_OK) {
+		uint8_t hr[TA_HASH_LEN];
+
+		ta_results_hash(hr, sealed + TA_BRESP_HDR_LEN, rh.results_len);
+		ta_bresp_mac(sealed + n - TA_MAC_LEN, sess_key, c.id.array, c.id.slot,
+			     c.id.instance, req, sealed, hr,
+			     sealed + TA_BRESP_HDR_LEN + rh.results_len, rh.evidence_len);
+	}
 	if (ta_client_accept_bresp(&c, &h, req, cmds, 0, sealed, n, &rh) == TA_OK &&
 	    (rh.first_seq != 1 || rh.last_seq != 2 || rh.results_len != TA_SECTOR_SIZE))
 		abort();	/* accepted an answer that does not fit the request */
-	ta_answer_mac(sealed + n - TA_MAC_LEN, sess_key, TA_K_ERROR, c.array, c.slot,
-		      c.instance, req, sealed, n - TA_MAC_LEN);
+	ta_answer_mac(sealed + n - TA_MAC_LEN, sess_key, TA_K_ERROR, c.id.array, c.id.slot,
+		      c.id.instance, req, sealed, n - TA_MAC_LEN);
 	if (ta_client_accept_error(&c, req, sealed, n) == TA_OK && !c.last_error_auth)
 		abort();
 	free(sealed);

@@ -77,17 +77,26 @@ static double run_case(struct ta_client *c, uint16_t op, unsigned int per, const
 	return t / batches * 1e6;
 }
 
-/* us for the member's MAC plus the client's check of one answer body of len bytes. */
-static double answer_mac_cost(size_t len)
+/*
+ * us for the member's MAC plus the client's check of one answer with
+ * results_len bytes of results (hashed once for attestation and MAC alike:
+ * the B2 pass is counted here only when there is no attestation to share it).
+ */
+static double answer_mac_cost(size_t results_len, size_t evidence_len, int shared)
 {
 	static uint8_t body[TA_BRESP_HDR_LEN + TA_SECTOR_SIZE + 256 + TA_MAC_LEN];
 	uint8_t key[TA_MAC_LEN] = { 1 }, req[TA_HASH_LEN] = { 2 }, id[16] = { 3 };
+	uint8_t hr[TA_HASH_LEN], mac[TA_MAC_LEN];
+	const uint8_t *ev = body + TA_BRESP_HDR_LEN + results_len;
 	int n = 20000;
 	double t0 = now();
 
+	ta_results_hash(hr, body + TA_BRESP_HDR_LEN, results_len);
 	for (int i = 0; i < n; i++) {
-		ta_answer_mac(body + len, key, TA_K_BATCH_RESP, id, 0, id, req, body, len);
-		if (ta_answer_verify(body + len, key, TA_K_BATCH_RESP, id, 0, id, req, body, len))
+		if (!shared)
+			ta_results_hash(hr, body + TA_BRESP_HDR_LEN, results_len);
+		ta_bresp_mac(mac, key, id, 0, id, req, body, hr, ev, evidence_len);
+		if (ta_bresp_verify(mac, key, id, 0, id, req, body, hr, ev, evidence_len))
 			die("answer verify", TA_E_ANSWER_AUTH);
 	}
 	return (now() - t0) / n * 1e6;
@@ -214,16 +223,16 @@ int main(int argc, char **argv)
 		w64 = run_case(&c, TA_OP_WRITE, 64, "write, 1 signature per 64");
 		r1 = run_case(&c, TA_OP_READ, 1, "read, 1 sig+attestation per cmd");
 		run_case(&c, TA_OP_READ, 64, "read, 1 sig+attestation per 64");
-		ack = answer_mac_cost(TA_BRESP_HDR_LEN);
-		rd = answer_mac_cost(TA_BRESP_HDR_LEN + TA_SECTOR_SIZE + 200);
+		ack = answer_mac_cost(0, 0, 0);
+		rd = answer_mac_cost(TA_SECTOR_SIZE, 200, 1);
 		kx = session_cost();
 		printf("answer authentication (MAC by the member + check by the client), per batch;\n"
 		       "the previous release (protocol 1) did not authenticate answers: 0 us\n");
 		printf("  write acknowledgement %6.2f us = %5.2f%% of a 1-write round trip (%.1f us),"
 		       " %5.3f%% of a 64-write batch (%.1f us)\n", ack, 100 * ack / w1, w1,
 		       100 * ack / w64, w64);
-		printf("  4 KiB read answer     %6.2f us = %5.2f%% of a 1-read round trip (%.1f us)\n",
-		       rd, 100 * rd / r1, r1);
+		printf("  4 KiB read answer     %6.2f us = %5.2f%% of a 1-read round trip (%.1f us;"
+		       " the data's hash is the attestation's)\n", rd, 100 * rd / r1, r1);
 		printf("  session key exchange  %6.1f us once per connection (both ends)\n", kx);
 	}
 	ta_client_close(&c);

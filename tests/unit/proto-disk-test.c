@@ -62,6 +62,23 @@ static void hdr_for(struct ta_batch_hdr *h, unsigned int n)
 	ta_random(h->nonce, 32);
 }
 
+/* TA_OK if the answer frame r carries the right MAC for request req. */
+static int answer_check(const uint8_t *r, size_t rl, const uint8_t req[TA_HASH_LEN])
+{
+	const uint8_t *b = r + TA_FRAME_HDR_LEN;
+	struct ta_bresp_hdr rh;
+	uint8_t hr[TA_HASH_LEN];
+
+	if (r[5] == TA_K_ERROR)
+		return ta_answer_verify(b + TA_ERROR_FIELDS_LEN, ckey, TA_K_ERROR, arr, 4,
+					d.instance, req, b, TA_ERROR_FIELDS_LEN);
+	if (ta_bresp_hdr_decode(b, rl - TA_FRAME_HDR_LEN, &rh))
+		return -1;
+	ta_results_hash(hr, b + TA_BRESP_HDR_LEN, rh.results_len);
+	return ta_bresp_verify(b + rl - TA_FRAME_HDR_LEN - TA_MAC_LEN, ckey, arr, 4, d.instance,
+			       req, b, hr, b + TA_BRESP_HDR_LEN + rh.results_len, rh.evidence_len);
+}
+
 /* Signs (with k) and submits; returns the error code or TA_OK; *resp kept. */
 static int submit(const struct ta_key *k, struct ta_batch_hdr *h, const struct ta_cmd *c,
 		  uint8_t **resp, size_t *resp_len)
@@ -80,8 +97,7 @@ static int submit(const struct ta_key *k, struct ta_batch_hdr *h, const struct t
 	if (ret)
 		return -1;
 	/* Every answer to a batch is bound to it under the session key. */
-	if (ta_answer_verify(r + rl - TA_MAC_LEN, ckey, r[5], arr, 4, d.instance, req,
-			     r + TA_FRAME_HDR_LEN, rl - TA_FRAME_HDR_LEN - TA_MAC_LEN)) {
+	if (answer_check(r, rl, req)) {
 		printf("#   answer MAC does not verify\n");
 		free(r);
 		return -4;
@@ -359,7 +375,11 @@ static void test_frames(void)
 	tap_end("malformed hello/status/batch bodies and response kinds are refused");
 }
 
-/* The answer MAC, computed independently in one pass over its layout. */
+/*
+ * The answer MAC, computed independently in one pass over its layout: for
+ * a BATCH_RESP the caller passes the body with the results already replaced
+ * by their BLAKE2b-256.
+ */
 static void ref_mac(uint8_t out[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN], uint8_t kind,
 		    const uint8_t req[TA_HASH_LEN], const uint8_t *body, size_t len)
 {
@@ -387,22 +407,39 @@ static void ref_mac(uint8_t out[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN], uint
 
 static void test_answer_mac(void)
 {
-	struct ta_cmd w = { .op = TA_OP_WRITE, .count = 1, .sector = 6,
-			    .payload_len = TA_SECTOR_SIZE, .payload = buf };
+	struct ta_cmd w[2] = {
+		{ .op = TA_OP_WRITE, .count = 1, .sector = 6, .payload_len = TA_SECTOR_SIZE,
+		  .payload = buf },
+		{ .op = TA_OP_READ, .count = 1, .sector = 6 },
+	};
 	struct td_session none = { 0 };
-	uint8_t *r, *body, req[TA_HASH_LEN], mac[TA_MAC_LEN], k2[TA_MAC_LEN], inst[16];
+	uint8_t *r, *body, *ref, req[TA_HASH_LEN], mac[TA_MAC_LEN], k2[TA_MAC_LEN], inst[16];
+	uint8_t hr[TA_HASH_LEN];
+	const uint8_t *b;
+	struct ta_bresp_hdr rh;
 	struct ta_batch_hdr h;
 	size_t rl, len, bl, flips = 0, caught = 0;
 	int acc;
 
 	tap_begin();
-	hdr_for(&h, 1);
-	ta_batch_sign_hash(&key, &h, &w, req);
-	CHECK(ta_batch_build(&h, &w, &body, &len) == TA_OK);
+	hdr_for(&h, 2);
+	ta_batch_sign_hash(&key, &h, w, req);
+	CHECK(ta_batch_build(&h, w, &body, &len) == TA_OK);
 	CHECK(td_handle(&d, &sess, TA_K_BATCH, body, len, &r, &rl, &acc) == TA_OK && acc);
+	b = r + TA_FRAME_HDR_LEN;
 	bl = rl - TA_FRAME_HDR_LEN - TA_MAC_LEN;
-	ref_mac(mac, ckey, TA_K_BATCH_RESP, req, r + TA_FRAME_HDR_LEN, bl);
-	CHECK(!memcmp(mac, r + rl - TA_MAC_LEN, TA_MAC_LEN));
+	CHECK(ta_bresp_hdr_decode(b, bl + TA_MAC_LEN, &rh) == TA_OK);
+	CHECK(rh.results_len == TA_SECTOR_SIZE && rh.evidence_len > 0);
+	/* header || B2(results) || evidence */
+	ref = malloc(bl);
+	memcpy(ref, b, TA_BRESP_HDR_LEN);
+	crypto_generichash(ref + TA_BRESP_HDR_LEN, 32, b + TA_BRESP_HDR_LEN, rh.results_len,
+			   NULL, 0);
+	memcpy(ref + TA_BRESP_HDR_LEN + 32, b + TA_BRESP_HDR_LEN + rh.results_len,
+	       rh.evidence_len);
+	ref_mac(mac, ckey, TA_K_BATCH_RESP, req, ref, TA_BRESP_HDR_LEN + 32 + rh.evidence_len);
+	CHECK(!memcmp(mac, b + bl, TA_MAC_LEN));
+	free(ref);
 	tap_end("answer MAC: matches BLAKE2b-256 keyed with the session key over its layout");
 
 	tap_begin();
@@ -411,32 +448,33 @@ static void test_answer_mac(void)
 
 		p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		flips++;
-		caught += ta_answer_verify(p + bl, ckey, TA_K_BATCH_RESP, arr, 4, d.instance, req,
-					   p, bl) == TA_E_ANSWER_AUTH;
+		caught += answer_check(r, rl, req) != TA_OK;
 		p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
 	CHECK(flips == caught);
-	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 4, d.instance,
-			       req, r + TA_FRAME_HDR_LEN, bl) == TA_OK);
-	tap_end("answer MAC: every one of %zu bit flips in an acknowledgement is caught", flips);
+	CHECK(answer_check(r, rl, req) == TA_OK);
+	tap_end("answer MAC: every one of %zu bit flips in a write+read answer is caught", flips);
 
 	tap_begin();
+	ta_results_hash(hr, b + TA_BRESP_HDR_LEN, rh.results_len);
+#define VERIFY(key_, req_, slot_, inst_) \
+	ta_bresp_verify(b + bl, key_, arr, slot_, inst_, req_, b, hr, \
+			b + TA_BRESP_HDR_LEN + rh.results_len, rh.evidence_len)
+	CHECK(VERIFY(ckey, req, 4, d.instance) == TA_OK);
 	memcpy(k2, ckey, sizeof(k2));
 	k2[31] ^= 0x80;
-	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, k2, TA_K_BATCH_RESP, arr, 4, d.instance,
-			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	CHECK(VERIFY(k2, req, 4, d.instance) == TA_E_ANSWER_AUTH);
 	req[0] ^= 1;
-	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 4, d.instance,
-			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	CHECK(VERIFY(ckey, req, 4, d.instance) == TA_E_ANSWER_AUTH);
 	req[0] ^= 1;
-	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_ERROR, arr, 4, d.instance,
-			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
-	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 5, d.instance,
-			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	CHECK(VERIFY(ckey, req, 5, d.instance) == TA_E_ANSWER_AUTH);
 	memcpy(inst, d.instance, 16);
 	inst[15] ^= 1;
-	CHECK(ta_answer_verify(r + rl - TA_MAC_LEN, ckey, TA_K_BATCH_RESP, arr, 4, inst,
-			       req, r + TA_FRAME_HDR_LEN, bl) == TA_E_ANSWER_AUTH);
+	CHECK(VERIFY(ckey, req, 4, inst) == TA_E_ANSWER_AUTH);
+#undef VERIFY
+	/* The same bytes as an ERROR's MAC (another kind) do not verify. */
+	CHECK(ta_answer_verify(b + bl, ckey, TA_K_ERROR, arr, 4, d.instance, req, b, bl) ==
+	      TA_E_ANSWER_AUTH);
 	free(r);
 	tap_end("answer MAC: wrong key, request, kind, slot or instance does not verify");
 
@@ -453,8 +491,8 @@ static void test_answer_mac(void)
 	tap_begin();
 	free(body);
 	hdr_for(&h, 1);
-	ta_batch_sign_hash(&key, &h, &w, req);
-	CHECK(ta_batch_build(&h, &w, &body, &len) == TA_OK);
+	ta_batch_sign_hash(&key, &h, w, req);
+	CHECK(ta_batch_build(&h, w, &body, &len) == TA_OK);
 	{
 		struct snap sn;
 		uint8_t zero[TA_MAC_LEN] = { 0 };

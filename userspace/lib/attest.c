@@ -493,6 +493,18 @@ void ta_rd_batch(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t array[TA_UUID_LEN
 		 const uint8_t *results, const uint8_t measurement[TA_HASH_LEN])
 {
 	uint8_t hr[TA_HASH_LEN];
+
+	ta_results_hash(hr, results, h->results_len);
+	ta_rd_batch_hashed(rd, array, slot, instance, nonce, h, hr, measurement);
+}
+
+void ta_rd_batch_hashed(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t array[TA_UUID_LEN],
+			uint32_t slot, const uint8_t instance[TA_INSTANCE_LEN],
+			const uint8_t nonce[TA_NONCE_LEN], const struct ta_bresp_hdr *h,
+			const uint8_t results_hash[TA_HASH_LEN],
+			const uint8_t measurement[TA_HASH_LEN])
+{
+	uint8_t hr[TA_HASH_LEN];
 	struct ta_th th;
 
 	ta_th_init(&th, TA_TAG_RESPONSES);
@@ -501,8 +513,7 @@ void ta_rd_batch(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t array[TA_UUID_LEN
 	ta_th_u64(&th, h->last_seq);
 	ta_th_u32(&th, h->ncmds);
 	ta_th_u32(&th, h->results_len);
-	ta_payload_hash(hr, h->results_len ? results : (const uint8_t *)"", h->results_len);
-	ta_th_update(&th, hr, TA_HASH_LEN);
+	ta_th_update(&th, results_hash, TA_HASH_LEN);
 	ta_th_final(&th, hr);
 
 	ta_th_init(&th, TA_TAG_BATCH_ATTEST);

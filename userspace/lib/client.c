@@ -351,7 +351,8 @@ int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
 			   uint16_t flags, const uint8_t *resp, size_t rlen,
 			   struct ta_bresp_hdr *rh)
 {
-	uint8_t rd[TA_REPORT_DATA_LEN];
+	uint8_t rd[TA_REPORT_DATA_LEN], hr[TA_HASH_LEN];
+	const uint8_t *results = resp + TA_BRESP_HDR_LEN, *evidence;
 	uint64_t want_results = 0;
 	struct ta_claims cl;
 	int ret;
@@ -361,20 +362,20 @@ int ta_client_accept_bresp(struct ta_client *c, const struct ta_batch_hdr *h,
 	ret = ta_bresp_hdr_decode(resp, rlen, rh);
 	if (ret)
 		return ret;
+	evidence = results + rh->results_len;
 	/* Nothing in an answer counts before its MAC verifies. */
+	ta_results_hash(hr, results, rh->results_len);
 	if (!c->have_session ||
-	    ta_answer_verify(resp + rlen - TA_MAC_LEN, c->session_key, TA_K_BATCH_RESP,
-			     c->id.array, c->id.slot, c->id.instance, req, resp,
-			     rlen - TA_MAC_LEN))
+	    ta_bresp_verify(evidence + rh->evidence_len, c->session_key, c->id.array, c->id.slot,
+			    c->id.instance, req, resp, hr, evidence, rh->evidence_len))
 		return TA_E_ANSWER_AUTH;
 	if (rh->first_seq != h->first_seq || rh->ncmds != h->ncmds ||
 	    rh->last_seq != h->first_seq + h->ncmds - 1 || rh->results_len != want_results)
 		return TA_E_MISMATCH;
 	if (want_results || (flags & TA_BATCH_F_ATTEST)) {
-		ta_rd_batch(rd, c->array, c->slot, c->instance, h->nonce, rh,
-			    resp + TA_BRESP_HDR_LEN, c->id.measurement);
-		ret = ta_evidence_check(resp + TA_BRESP_HDR_LEN + rh->results_len,
-					rh->evidence_len, &c->policy, rd, &cl);
+		ta_rd_batch_hashed(rd, c->array, c->slot, c->instance, h->nonce, rh, hr,
+				   c->id.measurement);
+		ret = ta_evidence_check(evidence, rh->evidence_len, &c->policy, rd, &cl);
 		if (ret)
 			return ret;
 	}

@@ -252,24 +252,76 @@ int ta_kx_client_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *client,
 	return ok ? TA_OK : TA_E_MISMATCH;
 }
 
+void ta_results_hash(uint8_t out[TA_HASH_LEN], const uint8_t *results, size_t len)
+{
+	ta_payload_hash(out, len ? results : (const uint8_t *)"", len);
+}
+
+/* Starts an answer MAC: everything before the answer's own bytes. */
+static void ta_answer_mac_init(crypto_generichash_state *st, const uint8_t key[TA_MAC_LEN],
+			       uint8_t kind, const uint8_t array[TA_UUID_LEN], uint32_t slot,
+			       const uint8_t instance[TA_INSTANCE_LEN],
+			       const uint8_t req[TA_HASH_LEN])
+{
+	uint8_t s4[4];
+
+	ta_put32(s4, slot);
+	crypto_generichash_init(st, key, TA_MAC_LEN, TA_MAC_LEN);
+	crypto_generichash_update(st, (const uint8_t *)TA_TAG_ANSWER, strlen(TA_TAG_ANSWER));
+	crypto_generichash_update(st, &kind, 1);
+	crypto_generichash_update(st, array, TA_UUID_LEN);
+	crypto_generichash_update(st, s4, sizeof(s4));
+	crypto_generichash_update(st, instance, TA_INSTANCE_LEN);
+	crypto_generichash_update(st, req, TA_HASH_LEN);
+}
+
 void ta_answer_mac(uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN], uint8_t kind,
 		   const uint8_t array[TA_UUID_LEN], uint32_t slot,
 		   const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
 		   const uint8_t *body, size_t len)
 {
 	crypto_generichash_state st;
-	uint8_t s4[4];
 
-	ta_put32(s4, slot);
-	crypto_generichash_init(&st, key, TA_MAC_LEN, TA_MAC_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)TA_TAG_ANSWER, strlen(TA_TAG_ANSWER));
-	crypto_generichash_update(&st, &kind, 1);
-	crypto_generichash_update(&st, array, TA_UUID_LEN);
-	crypto_generichash_update(&st, s4, sizeof(s4));
-	crypto_generichash_update(&st, instance, TA_INSTANCE_LEN);
-	crypto_generichash_update(&st, req, TA_HASH_LEN);
+	ta_answer_mac_init(&st, key, kind, array, slot, instance, req);
 	crypto_generichash_update(&st, body, len);
 	crypto_generichash_final(&st, mac, TA_MAC_LEN);
+}
+
+void ta_bresp_mac(uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN],
+		  const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		  const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		  const uint8_t hdr[TA_BRESP_HDR_LEN], const uint8_t results_hash[TA_HASH_LEN],
+		  const uint8_t *evidence, size_t evidence_len)
+{
+	crypto_generichash_state st;
+
+	ta_answer_mac_init(&st, key, TA_K_BATCH_RESP, array, slot, instance, req);
+	crypto_generichash_update(&st, hdr, TA_BRESP_HDR_LEN);
+	crypto_generichash_update(&st, results_hash, TA_HASH_LEN);
+	crypto_generichash_update(&st, evidence, evidence_len);
+	crypto_generichash_final(&st, mac, TA_MAC_LEN);
+}
+
+/* Constant-time comparison of a computed MAC with a received one. */
+static int ta_mac_check(uint8_t want[TA_MAC_LEN], const uint8_t mac[TA_MAC_LEN])
+{
+	int ok = !sodium_memcmp(want, mac, TA_MAC_LEN);
+
+	sodium_memzero(want, TA_MAC_LEN);
+	return ok ? TA_OK : TA_E_ANSWER_AUTH;
+}
+
+int ta_bresp_verify(const uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN],
+		    const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		    const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		    const uint8_t hdr[TA_BRESP_HDR_LEN], const uint8_t results_hash[TA_HASH_LEN],
+		    const uint8_t *evidence, size_t evidence_len)
+{
+	uint8_t want[TA_MAC_LEN];
+
+	ta_bresp_mac(want, key, array, slot, instance, req, hdr, results_hash, evidence,
+		     evidence_len);
+	return ta_mac_check(want, mac);
 }
 
 int ta_answer_verify(const uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN],
@@ -278,12 +330,9 @@ int ta_answer_verify(const uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN
 		     const uint8_t *body, size_t len)
 {
 	uint8_t want[TA_MAC_LEN];
-	int ok;
 
 	ta_answer_mac(want, key, kind, array, slot, instance, req, body, len);
-	ok = !sodium_memcmp(want, mac, TA_MAC_LEN);
-	sodium_memzero(want, sizeof(want));
-	return ok ? TA_OK : TA_E_ANSWER_AUTH;
+	return ta_mac_check(want, mac);
 }
 
 int ta_batch_verify(const uint8_t pub[TA_PUBKEY_LEN], const struct ta_batch_hdr *hdr,

@@ -124,5 +124,11 @@ void ta_rd_batch(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t array[TA_UUID_LEN
 		 uint32_t slot, const uint8_t instance[TA_INSTANCE_LEN],
 		 const uint8_t nonce[TA_NONCE_LEN], const struct ta_bresp_hdr *h,
 		 const uint8_t *results, const uint8_t measurement[TA_HASH_LEN]);
+/* The same with B2(results) (ta_results_hash) already computed. */
+void ta_rd_batch_hashed(uint8_t rd[TA_REPORT_DATA_LEN], const uint8_t array[TA_UUID_LEN],
+			uint32_t slot, const uint8_t instance[TA_INSTANCE_LEN],
+			const uint8_t nonce[TA_NONCE_LEN], const struct ta_bresp_hdr *h,
+			const uint8_t results_hash[TA_HASH_LEN],
+			const uint8_t measurement[TA_HASH_LEN]);
 
 #endif /* TA_ATTEST_H */

@@ -94,9 +94,12 @@ int ta_batch_verify(const uint8_t pub[TA_PUBKEY_LEN], const struct ta_batch_hdr 
  *                     answer body without the MAC)
  *
  * where the request hash is the batch's signed hash (ta_batch_sighash), or
- * B2 of the request body when the member could not parse it.  The body
- * carries the member's generation and last sequence number (its state
- * counter) after the request, so one MAC binds request, member and state.
+ * B2 of the request body when the member could not parse it, and in a
+ * BATCH_RESP body the results stand as B2(results) (ta_results_hash, which
+ * the attestation needs anyway), so the data is hashed once, not twice.
+ * The body carries the member's generation and last sequence number (its
+ * state counter) after the request, so one MAC binds request, member and
+ * state.
  */
 struct ta_kx {
 	uint8_t pub[TA_KX_PUBLEN];
@@ -111,6 +114,25 @@ int ta_kx_member_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *member,
 int ta_kx_client_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *client,
 			 const uint8_t member_pub[TA_KX_PUBLEN]);
 
+/* B2 of read results (of the empty string when there are none). */
+void ta_results_hash(uint8_t out[TA_HASH_LEN], const uint8_t *results, size_t len);
+
+/*
+ * The MAC of a BATCH_RESP: hdr is its 40-byte header, evidence what
+ * follows the results.
+ */
+void ta_bresp_mac(uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN],
+		  const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		  const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		  const uint8_t hdr[TA_BRESP_HDR_LEN], const uint8_t results_hash[TA_HASH_LEN],
+		  const uint8_t *evidence, size_t evidence_len);
+int ta_bresp_verify(const uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN],
+		    const uint8_t array[TA_UUID_LEN], uint32_t slot,
+		    const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],
+		    const uint8_t hdr[TA_BRESP_HDR_LEN], const uint8_t results_hash[TA_HASH_LEN],
+		    const uint8_t *evidence, size_t evidence_len);
+
+/* The MAC of an ERROR (kind TA_K_ERROR, body its fields) or of any other body. */
 void ta_answer_mac(uint8_t mac[TA_MAC_LEN], const uint8_t key[TA_MAC_LEN], uint8_t kind,
 		   const uint8_t array[TA_UUID_LEN], uint32_t slot,
 		   const uint8_t instance[TA_INSTANCE_LEN], const uint8_t req[TA_HASH_LEN],

@@ -213,15 +213,6 @@ void td_session_end(struct td_session *s)
 	sodium_memzero(s, sizeof(*s));
 }
 
-/* The MAC of an answer body (everything before its last TA_MAC_LEN bytes). */
-static void td_answer_seal(const struct td_disk *d, const struct td_session *s,
-			   const uint8_t req[TA_HASH_LEN], uint8_t kind, uint8_t *body,
-			   size_t body_len)
-{
-	ta_answer_mac(body + body_len - TA_MAC_LEN, s->key, kind, d->cfg.array, d->cfg.slot,
-		      d->instance, req, body, body_len - TA_MAC_LEN);
-}
-
 int td_error_frame(const struct td_disk *d, const struct td_session *s,
 		   const uint8_t *req, int code, unsigned int index,
 		   uint8_t **resp, size_t *resp_len)
@@ -238,7 +229,9 @@ int td_error_frame(const struct td_disk *d, const struct td_session *s,
 		return TA_E_NOMEM;
 	ta_error_encode(p + TA_FRAME_HDR_LEN, &e);
 	if (s && s->active && req)
-		td_answer_seal(d, s, req, TA_K_ERROR, p + TA_FRAME_HDR_LEN, TA_ERROR_LEN);
+		ta_answer_mac(p + TA_FRAME_HDR_LEN + TA_ERROR_FIELDS_LEN, s->key, TA_K_ERROR,
+			      d->cfg.array, d->cfg.slot, d->instance, req, p + TA_FRAME_HDR_LEN,
+			      TA_ERROR_FIELDS_LEN);
 	*resp = p;
 	return TA_OK;
 }
@@ -338,7 +331,8 @@ static int td_batch(struct td_disk *d, struct td_session *s, const uint8_t *body
 		    uint8_t **resp, size_t *resp_len, int *accepted)
 {
 	struct ta_bresp_hdr rh = { 0 };
-	uint8_t rd[TA_REPORT_DATA_LEN], req[TA_HASH_LEN], *ev = NULL, *p, *results;
+	uint8_t rd[TA_REPORT_DATA_LEN], req[TA_HASH_LEN], hr[TA_HASH_LEN], *ev = NULL, *p;
+	uint8_t *results, *body_out;
 	struct ta_batch b;
 	unsigned int index = 0xffff;
 	size_t ev_len = 0, body_len;
@@ -374,9 +368,11 @@ static int td_batch(struct td_disk *d, struct td_session *s, const uint8_t *body
 	rh.first_seq = b.hdr.first_seq;
 	rh.last_seq = d->last_seq;
 	rh.ncmds = b.hdr.ncmds;
+	/* One pass over the results serves the attestation and the MAC. */
+	ta_results_hash(hr, results, rh.results_len);
 	if (attest) {
-		ta_rd_batch(rd, d->cfg.array, d->cfg.slot, d->instance, b.hdr.nonce, &rh,
-			    results, d->measurement);
+		ta_rd_batch_hashed(rd, d->cfg.array, d->cfg.slot, d->instance, b.hdr.nonce, &rh,
+				   hr, d->measurement);
 		if (ta_quote(d->att, rd, &ev, &ev_len) != TA_OK) {
 			/* Executed but unattested: the caller sees no evidence. */
 			fprintf(stderr, "teedisk: attestation of a batch response failed\n");
@@ -399,10 +395,13 @@ static int td_batch(struct td_disk *d, struct td_session *s, const uint8_t *body
 		}
 	}
 	free(ev);
+	body_out = p + TA_FRAME_HDR_LEN;
+	ta_bresp_hdr_encode(body_out, &rh);
+	ta_bresp_mac(body_out + body_len, s->key, d->cfg.array, d->cfg.slot, d->instance, req,
+		     body_out, hr, body_out + TA_BRESP_HDR_LEN + rh.results_len,
+		     rh.evidence_len);
 	body_len += TA_MAC_LEN;
 	ta_frame_hdr_build(p, TA_K_BATCH_RESP, (uint32_t)body_len);
-	ta_bresp_hdr_encode(p + TA_FRAME_HDR_LEN, &rh);
-	td_answer_seal(d, s, req, TA_K_BATCH_RESP, p + TA_FRAME_HDR_LEN, body_len);
 	*resp = p;
 	*resp_len = TA_FRAME_HDR_LEN + body_len;
 	d->ctr.batches_ok++;
