@@ -608,7 +608,7 @@ static void test_members(void)
 	start_teedisk(3);
 	write_config();		/* its new port */
 	CHECK(run_log("--verify", NULL) == 0 && verified(last - cap + 1, last));
-	CHECK(err_has("member 3: no superblock of this array and slot"));
+	CHECK(err_has("member 3: blank: no superblock (not formatted, or a restarted teedisk)"));
 	tap_end("log: a restarted (blank) member's columns are rebuilt too");
 
 	/* Slot 4 down as well: three of five columns gone, P = 2. */

@@ -454,6 +454,31 @@ static void test_arrays(void)
 		   "already used by array v", "two arrays with one UUID");
 }
 
+/* One warning line per configuration, naming the policy; none when pinned. */
+static void test_pin_warning(void)
+{
+	struct td_config cfg;
+	char w[512];
+
+	tap_begin();
+	CHECK(parse_ok("signing-key file:/k\n"
+		       "member " M1 " " AR " 0 127.0.0.1:7000\n"
+		       "member " M2 " " AR " 1 127.0.0.1:7001 measurement=" HEX64 "\n", &cfg));
+	CHECK(td_config_pin_warning(&cfg, "t.conf", w, sizeof(w)) == strlen(w));
+	CHECK(!strncmp(w, "t.conf: 1 of 2 members have no measurement=", 43));
+	CHECK(strstr(w, "policy teedisk-hash") && !strchr(w, '\n'));
+	td_config_free(&cfg);
+	CHECK(parse_ok("signing-key file:/k\npolicy teedisk-hash " HEX64 "\n"
+		       "member " M1 " " AR " 0 127.0.0.1:7000\n", &cfg));
+	CHECK(td_config_pin_warning(&cfg, "t.conf", w, sizeof(w)) == 0 && !w[0]);
+	td_config_free(&cfg);
+	CHECK(parse_ok("signing-key file:/k\n"
+		       "member " M1 " " AR " 0 127.0.0.1:7000 measurement=" HEX64 "\n", &cfg));
+	CHECK(td_config_pin_warning(&cfg, "t.conf", w, sizeof(w)) == 0 && !w[0]);
+	td_config_free(&cfg);
+	tap_end("config: one unpinned-measurement warning per file, naming policy teedisk-hash");
+}
+
 int main(void)
 {
 	td_log_set_stderr_prio(LOG_ERR);
@@ -465,5 +490,6 @@ int main(void)
 	test_load_and_keys();
 	test_addr();
 	test_arrays();
+	test_pin_warning();
 	return tap_exit_status();
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,36 +119,42 @@ enum cli_member_state cli_connect(struct ta_client *c, const struct td_config *c
 }
 
 /*
- * Read and classify the superblock of member slot over c, under the key of
- * the epoch it names.
+ * Why a read on an identified connection failed, for messages: the
+ * member's own refusal, or what the library saw (timeout, reset, an answer
+ * that does not verify).
  */
-static void cli_probe_sb(struct ta_client *c, const struct td_array_cfg *a, uint32_t slot,
-			 struct cli_key_cache *keys, struct cli_member *mb)
+const char *cli_read_error(const struct ta_client *c, int r)
+{
+	if (c->last_error.code && (int)c->last_error.code == r)
+		return ta_err_name((int)c->last_error.code);
+	return ta_err_name(r);
+}
+
+/*
+ * Classify the superblock sb that member slot returned, under the key of
+ * the epoch it names.  Not thread-safe (the key cache may ask a provider).
+ */
+static void cli_classify_sb(const struct teearray_sb_disk *sb, const struct td_array_cfg *a,
+			    uint32_t slot, struct cli_key_cache *keys, struct cli_member *mb)
 {
 	uint8_t meta_key[TEEARRAY_DERIVED_KEY_SIZE] = { 0 };
-	struct teearray_sb_disk sb;
 	struct teearray_sb_info info;
 	const uint8_t *ekey;
 	char *error = NULL;
 	uint32_t e;
 	int r;
 
-	if (ta_client_read(c, 0, 1, (uint8_t *)&sb) != TA_OK) {
-		mb->state = CLI_MEMBER_IOERR;
-		snprintf(mb->why, sizeof(mb->why), "reading its superblock failed");
-		return;
-	}
-	e = teearray_sb_key_epoch(&sb);
+	e = teearray_sb_key_epoch(sb);
 	mb->key_epoch = e;	/* unauthenticated until the MAC verifies */
-	if (!cli_all_zero(&sb, sizeof(sb)) && cli_epoch_key_cached(keys, a, e, &ekey)) {
+	if (!cli_all_zero(sb, sizeof(*sb)) && cli_epoch_key_cached(keys, a, e, &ekey)) {
 		mb->state = CLI_MEMBER_NOKEY;
 		snprintf(mb->why, sizeof(mb->why), "no key for key epoch %u", e);
 		return;
 	}
-	if (!cli_all_zero(&sb, sizeof(sb)))
+	if (!cli_all_zero(sb, sizeof(*sb)))
 		teearray_derive_key(ekey, CLI_ARRAY_KEY_SIZE, a->uuid, TEEARRAY_PURPOSE_METADATA,
 				    e, meta_key);
-	r = teearray_sb_parse(&sb, &info, meta_key, &error);
+	r = teearray_sb_parse(sb, &info, meta_key, &error);
 	sodium_memzero(meta_key, sizeof(meta_key));
 	if (r == -ENODATA) {
 		mb->state = CLI_MEMBER_BLANK;
@@ -173,10 +180,48 @@ static void cli_probe_sb(struct ta_client *c, const struct td_array_cfg *a, uint
 	}
 }
 
+/* One member's probe, run on a thread of its own: connect, identify, read sector 0. */
+struct cli_probe_job {
+	const struct td_config *cfg;
+	const struct ta_key *skey;
+	const struct td_array_cfg *a;
+	uint32_t slot;
+	struct cli_member *mb;
+	struct teearray_sb_disk sb;
+	int have_sb;
+	pthread_t thread;
+	int started;
+};
+
+static void *cli_probe_one(void *arg)
+{
+	struct cli_probe_job *j = arg;
+	struct cli_member *mb = j->mb;
+	struct ta_client c;
+	int r;
+
+	mb->state = cli_connect(&c, j->cfg, j->skey, j->a->uuid, j->slot, mb->cfg->addr,
+				mb->why, sizeof(mb->why));
+	if (mb->state == CLI_MEMBER_OK) {
+		mb->sectors = c.id.sectors;
+		r = ta_client_read(&c, 0, 1, (uint8_t *)&j->sb);
+		if (r == TA_OK) {
+			j->have_sb = 1;
+		} else {
+			mb->state = CLI_MEMBER_IOERR;
+			snprintf(mb->why, sizeof(mb->why), "reading its superblock failed (%s)",
+				 cli_read_error(&c, r));
+		}
+	}
+	ta_client_close(&c);
+	return NULL;
+}
+
 int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
 		      struct cli_key_cache *keys, struct cli_member *members)
 {
 	unsigned int m = a->data + a->parity, i;
+	struct cli_probe_job *jobs;
 	struct ta_key skey;
 	char err[512];
 
@@ -186,20 +231,32 @@ int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
 			return cli_error(CLI_EXIT_USAGE, "the configuration has no member line "
 					 "for slot %u of array %s", i, a->name);
 	}
-	if (td_key_load(cfg, &skey, err, sizeof(err)))
+	jobs = calloc(m, sizeof(*jobs));
+	if (!jobs)
+		return cli_error(CLI_EXIT_FAIL, "out of memory");
+	if (td_key_load(cfg, &skey, err, sizeof(err))) {
+		free(jobs);
 		return cli_error(CLI_EXIT_USAGE, "%s", err);
-	for (i = 0; i < m; i++) {
-		struct cli_member *mb = &members[i];
-		struct ta_client c;
-
-		mb->state = cli_connect(&c, cfg, &skey, a->uuid, i, mb->cfg->addr, mb->why,
-					sizeof(mb->why));
-		if (mb->state == CLI_MEMBER_OK) {
-			mb->sectors = c.id.sectors;
-			cli_probe_sb(&c, a, i, keys, mb);
-		}
-		ta_client_close(&c);
 	}
+	/*
+	 * All members at once, one connection each: a member that does not
+	 * answer costs one member timeout in all, not one per member.
+	 */
+	for (i = 0; i < m; i++) {
+		jobs[i] = (struct cli_probe_job){ .cfg = cfg, .skey = &skey, .a = a, .slot = i,
+						  .mb = &members[i] };
+		jobs[i].started = !pthread_create(&jobs[i].thread, NULL, cli_probe_one, &jobs[i]);
+		if (!jobs[i].started)
+			cli_probe_one(&jobs[i]);
+	}
+	for (i = 0; i < m; i++)
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
+	/* Keys (perhaps from a provider) and messages in slot order, on this thread. */
+	for (i = 0; i < m; i++)
+		if (jobs[i].have_sb)
+			cli_classify_sb(&jobs[i].sb, a, i, keys, &members[i]);
 	ta_key_wipe(&skey);
+	free(jobs);
 	return 0;
 }

@@ -39,31 +39,62 @@ static int cli_mkdirs(const char *path)
 	return r;
 }
 
-/* Create path (mode 0400, never over an existing file unless force) with data. */
-static int cli_write_secret(const char *path, const void *data, size_t len, int force)
+/* Say so when others may enter the directory that holds a key. */
+static void cli_warn_dir_mode(const char *path)
 {
-	char tmp[4096];
-	int fd, ok;
+	char *copy = strdup(path);
+	struct stat st;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
-		return cli_error(CLI_EXIT_USAGE, "path too long: %s", path);
-	if (!force && access(path, F_OK) == 0)
+	if (copy && !stat(dirname(copy), &st) && (st.st_mode & 077))
+		fprintf(stderr, "teearray: warning: %s is mode %04o; make it 0700 (chmod 0700 "
+			"%s)\n", copy, (unsigned int)(st.st_mode & 07777), copy);
+	free(copy);
+}
+
+/* Refuse (before anything is written) a key file that exists, unless force. */
+static int cli_check_new(const char *path, int force)
+{
+	if (path && !force && access(path, F_OK) == 0)
 		return cli_error(CLI_EXIT_USAGE, "%s exists: refusing to overwrite a key (an "
 				 "array formatted with it would become unreadable); use --force "
 				 "only if you are sure", path);
+	return 0;
+}
+
+/*
+ * Create path (mode 0400, never over an existing file unless force) with
+ * data: written to path.new (O_EXCL), synced, then renamed into place.
+ */
+static int cli_write_secret(const char *path, const void *data, size_t len, int force)
+{
+	char tmp[4096];
+	int fd, ok, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		return cli_error(CLI_EXIT_USAGE, "path too long: %s", path);
+	r = cli_check_new(path, force);
+	if (r)
+		return r;
 	if (cli_mkdirs(path))
 		return cli_error(CLI_EXIT_FAIL, "cannot create the directory of %s: %s", path,
 				 strerror(errno));
+	cli_warn_dir_mode(path);
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
 	if (fd < 0)
 		return cli_error(CLI_EXIT_FAIL, "cannot create %s: %s", tmp, strerror(errno));
 	ok = fchmod(fd, 0400) == 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
 	ok &= close(fd) == 0;
-	if (!ok || rename(tmp, path)) {
+	if (!ok || (force ? rename(tmp, path) : link(tmp, path))) {
+		int e = errno;
+
 		unlink(tmp);
-		return cli_error(CLI_EXIT_FAIL, "cannot write %s: %s", path, strerror(errno));
+		if (e == EEXIST)
+			return cli_check_new(path, 0);
+		return cli_error(CLI_EXIT_FAIL, "cannot write %s: %s", path, strerror(e));
 	}
+	if (!force)
+		unlink(tmp);	/* link() put it in place without replacing anything */
 	return 0;
 }
 
@@ -72,25 +103,29 @@ int cmd_keygen(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "array-key", required_argument, NULL, 'a' },
 		{ "signing-key", required_argument, NULL, 's' },
+		{ "public-key", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *array_key = NULL, *signing_key = NULL;
+	const char *array_key = NULL, *signing_key = NULL, *public_key = NULL;
 	uint8_t key[CLI_ARRAY_KEY_SIZE], sec[32];
 	char hex[2 * 32 + 2];
 	struct ta_key sk;
 	int c, force = 0, r;
 
-	while ((c = getopt_long(argc, argv, "a:s:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:s:p:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': array_key = optarg; break;
 		case 's': signing_key = optarg; break;
+		case 'p': public_key = optarg; break;
 		case 'f': force = 1; break;
 		case 'h':
-			printf("usage: teearray keygen [--array-key FILE] [--signing-key FILE] [--force]\n"
-			       "  without options: both, %s and %s\n", CLI_DEFAULT_ARRAY_KEY,
-			       CLI_DEFAULT_SIGNING_KEY);
+			printf("usage: teearray keygen [--array-key FILE] [--signing-key FILE] "
+			       "[--public-key FILE] [--force]\n"
+			       "  without --array-key or --signing-key: both, %s and %s\n"
+			       "  --public-key also writes the signing key's public key to FILE\n",
+			       CLI_DEFAULT_ARRAY_KEY, CLI_DEFAULT_SIGNING_KEY);
 			return 0;
 		default:
 			return CLI_EXIT_USAGE;
@@ -102,6 +137,17 @@ int cmd_keygen(int argc, char **argv)
 		array_key = CLI_DEFAULT_ARRAY_KEY;
 		signing_key = CLI_DEFAULT_SIGNING_KEY;
 	}
+	if (public_key && !signing_key)
+		return cli_error(CLI_EXIT_USAGE, "keygen: --public-key goes with a new signing "
+				 "key (--signing-key FILE, or neither key option for both)");
+	/* All or nothing: refuse before the first file is written. */
+	r = cli_check_new(array_key, force);
+	if (!r)
+		r = cli_check_new(signing_key, force);
+	if (!r)
+		r = cli_check_new(public_key, force);
+	if (r)
+		return r;
 	umask(077);
 	if (array_key) {
 		randombytes_buf(key, sizeof(key));
@@ -122,9 +168,14 @@ int cmd_keygen(int argc, char **argv)
 		sodium_memzero(hex, sizeof(hex));
 		if (!r) {
 			sodium_bin2hex(hex, sizeof(hex), sk.pub, sizeof(sk.pub));
-			fprintf(stderr, "signing key: %s; its public key (teedisk --authorized-key):\n",
-				signing_key);
-			printf("%s\n", hex);
+			strcat(hex, "\n");
+			if (public_key)
+				r = cli_write_secret(public_key, hex, strlen(hex), force);
+		}
+		if (!r) {
+			fprintf(stderr, "signing key: %s; its public key (teedisk --authorized-key)%s%s:\n",
+				signing_key, public_key ? " is in " : "", public_key ? public_key : "");
+			printf("%s", hex);
 		}
 		ta_key_wipe(&sk);
 		if (r)

@@ -8,10 +8,19 @@
  * rebuilding or with another instance (stale) are rebuilt from parity.
  * Nothing read here is trusted before --verify: a lying member can only
  * make the log fail to verify.
+ *
+ * While the array is open, teearrayd drives its members, and a signed batch
+ * of ours would end the daemon's session and race it for sequence numbers
+ * (td-ctl.h says what that can cost): then every read goes through the
+ * daemon's control socket instead, as part of its own batches.
  * Documentation/admin-guide/device-mapper/dm-teearray-audit.rst.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +33,8 @@
 #include "teearray-audit-entry.h"
 #include "tee-ec.h"
 #include "ta-crypto.h"
+#include "td-ctl.h"
+#include "teearray-netlink.h"
 
 struct cli_log {
 	struct teearray_geometry geo;
@@ -83,8 +94,139 @@ static int cli_log_dr_ok(const struct td_array_cfg *a, const struct teearray_dr_
 	return 1;
 }
 
+/* Where one member's sectors come from: our own connection, or teearrayd's. */
+struct cli_log_src {
+	int fd;				/* >= 0: the daemon's control socket */
+	struct ta_client cl;		/* otherwise */
+	const uint8_t *array;
+	uint32_t slot;
+	uint8_t instance[TA_INSTANCE_LEN];	/* of the member as read (daemon) */
+	char err[64];			/* why the last read failed */
+};
+
+static const char *cli_ctl_status_name(uint32_t st)
+{
+	static const char *const names[] = {
+		"ok", "timeout", "unreachable", "restarted", "attestation", "rejected",
+		"stale-version", "fenced", "unknown-member", "internal", "rolled-back",
+	};
+
+	if (st < sizeof(names) / sizeof(names[0]))
+		return names[st];
+	if (st == TD_CTL_ST_UNKNOWN)
+		return "not in use by the kernel through this daemon";
+	if (st == TD_CTL_ST_BUSY)
+		return "daemon busy";
+	return "refused by the daemon";
+}
+
+static int cli_ctl_io(int fd, void *buf, size_t len, int out)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		struct pollfd pf = { .fd = fd, .events = out ? POLLOUT : POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 120000) != 1)
+			return -1;
+		n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * count sectors from sector (or the death record when death), through the
+ * daemon: up to TD_CTL_MAX_INFLIGHT requests in flight.  0 or -1 (err set).
+ */
+static int cli_ctl_read(struct cli_log_src *src, int death, uint64_t sector, uint32_t count,
+			uint8_t *out)
+{
+	uint32_t sent = 0, got = 0, failed = 0;
+
+	if (death)
+		count = 1;
+	while (got < count) {
+		struct td_ctl_resp a;
+		uint8_t sec[TEEARRAY_SECTOR_SIZE];
+
+		while (sent < count && sent - got < TD_CTL_MAX_INFLIGHT) {
+			struct td_ctl_req q = {
+				.magic = TD_CTL_MAGIC,
+				.op = death ? TD_CTL_OP_DEATH_READ : TD_CTL_OP_READ,
+				.slot = src->slot, .tag = sent, .sector = sector + sent,
+			};
+
+			memcpy(q.array, src->array, 16);
+			if (cli_ctl_io(src->fd, &q, sizeof(q), 1))
+				goto lost;
+			sent++;
+		}
+		if (cli_ctl_io(src->fd, &a, sizeof(a), 0) || a.magic != TD_CTL_MAGIC ||
+		    a.tag >= count || a.len > sizeof(sec) ||
+		    (a.len && cli_ctl_io(src->fd, sec, a.len, 0)))
+			goto lost;
+		got++;
+		if (a.status != TEEARRAY_ST_OK || a.len != TEEARRAY_SECTOR_SIZE) {
+			if (!failed++)
+				snprintf(src->err, sizeof(src->err), "%s",
+					 a.status == TEEARRAY_ST_OK ? "short answer" :
+					 cli_ctl_status_name(a.status));
+			continue;
+		}
+		memcpy(src->instance, a.instance, TA_INSTANCE_LEN);
+		memcpy(out + (size_t)a.tag * TEEARRAY_SECTOR_SIZE, sec, TEEARRAY_SECTOR_SIZE);
+	}
+	return failed ? -1 : 0;
+lost:
+	snprintf(src->err, sizeof(src->err), "lost the connection to teearrayd");
+	return -1;
+}
+
+static int cli_src_read(struct cli_log_src *src, uint64_t sector, uint32_t count, uint8_t *out)
+{
+	int r;
+
+	if (src->fd >= 0)
+		return cli_ctl_read(src, 0, sector, count, out);
+	r = ta_client_read(&src->cl, sector, count, out);
+	if (r != TA_OK)
+		snprintf(src->err, sizeof(src->err), "%s", cli_read_error(&src->cl, r));
+	return r == TA_OK ? 0 : -1;
+}
+
+static int cli_src_death_read(struct cli_log_src *src, uint8_t *out)
+{
+	if (src->fd >= 0)
+		return cli_ctl_read(src, 1, 0, 1, out);
+	return ta_client_death_read(&src->cl, out) == TA_OK ? 0 : -1;
+}
+
+/* The daemon's control socket, or -1. */
+static int cli_ctl_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -1;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Its share of the log stripes, TA_MAX_COUNT sectors per read. */
-static uint8_t *cli_log_read_share(struct ta_client *cl, const struct teearray_geometry *g)
+static uint8_t *cli_log_read_share(struct cli_log_src *src, const struct teearray_geometry *g)
 {
 	uint8_t *share = malloc(g->log_sectors * TEEARRAY_SECTOR_SIZE);
 	uint64_t done = 0;
@@ -93,8 +235,8 @@ static uint8_t *cli_log_read_share(struct ta_client *cl, const struct teearray_g
 		uint32_t n = g->log_sectors - done > TA_MAX_COUNT ? TA_MAX_COUNT :
 			     (uint32_t)(g->log_sectors - done);
 
-		if (ta_client_read(cl, g->log_start + done, n,
-				   share + done * TEEARRAY_SECTOR_SIZE) != TA_OK) {
+		if (cli_src_read(src, g->log_start + done, n,
+				 share + done * TEEARRAY_SECTOR_SIZE)) {
 			free(share);
 			return NULL;
 		}
@@ -144,7 +286,7 @@ static void cli_log_drop_stale(const struct td_array_cfg *a, struct cli_log_memb
  * data columns in place, rebuilding those of members that are missing.
  */
 static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *a,
-			struct cli_log *log)
+			struct cli_log *log, int ctl_fd)
 {
 	unsigned int m = a->data + a->parity, i, c, have = 0, geo_slot = 0;
 	struct cli_log_member *mb = calloc(m, sizeof(*mb));
@@ -167,8 +309,8 @@ static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *
 	}
 	for (i = 0; i < m; i++) {
 		const struct td_member_cfg *mc = td_config_slot(cfg, a->uuid, i);
+		struct cli_log_src src = { .fd = ctl_fd, .array = a->uuid, .slot = i };
 		struct teearray_geometry g;
-		struct ta_client cl;
 		char why[160];
 
 		if (!mc) {
@@ -176,17 +318,21 @@ static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *
 				      "slot %u of array %s", i, a->name);
 			goto out_key;
 		}
-		if (cli_connect(&cl, cfg, &skey, a->uuid, i, mc->addr, why, sizeof(why)) !=
+		if (ctl_fd < 0 &&
+		    cli_connect(&src.cl, cfg, &skey, a->uuid, i, mc->addr, why, sizeof(why)) !=
 		    CLI_MEMBER_OK) {
 			fprintf(stderr, "teearray: member %u: %s\n", i, why);
-			ta_client_close(&cl);
+			ta_client_close(&src.cl);
 			continue;
 		}
-		memcpy(mb[i].instance, cl.instance, TA_INSTANCE_LEN);
-		if (ta_client_read(&cl, 0, 1, (uint8_t *)&sb) != TA_OK ||
-		    cli_log_geometry(a, mc, i, &sb, &g)) {
-			fprintf(stderr, "teearray: member %u: no superblock of this array and "
-				"slot\n", i);
+		if (cli_src_read(&src, 0, 1, (uint8_t *)&sb)) {
+			fprintf(stderr, "teearray: member %u: reading its superblock failed (%s)%s\n",
+				i, src.err, ctl_fd >= 0 ? " through teearrayd" : "");
+		} else if (cli_log_geometry(a, mc, i, &sb, &g)) {
+			fprintf(stderr, "teearray: member %u: %s\n", i,
+				cli_all_zero(&sb, sizeof(sb)) ? "blank: no superblock (not "
+				"formatted, or a restarted teedisk)" : "no superblock of this "
+				"array and slot");
 		} else if (geo_ok && (g.log_start != log->geo.log_start ||
 				      g.log_sectors != log->geo.log_sectors)) {
 			fprintf(stderr, "teearray: member %u: its superblock places the log "
@@ -201,14 +347,18 @@ static int cli_log_read(const struct td_config *cfg, const struct td_array_cfg *
 				geo_slot = i;
 				geo_ok = 1;
 			}
-			mb[i].share = cli_log_read_share(&cl, &log->geo);
+			mb[i].share = cli_log_read_share(&src, &log->geo);
 			if (!mb[i].share)
-				fprintf(stderr, "teearray: member %u: reading the log failed\n", i);
+				fprintf(stderr, "teearray: member %u: reading the log failed (%s)\n",
+					i, src.err);
 			mb[i].have_dr = mb[i].share &&
-					ta_client_death_read(&cl, (uint8_t *)&mb[i].dr) == TA_OK &&
+					!cli_src_death_read(&src, (uint8_t *)&mb[i].dr) &&
 					cli_log_dr_ok(a, &mb[i].dr);
 		}
-		ta_client_close(&cl);
+		memcpy(mb[i].instance, ctl_fd >= 0 ? src.instance : src.cl.instance,
+		       TA_INSTANCE_LEN);
+		if (ctl_fd < 0)
+			ta_client_close(&src.cl);
 	}
 	cli_log_drop_stale(a, mb);
 	for (i = 0; i < m; i++)
@@ -512,10 +662,14 @@ int cmd_log(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "anchor", required_argument, NULL, 'a' },
 		{ "export", no_argument, NULL, 'x' },
+		{ "daemon-socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = CLI_DEFAULT_CONFIG, *anchor = NULL, *name;
+	const char *ctl_path = TD_CTL_DEFAULT_PATH;
+	struct cli_dm_info info;
+	int ctl_fd = -1;
 	const struct td_array_cfg *a;
 	struct cli_log log = { 0 };
 	struct td_config cfg;
@@ -530,9 +684,10 @@ int cmd_log(int argc, char **argv)
 		case 'v': verify = 1; break;
 		case 'a': anchor = optarg; verify = 1; break;
 		case 'x': export = 1; break;
+		case 'S': ctl_path = optarg; break;
 		case 'h':
 			printf("usage: teearray log NAME [--config FILE] [--verify [--anchor "
-			       "[SEQ:]HASH]] [--export]\n");
+			       "[SEQ:]HASH]] [--export] [--daemon-socket PATH]\n");
 			return 0;
 		default:
 			return CLI_EXIT_USAGE;
@@ -551,8 +706,20 @@ int cmd_log(int argc, char **argv)
 		have_head = cli_log_kernel_head(name, &head_seq, head);
 		r = have_head < 0 ? CLI_EXIT_FAIL : 0;
 	}
+	/* Open: teearrayd owns the members' sessions; read through it. */
+	if (!r && cli_log_have_dm() && !cli_dm_info(name, &info) && info.exists) {
+		ctl_fd = cli_ctl_connect(ctl_path);
+		if (ctl_fd < 0)
+			r = cli_error(CLI_EXIT_FAIL, "%s is open and teearrayd's control socket %s "
+				      "does not answer (%s): the log of an open array is read "
+				      "through the daemon, because reading the members directly "
+				      "would take their sessions away from it; start teearrayd, "
+				      "or close the array", name, ctl_path, strerror(errno));
+	}
 	if (!r)
-		r = cli_log_read(&cfg, a, &log);
+		r = cli_log_read(&cfg, a, &log, ctl_fd);
+	if (ctl_fd >= 0)
+		close(ctl_fd);
 	if (!r)
 		r = cli_log_collect(a, &log);
 	if (!r && verify)

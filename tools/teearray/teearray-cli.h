@@ -62,8 +62,10 @@ struct cli_member {
 struct cli_key_cache;
 
 /*
- * Connect to every member of the array (attested) and read its superblock.
- * members[] has data + parity entries.  Returns 0, or an exit code when
+ * Connect to every member of the array (attested) and read its superblock,
+ * all members in parallel (a thread and a connection each), so the whole
+ * probe takes about one member timeout however many members do not
+ * answer.  members[] has data + parity entries, filled in slot order.  Returns 0, or an exit code when
  * the configuration lacks a member or the signing key cannot be loaded.
  */
 int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
@@ -77,6 +79,9 @@ int cli_probe_members(const struct td_config *cfg, const struct td_array_cfg *a,
 enum cli_member_state cli_connect(struct ta_client *c, const struct td_config *cfg,
 				  const struct ta_key *skey, const uint8_t array[16],
 				  uint32_t slot, const char *addr, char *why, size_t whylen);
+
+/* Why a read on connection c failed with r: the member's error name or the library's. */
+const char *cli_read_error(const struct ta_client *c, int r);
 
 void cli_uuid_str(const uint8_t uuid[16], char out[37]);
 /* teearray_all_zero() for files that cannot include the kernel headers. */

@@ -661,3 +661,24 @@ int td_key_load(const struct td_config *cfg, struct ta_key *key, char *err, size
 	free(payload);
 	return ret;
 }
+
+size_t td_config_pin_warning(const struct td_config *cfg, const char *name, char *buf,
+			     size_t len)
+{
+	size_t i, unpinned = 0;
+	int n;
+
+	if (len)
+		buf[0] = 0;
+	if (cfg->have_teedisk_hash)
+		return 0;
+	for (i = 0; i < cfg->nmembers; i++)
+		unpinned += !cfg->members[i].have_measurement;
+	if (!unpinned || !len)
+		return 0;
+	n = snprintf(buf, len, "%s: %zu of %zu members have no measurement= and there is no "
+		     "policy teedisk-hash: any teedisk program is accepted (add 'policy "
+		     "teedisk-hash SHA256-OF-TEEDISK' to pin the program of every member)",
+		     name, unpinned, cfg->nmembers);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}

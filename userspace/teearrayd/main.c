@@ -22,12 +22,15 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 #include "td-config.h"
+#include "td-ctl.h"
 #include "td-log.h"
 #include "td-member.h"
 #include "td-nl.h"
@@ -47,6 +50,16 @@
 #define TD_RETRY_MS		1000u
 #define TD_MSG_MAX		(64u << 10)	/* one COMPLETE message */
 #define TD_RECV_MAX		(64u << 10)
+
+#define TD_CTL_CONNS		4
+
+struct td_ctl_conn {
+	int fd;				/* -1: free */
+	uint32_t gen;			/* req_id >> 32 of its requests */
+	unsigned int inflight;
+	uint8_t in[sizeof(struct td_ctl_req)];
+	size_t have;
+};
 
 struct td_daemon {
 	struct td_config cfg;
@@ -80,6 +93,15 @@ struct td_daemon {
 	int stopping;
 	int reload;		/* SIGHUP: re-execute with the new configuration */
 	const char *config_path;
+	/* control socket (td-ctl.h), main thread only */
+	const char *ctl_path;		/* NULL: none */
+	int ctl_fd;
+	struct td_ctl_conn ctl[TD_CTL_CONNS];
+	uint32_t ctl_gen;		/* names connections in req_id */
+	/* per configured member: the kernel's latest generation and instance */
+	uint64_t *m_gen;
+	uint8_t (*m_inst)[TA_INSTANCE_LEN];
+	uint8_t *m_seen;
 };
 
 static struct td_daemon D;
@@ -94,6 +116,8 @@ static void usage(FILE *f)
 "  --verbose, -v       log every failed request and connection event\n"
 "  --check-config      parse the configuration, load the key, and exit\n"
 "  --pid-file FILE     write the daemon's pid to FILE (removed at exit)\n"
+"  --control-socket PATH  where teearray log reads open arrays through this\n"
+"                      daemon (default " TD_CTL_DEFAULT_PATH "; \"\": none)\n"
 "  --allow-unlocked    keep running if mlockall() fails (tests only)\n"
 "  --netlink-fd FD     talk to a fake kernel on socket FD (tests only)\n"
 "  --help, --version\n");
@@ -122,8 +146,20 @@ static void td_on_complete(struct td_request *chain, void *arg)
 	while (w < 0 && errno == EINTR);
 }
 
+/* Control requests are not from the pool, which is the kernel's credit window. */
+static int td_is_ctl(const struct td_daemon *d, const struct td_request *r)
+{
+	return r < d->pool || r >= d->pool + d->cfg.credits;
+}
+
+static void td_ctl_done(struct td_daemon *d, struct td_request *r);
+
 static void td_req_put(struct td_daemon *d, struct td_request *r)
 {
+	if (td_is_ctl(d, r)) {
+		free(r);
+		return;
+	}
 	r->next = d->free_list;
 	d->free_list = r;
 	d->in_use--;
@@ -184,6 +220,10 @@ static void td_send_completions(struct td_daemon *d)
 	d->nquick = 0;
 	for (; r; r = next) {
 		next = r->next;
+		if (td_is_ctl(d, r)) {
+			td_ctl_done(d, r);
+			continue;
+		}
 		if (!d->registered || r->cancelled || r->epoch != d->epoch) {
 			d->dropped_completions++;
 		} else {
@@ -218,6 +258,237 @@ static void td_quick(struct td_daemon *d, uint64_t req_id, uint32_t status)
 	d->nquick++;
 }
 
+/* ---- control socket (td-ctl.h) ---------------------------------------------- */
+
+/* The kernel's latest generation and instance for a configured member. */
+static void td_ctl_note(struct td_daemon *d, const struct td_nl_request *nr)
+{
+	const struct td_member_cfg *mc;
+	size_t i;
+
+	if (!d->m_seen || nr->op == TEEARRAY_OP_IDENTIFY)
+		return;
+	mc = td_config_member(&d->cfg, nr->member);
+	if (!mc)
+		return;
+	i = (size_t)(mc - d->cfg.members);
+	if (!d->m_seen[i] || nr->generation >= d->m_gen[i])
+		d->m_gen[i] = nr->generation;
+	if (nr->have_instance) {
+		memcpy(d->m_inst[i], nr->instance, TA_INSTANCE_LEN);
+		d->m_seen[i] = 1;
+	}
+}
+
+static void td_ctl_close(struct td_ctl_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->have = 0;
+}
+
+/* Send all of buf without blocking the daemon; a reader too slow loses the connection. */
+static int td_ctl_send(struct td_ctl_conn *c, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t w = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void td_ctl_answer(struct td_ctl_conn *c, uint32_t tag, uint32_t status,
+			  const struct td_request *r)
+{
+	struct td_ctl_resp a = { .magic = TD_CTL_MAGIC, .tag = tag, .status = status };
+
+	if (r) {
+		memcpy(a.instance, r->nl.instance, sizeof(a.instance));
+		a.generation = r->nl.generation;
+		if (status == TEEARRAY_ST_OK)
+			a.len = r->out_len;
+	}
+	if (td_ctl_send(c, &a, sizeof(a)) || (a.len && td_ctl_send(c, r->buf, a.len)))
+		td_ctl_close(c);
+}
+
+static struct td_ctl_conn *td_ctl_find(struct td_daemon *d, uint32_t gen)
+{
+	for (unsigned int i = 0; i < TD_CTL_CONNS; i++)
+		if (d->ctl[i].fd >= 0 && d->ctl[i].gen == gen)
+			return &d->ctl[i];
+	return NULL;
+}
+
+/* A control request finished (or was dropped): answer it if its client is still there. */
+static void td_ctl_done(struct td_daemon *d, struct td_request *r)
+{
+	struct td_ctl_conn *c = td_ctl_find(d, (uint32_t)(r->nl.req_id >> 32));
+
+	if (c) {
+		c->inflight--;
+		td_ctl_answer(c, (uint32_t)r->nl.req_id,
+			      r->cancelled ? TEEARRAY_ST_INTERNAL : r->status, r);
+	}
+	free(r);
+}
+
+static void td_ctl_request(struct td_daemon *d, struct td_ctl_conn *c, const struct td_ctl_req *q)
+{
+	const struct td_member_cfg *mc;
+	struct td_request *r;
+	size_t i;
+
+	if (q->magic != TD_CTL_MAGIC ||
+	    (q->op != TD_CTL_OP_READ && q->op != TD_CTL_OP_DEATH_READ)) {
+		td_ctl_answer(c, q->tag, TD_CTL_ST_BAD, NULL);
+		return;
+	}
+	mc = td_config_slot(&d->cfg, q->array, q->slot);
+	if (!mc || !d->registered || !d->m_seen[(size_t)(mc - d->cfg.members)]) {
+		td_ctl_answer(c, q->tag, TD_CTL_ST_UNKNOWN, NULL);
+		return;
+	}
+	if (c->inflight >= TD_CTL_MAX_INFLIGHT || !(r = calloc(1, sizeof(*r)))) {
+		td_ctl_answer(c, q->tag, TD_CTL_ST_BUSY, NULL);
+		return;
+	}
+	i = (size_t)(mc - d->cfg.members);
+	r->nl.req_id = (uint64_t)c->gen << 32 | q->tag;
+	r->nl.have_epoch = 1;
+	r->nl.epoch = d->epoch;
+	memcpy(r->nl.array, mc->array, TA_UUID_LEN);
+	memcpy(r->nl.member, mc->uuid, TA_UUID_LEN);
+	r->nl.slot = mc->slot;
+	r->nl.op = q->op == TD_CTL_OP_READ ? TEEARRAY_OP_READ : TEEARRAY_OP_DEATH_READ;
+	r->nl.generation = d->m_gen[i];
+	r->nl.have_instance = 1;
+	memcpy(r->nl.instance, d->m_inst[i], TA_INSTANCE_LEN);
+	r->nl.sector = q->op == TD_CTL_OP_READ ? q->sector : 0;
+	r->nl.count = q->op == TD_CTL_OP_READ ? 1 : 0;
+	r->epoch = d->epoch;
+	c->inflight++;
+	td_engine_submit(&d->engine, &r, 1);
+}
+
+static void td_ctl_read(struct td_daemon *d, struct td_ctl_conn *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			td_ctl_close(c);	/* its requests still finish, unanswered */
+			return;
+		}
+		c->have += (size_t)n;
+		if (c->have == sizeof(c->in)) {
+			struct td_ctl_req q;
+
+			memcpy(&q, c->in, sizeof(q));
+			c->have = 0;
+			td_ctl_request(d, c, &q);
+			if (c->fd < 0)
+				return;
+		}
+	}
+}
+
+static void td_ctl_accept(struct td_daemon *d)
+{
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	int fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	unsigned int i;
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) || cred.uid != 0) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < TD_CTL_CONNS && d->ctl[i].fd >= 0; i++)
+		;
+	if (i == TD_CTL_CONNS) {
+		close(fd);
+		return;
+	}
+	d->ctl[i].fd = fd;
+	d->ctl[i].gen = ++d->ctl_gen;
+	d->ctl[i].inflight = 0;
+	d->ctl[i].have = 0;
+}
+
+/*
+ * Listen on path unless another daemon answers there.  Failure is logged
+ * and only costs `teearray log` on open arrays.
+ */
+static void td_ctl_open(struct td_daemon *d)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	for (unsigned int i = 0; i < TD_CTL_CONNS; i++)
+		d->ctl[i].fd = -1;
+	d->m_gen = calloc(d->cfg.nmembers ? d->cfg.nmembers : 1, sizeof(*d->m_gen));
+	d->m_inst = calloc(d->cfg.nmembers ? d->cfg.nmembers : 1, sizeof(*d->m_inst));
+	d->m_seen = calloc(d->cfg.nmembers ? d->cfg.nmembers : 1, 1);
+	if (!d->ctl_path || !d->m_gen || !d->m_inst || !d->m_seen)
+		return;
+	if (strlen(d->ctl_path) >= sizeof(a.sun_path)) {
+		td_log(LOG_WARNING, "control socket path too long: %s", d->ctl_path);
+		return;
+	}
+	strcpy(a.sun_path, d->ctl_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		td_log(LOG_WARNING, "another daemon listens on %s: no control socket here",
+		       d->ctl_path);
+		close(fd);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(d->ctl_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || fchmod(fd, 0600) || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    chmod(d->ctl_path, 0600) || listen(fd, 8)) {
+		td_log(LOG_WARNING, "control socket %s: %s (teearray log cannot read open arrays "
+		       "through this daemon)", d->ctl_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	d->ctl_fd = fd;
+}
+
+static void td_ctl_shutdown(struct td_daemon *d)
+{
+	for (unsigned int i = 0; i < TD_CTL_CONNS; i++)
+		td_ctl_close(&d->ctl[i]);
+	if (d->ctl_fd >= 0) {
+		close(d->ctl_fd);
+		d->ctl_fd = -1;
+		if (!d->reload)
+			unlink(d->ctl_path);
+	}
+	free(d->m_gen);
+	free(d->m_inst);
+	free(d->m_seen);
+}
+
 /* ---- netlink in ------------------------------------------------------------- */
 
 static void td_handle_request(struct td_daemon *d, const struct nlmsghdr *nlh)
@@ -249,6 +520,7 @@ static void td_handle_request(struct td_daemon *d, const struct nlmsghdr *nlh)
 		d->stale_requests++;
 		return;
 	}
+	td_ctl_note(d, &nr);
 	d->free_list = r->next;
 	d->in_use++;
 	r->nl = nr;
@@ -571,10 +843,11 @@ static void td_keepalive(struct td_daemon *d)
 static int td_loop(struct td_daemon *d)
 {
 	while (!d->stopping) {
-		struct pollfd p[3] = {
+		struct pollfd p[4 + TD_CTL_CONNS] = {
 			{ .fd = d->sfd, .events = POLLIN },
 			{ .fd = d->nl, .events = POLLIN },
 			{ .fd = d->efd, .events = POLLIN },
+			{ .fd = d->ctl_fd, .events = POLLIN },
 		};
 		uint64_t now = td_now_ms(), cnt;
 		int to;
@@ -584,7 +857,11 @@ static int td_loop(struct td_daemon *d)
 		if (now >= d->next_keepalive)
 			td_keepalive(d);
 		to = (int)(d->next_keepalive > now ? d->next_keepalive - now : 0);
-		if (poll(p, 3, to) < 0 && errno != EINTR) {
+		for (unsigned int i = 0; i < TD_CTL_CONNS; i++) {
+			p[4 + i].fd = d->ctl[i].fd;
+			p[4 + i].events = POLLIN;
+		}
+		if (poll(p, 4 + TD_CTL_CONNS, to) < 0 && errno != EINTR) {
 			td_log(LOG_ERR, "poll: %s", strerror(errno));
 			return -1;
 		}
@@ -605,6 +882,12 @@ static int td_loop(struct td_daemon *d)
 			if (read(d->efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 				td_log(LOG_ERR, "eventfd: %s", strerror(errno));
 		}
+		if (p[3].revents & POLLIN)
+			td_ctl_accept(d);
+		for (unsigned int i = 0; i < TD_CTL_CONNS; i++)
+			if (d->ctl[i].fd >= 0 && p[4 + i].fd == d->ctl[i].fd &&
+			    (p[4 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				td_ctl_read(d, &d->ctl[i]);
 		td_send_completions(d);
 	}
 	return 0;
@@ -684,13 +967,14 @@ int main(int argc, char **argv)
 		{ "allow-unlocked", no_argument, NULL, 'U' },
 		{ "netlink-fd", required_argument, NULL, 'N' },
 		{ "pid-file", required_argument, NULL, 'P' },
+		{ "control-socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *pid_file = NULL;
+	const char *config = NULL, *pid_file = NULL, *ctl_path = TD_CTL_DEFAULT_PATH;
 	struct td_daemon *d = &D;
-	int fg = 0, use_syslog = 0, verbose = 0, check = 0, allow_unlocked = 0, opt, ret = 1;
+	int ctl_set = 0, fg = 0, use_syslog = 0, verbose = 0, check = 0, allow_unlocked = 0, opt, ret = 1;
 	char err[512];
 
 	d->test_fd = -1;
@@ -705,6 +989,7 @@ int main(int argc, char **argv)
 		case 'U': allow_unlocked = 1; break;
 		case 'N': d->test_fd = atoi(optarg); break;
 		case 'P': pid_file = optarg; break;
+		case 'S': ctl_path = *optarg ? optarg : NULL; ctl_set = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("teearrayd (dm-teearray netlink v%u)\n", TEEARRAY_GENL_VERSION);
 			  return 0;
@@ -719,7 +1004,9 @@ int main(int argc, char **argv)
 	}
 	td_log_init(0, verbose ? LOG_DEBUG : LOG_INFO);
 	d->config_path = config;
-	d->nl = d->efd = d->sfd = -1;
+	d->nl = d->efd = d->sfd = d->ctl_fd = -1;
+	/* A test standing in for the kernel gets no control socket unless it asks. */
+	d->ctl_path = d->test_fd >= 0 && !ctl_set ? NULL : ctl_path;
 	if (d->test_fd >= 0 && !fg) {
 		td_log(LOG_ERR, "--netlink-fd needs --foreground");
 		return 2;
@@ -732,12 +1019,8 @@ int main(int argc, char **argv)
 		td_log(LOG_ERR, "%s", err);
 		goto out_cfg;
 	}
-	if (!d->cfg.have_teedisk_hash)
-		for (size_t i = 0; i < d->cfg.nmembers; i++)
-			if (!d->cfg.members[i].have_measurement)
-				td_log(LOG_WARNING, "%s:%u: no measurement pinned for this member "
-				       "and no policy teedisk-hash: any teedisk program is accepted",
-				       config, d->cfg.members[i].line);
+	if (td_config_pin_warning(&d->cfg, config, err, sizeof(err)))
+		td_log(LOG_WARNING, "%s", err);
 	if (check) {
 		printf("%s: ok, %zu members\n", config, d->cfg.nmembers);
 		ret = 0;
@@ -757,11 +1040,13 @@ int main(int argc, char **argv)
 		goto out_pid;
 	if (td_engine_start(&d->engine, &d->cfg, &d->key, td_on_complete, d))
 		goto out_pid;
+	td_ctl_open(d);
 	td_log(LOG_NOTICE, "started: %zu members, %u credits, batches of up to %u, member "
 	       "timeout %u ms", d->cfg.nmembers, d->cfg.credits, d->cfg.batch_max,
 	       d->cfg.member_timeout_ms);
 	ret = td_loop(d) ? 1 : 0;
 	td_engine_stop(&d->engine);
+	td_ctl_shutdown(d);
 	td_log(LOG_NOTICE, "stopped (%llu malformed requests, %llu credit overruns, %llu "
 	       "requests and %llu completions dropped for an old session)", d->bad_requests,
 	       d->credit_overruns, d->stale_requests, d->dropped_completions);

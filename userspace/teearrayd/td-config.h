@@ -117,6 +117,15 @@ const struct td_member_cfg *td_config_member(const struct td_config *cfg,
  */
 int td_key_load(const struct td_config *cfg, struct ta_key *key, char *err, size_t errlen);
 
+/*
+ * When neither policy teedisk-hash nor measurement= pins the teedisk program
+ * of every member: one line for the whole configuration (no newline) that
+ * says how many members accept any teedisk program and which policy to set;
+ * returns its length.  Returns 0 and leaves buf empty when all are pinned.
+ */
+size_t td_config_pin_warning(const struct td_config *cfg, const char *name, char *buf,
+			     size_t len);
+
 /* "host:port" or "[v6]:port" with a port 1..65535; 0 if valid. */
 int td_addr_valid(const char *s);
 
