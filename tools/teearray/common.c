@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -103,6 +104,8 @@ enum cli_member_state cli_connect(struct ta_client *c, const struct td_config *c
 				  const struct ta_key *skey, const uint8_t array[16],
 				  uint32_t slot, const char *addr, char *why, size_t whylen)
 {
+	struct timespec t0, t1;
+	long ms;
 	int r;
 
 	ta_client_init(c, skey, &cfg->policy, array, slot);
@@ -110,9 +113,18 @@ enum cli_member_state cli_connect(struct ta_client *c, const struct td_config *c
 		snprintf(why, whylen, "%s does not answer", addr);
 		return CLI_MEMBER_UNREACHABLE;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = ta_client_identify(c);
 	if (r == TA_OK)
 		return CLI_MEMBER_OK;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (r == TA_E_IO && ms + 50 >= (long)cfg->member_timeout_ms) {
+		/* Connected, then silence: a stopped or blackholed member. */
+		snprintf(why, whylen, "%s accepted the connection but did not answer within "
+			 "the member timeout (%u ms)", addr, cfg->member_timeout_ms);
+		return CLI_MEMBER_UNREACHABLE;
+	}
 	snprintf(why, whylen, "%s failed identification or attestation (%s)", addr,
 		 ta_err_name(c->last_error.code ? (int)c->last_error.code : r));
 	return CLI_MEMBER_UNTRUSTED;
