@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 
 #include "ta-crypto.h"
 #include "tap.h"
+#include "td-ctl.h"
 #include "td-nl.h"
 
 #define FAM	0x2a
@@ -349,7 +351,7 @@ static struct got *find(uint64_t id)
 int main(int argc, char **argv)
 {
 	uint8_t sec[32], simsec[32], inst[2][16];
-	char pubhex[65], simpubhex[65], hex[65], simkey[300], keyfile[300], conf[300];
+	char pubhex[65], simpubhex[65], hex[65], simkey[300], keyfile[300], conf[300], ctl_path[300];
 	struct ta_key key, sk;
 	int sv[2], status;
 	uint64_t epoch = 1, gen[2];
@@ -375,6 +377,7 @@ int main(int argc, char **argv)
 	snprintf(simkey, sizeof(simkey), "%s/sim.key", dir);
 	snprintf(keyfile, sizeof(keyfile), "%s/storage.key", dir);
 	snprintf(conf, sizeof(conf), "%s/teearrayd.conf", dir);
+	snprintf(ctl_path, sizeof(ctl_path), "%s/ctl.sock", dir);
 	ta_hex_encode(hex, simsec, 32);
 	f = fopen(simkey, "w");
 	fprintf(f, "%s\n", hex);
@@ -445,7 +448,7 @@ int main(int argc, char **argv)
 			dup2(null, 2);
 		}
 		execl(daemon_bin, daemon_bin, "--config", conf, "--foreground", "--allow-unlocked",
-		      "--netlink-fd", fd, "--verbose", (char *)NULL);
+		      "--netlink-fd", fd, "--verbose", "--control-socket", ctl_path, (char *)NULL);
 		_exit(127);
 	}
 	close(sv[1]);
@@ -534,6 +537,58 @@ int main(int argc, char **argv)
 	}
 	next_id += 60;
 	tap_end("daemon: 60 WRITEs and 60 READs over netlink, completions batched per message");
+
+	/*
+	 * teearray log's reads through the control socket, in the daemon's own
+	 * batches: 15 in flight (the window is 16) and one of an unknown slot.
+	 */
+	tap_begin();
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ok = 1;
+		uint8_t sec[4096];
+
+		if (strlen(ctl_path) < sizeof(sa.sun_path))
+			memcpy(sa.sun_path, ctl_path, strlen(ctl_path) + 1);
+		CHECK(cfd >= 0 && !connect(cfd, (struct sockaddr *)&sa, sizeof(sa)));
+		for (uint32_t i = 0; i < 16; i++) {
+			struct td_ctl_req q = { .magic = TD_CTL_MAGIC, .op = TD_CTL_OP_READ,
+						.slot = i & 1, .tag = i, .sector = i };
+
+			memcpy(q.array, array_u, 16);
+			if (i == 15) {
+				q.slot = 7;	/* no such member */
+			}
+			ok &= write(cfd, &q, sizeof(q)) == (ssize_t)sizeof(q);
+		}
+		for (uint32_t i = 0; i < 16 && ok; i++) {
+			struct td_ctl_resp a;
+
+			ok &= recv(cfd, &a, sizeof(a), MSG_WAITALL) == (ssize_t)sizeof(a) &&
+			      a.magic == TD_CTL_MAGIC && a.tag < 16 && a.len <= sizeof(sec);
+			if (ok && a.len)
+				ok &= recv(cfd, sec, a.len, MSG_WAITALL) == (ssize_t)a.len;
+			if (!ok)
+				break;
+			if (a.tag == 15) {
+				ok &= a.status == TD_CTL_ST_UNKNOWN && a.len == 0;
+				continue;
+			}
+			data[0] = (uint8_t)a.tag;
+			ok &= a.status == TEEARRAY_ST_OK && a.len == 4096 && !memcmp(sec, data, 4096) &&
+			      !memcmp(a.instance, inst[a.tag & 1], 16) && a.generation == gen[a.tag & 1];
+			if (!ok)
+				printf("#   tag %u: status %u, %u bytes\n", a.tag, a.status, a.len);
+		}
+		CHECK(ok);
+		if (cfd >= 0)
+			close(cfd);
+		/* Nothing of it reached the kernel. */
+		ngot = nmsgs = 0;
+		CHECK(!collect(1, 300));
+	}
+	tap_end("daemon: control socket: pipelined reads in the daemon's batches, with the kernel's "
+		"generation and instance; an unknown slot is refused; nothing goes to the kernel");
 
 	tap_begin();
 	ngot = 0;
@@ -685,6 +740,7 @@ int main(int argc, char **argv)
 	unlink(simkey);
 	unlink(keyfile);
 	unlink(conf);
+	unlink(ctl_path);
 	rmdir(dir);
 	return tap_exit_status();
 }
