@@ -737,8 +737,8 @@ static void decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
 	run_prog(pg, in, out, false, scratch + scratch_bytes(ec));
 }
 
-int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
-		  const u8 *erased)
+static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
+			      const u8 *erased, bool keep)
 {
 	const u8 **in = work;	/* pointer arrays live in the work buffer */
 	u8 **out = (u8 **)(in + TEE_EC_MAX_SECTORS);
@@ -786,7 +786,7 @@ int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 	} else if (!pg) {
 		pg = ec->kidx >= 0 ? build_fixup(ec, erased, ne) :
 				     build_decode(ec, erased, ne);
-		if (pg && ec->ndec < DEC_CACHE) {
+		if (pg && keep && ec->ndec < DEC_CACHE) {
 			memcpy(ec->dec[ec->ndec].mask, mask, sizeof(mask));
 			ec->dec[ec->ndec++].prog = pg;
 			cached = true;
@@ -802,6 +802,18 @@ int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 	if (!cached)
 		kfree(pg);
 	return 0;
+}
+
+int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
+		  const u8 *erased)
+{
+	return tee_ec_decode_keep(ec, work, sect, erased, true);
+}
+
+int tee_ec_decode_once(struct tee_ec *ec, void *work, u8 *const *sect,
+		       const u8 *erased)
+{
+	return tee_ec_decode_keep(ec, work, sect, erased, false);
 }
 
 int tee_ec_update(struct tee_ec *ec, void *work, unsigned int nchg,

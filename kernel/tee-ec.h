@@ -69,6 +69,14 @@ int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
 		  const u8 *erased);
 
 /*
+ * As tee_ec_decode(), but a schedule that has to be built is used once and
+ * not cached: for one-off erasure patterns (the search for a lying member,
+ * teearray-blame.c) that must not fill the cache the usual patterns need.
+ */
+int tee_ec_decode_once(struct tee_ec *ec, void *work, u8 *const *sect,
+		       const u8 *erased);
+
+/*
  * Partial-stripe write: delta[k] is old XOR new contents of data sector
  * idx[k] (k < nchg, idx distinct and < N).  XORs the matching change into
  * parity[0..P-1] in place, without the other data sectors.

@@ -18,6 +18,7 @@ static const char * const event_names[__TEEARRAY_EV_MAX] = {
 	[TEEARRAY_EV_ROTATE_DONE] = "rotate-done",
 	[TEEARRAY_EV_MAC_FAILURE] = "mac-failure",
 	[TEEARRAY_EV_LOST] = "lost",
+	[TEEARRAY_EV_UNVERIFIABLE] = "unverifiable",
 };
 
 const char *teearray_audit_event_name(u32 event)

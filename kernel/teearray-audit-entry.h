@@ -40,6 +40,7 @@ enum teearray_audit_event {
 	TEEARRAY_EV_ROTATE_DONE,	/* arg0: old epoch (wiped), arg1: sectors rewritten */
 	TEEARRAY_EV_MAC_FAILURE,	/* arg0: member sector, arg1: failures, ids: member */
 	TEEARRAY_EV_LOST,		/* arg0: events not logged (no daemon, queue full) */
+	TEEARRAY_EV_UNVERIFIABLE,	/* arg0: member sector, arg1: count, ids: suspects */
 	__TEEARRAY_EV_MAX,
 };
 

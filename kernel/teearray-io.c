@@ -7,10 +7,13 @@
  * Reads are queued per data stripe by map(); one job per stripe takes every
  * read queued so far.  A read checks the sector's metadata sector and then
  * the sector's MAC; a column that does not verify is rebuilt from the other
- * members and checked again, and the member that served it is failed.  A
- * read that cannot be verified fails with EIO: bad data never reaches the
- * caller.  Writes go through the journal (teearray-journal.c), which uses
- * the parity helpers here.
+ * members and checked again, and the member that served it is failed.  If
+ * the rebuilt column does not verify either, every column is fetched and
+ * the stripe searched for the members that lie (teearray-blame.h); a stripe
+ * that cannot be verified even so fails the read with EIO, counted in
+ * status and logged in the audit log: bad data never reaches the caller.
+ * Writes go through the journal (teearray-journal.c), which uses the parity
+ * helpers here.
  */
 #include <linux/slab.h>
 #include <linux/bio.h>
@@ -18,6 +21,7 @@
 #include <linux/math64.h>
 
 #include "teearray.h"
+#include "teearray-blame.h"
 
 #define DM_MSG_PREFIX "teearray"
 
@@ -197,16 +201,162 @@ out:
 	return r;
 }
 
+/* What the search's check of a data column needs. */
+struct teearray_blame_ctx {
+	struct teearray_c *tc;
+	u64 ms;
+	teearray_check_fn check;
+	void *ctx;
+	u8 state[TEEARRAY_MAX_MEMBERS];
+	bool liar[TEEARRAY_MAX_MEMBERS];
+	bool fetch[TEEARRAY_MAX_MEMBERS];
+	bool slots[TEEARRAY_MAX_MEMBERS];	/* by slot */
+	u8 *saved[TEE_EC_MAX_PARITY];
+};
+
+static int teearray_blame_check(void *ctx, unsigned int col, const u8 *sector)
+{
+	struct teearray_blame_ctx *b = ctx;
+
+	return b->check(b->tc, b->ms, col, sector, b->ctx);
+}
+
+/*
+ * A column rebuilt from the others did not verify: one of the columns it
+ * was rebuilt from lies too.  Fetch every readable column not held yet
+ * (held[c]: buf->col[c] is what its member served; bad[c]: a data column
+ * known not to verify, already counted), check every data column, and
+ * search for the stripe (teearray_blame_search).  Found: buf->col holds the
+ * whole stripe and every member whose column differs from it is failed.
+ * Not found: -EIO, counted in <unverifiable>, logged and audited, nobody
+ * failed (nothing decides who lied).  Context: job holding the stripe.
+ */
+static noinline_for_stack int
+teearray_fetch_blame(struct teearray_c *tc, u64 ms, struct teearray_buf *buf,
+		     teearray_check_fn check, void *ctx, const bool *bad,
+		     const bool *held)
+{
+	const char *dev = dm_table_device_name(tc->ti->table);
+	struct teearray_request *rqs;
+	struct teearray_blame_ctx *b;
+	unsigned int c, i, k = 0, tries = 0;
+	bool any = false;
+	int r;
+
+	b = kzalloc(sizeof(*b), GFP_NOIO);
+	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO);
+	if (!b || !rqs) {
+		r = -ENOMEM;
+		goto out;
+	}
+	b->tc = tc;
+	b->ms = ms;
+	b->check = check;
+	b->ctx = ctx;
+	for (c = 0; c < tc->m; c++) {
+		if (c < tc->n && bad[c])
+			b->state[c] = TEEARRAY_BLAME_BAD;
+		else if (held[c])
+			b->state[c] = TEEARRAY_BLAME_HELD;
+		else if (teearray_col_readable(tc, ms, c))
+			b->fetch[c] = true;
+	}
+	for (c = 0; c < tc->m; c++)
+		if (b->fetch[c])
+			teearray_rq_init(tc, &rqs[k++], teearray_slot_of(&tc->geo, ms, c),
+					 TEEARRAY_OP_READ, ms, buf->col[c]);
+	r = k ? teearray_io(tc, rqs, k) : 0;
+	if (r || !teearray_handle_failures(tc, rqs, k, "read failed")) {
+		r = -EIO;
+		goto out;
+	}
+	for (c = 0, i = 0; c < tc->m; c++)
+		if (b->fetch[c] && rqs[i++].status == TEEARRAY_ST_OK)
+			b->state[c] = TEEARRAY_BLAME_HELD;
+	for (c = 0; c < tc->n; c++) {
+		int v;
+
+		if (b->state[c] != TEEARRAY_BLAME_HELD)
+			continue;
+		v = check(tc, ms, c, buf->col[c], ctx);
+		if (!v || v == -ENODATA)
+			continue;
+		b->state[c] = TEEARRAY_BLAME_BAD;
+		atomic64_inc(&tc->mac_failures);
+		teearray_audit_event_slot(tc, TEEARRAY_EV_MAC_FAILURE, ms,
+					  atomic64_read(&tc->mac_failures),
+					  teearray_slot_of(&tc->geo, ms, c));
+		DMWARN_LIMIT("%s: stripe %llu column %u (member %u) does not verify either",
+			     dev, ms, c, teearray_slot_of(&tc->geo, ms, c));
+	}
+	for (i = 0; i < tc->p; i++) {
+		if (b->state[tc->n + i] != TEEARRAY_BLAME_HELD)
+			continue;
+		b->saved[i] = (u8 *)__get_free_page(GFP_NOIO);
+		if (!b->saved[i]) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	r = teearray_blame_search(tc->ec, buf->ec_work, tc->n, tc->p, buf->col,
+				  b->saved, b->state, teearray_blame_check, b,
+				  b->liar, &tries);
+	if (r == -ENOENT) {
+		u64 nr = atomic64_inc_return(&tc->unverifiable);
+
+		for (c = 0; c < tc->n; c++)
+			if (b->state[c] == TEEARRAY_BLAME_BAD)
+				b->slots[teearray_slot_of(&tc->geo, ms, c)] = true;
+		dm_table_event(tc->ti->table);
+		teearray_audit_event(tc, TEEARRAY_EV_UNVERIFIABLE, ms, nr, b->slots);
+		DMERR_LIMIT("%s: stripe %llu: no set of columns verifies (%u tried): EIO",
+			    dev, ms, tries);
+		r = -EIO;
+		goto out;
+	}
+	if (r)
+		goto out;
+	for (c = 0; c < tc->m; c++) {
+		u32 slot = teearray_slot_of(&tc->geo, ms, c);
+
+		if (!b->liar[c])
+			continue;
+		DMWARN_LIMIT("%s: stripe %llu: member %u lied (column %u): failing it",
+			     dev, ms, slot, c);
+		b->slots[slot] = true;
+		any = true;
+	}
+	if (any) {
+		teearray_fail_members(tc, b->slots,
+				      "served a column that differs from the verified stripe");
+		if (READ_ONCE(tc->fail_reason))
+			r = -EIO;
+	}
+out:
+	if (r && r != -EIO)
+		DMERR_LIMIT("%s: stripe %llu: searching for the members that lie failed: %d",
+			    dev, ms, r);
+	if (b)
+		for (i = 0; i < tc->p; i++)
+			free_page((unsigned long)b->saved[i]);
+	kfree(rqs);
+	kfree(b);
+	return r;
+}
+
 /*
  * Fetch the wanted columns and check each data column with check().  A
  * column its member served that does not verify is rebuilt from the other
  * members; if the rebuilt one verifies, the member lied and is failed.  A
- * column that does not verify after a rebuild fails the fetch with EIO.
- * check() returns -ENODATA for contents that verify only because they are
- * all zero ("never written"); a member could zero a sector to hide data,
- * so each such column is confirmed once by rebuilding it, one at a time so
- * that N other columns stay available (and not at all when the stripe has
- * no redundancy left: then nothing can tell).
+ * column that does not verify after a rebuild, or cannot be rebuilt
+ * because too few columns are left, means more members lie: then
+ * teearray_fetch_blame() looks at the whole stripe, fails the liars or
+ * fails the fetch with EIO (never silently).  check() returns -ENODATA for
+ * contents that verify only because they are all zero ("never written"); a
+ * member could zero a sector to hide data, so each such column is
+ * confirmed once by rebuilding it, one at a time so that N other columns
+ * stay available (and not at all when the stripe has no redundancy left:
+ * then nothing can tell).
  */
 int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			    struct teearray_buf *buf, teearray_check_fn check,
@@ -221,8 +371,15 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 	int r = -EIO;
 
 	for (attempt = 0; attempt <= 2 * tc->n + 1; attempt++) {
-		bool again = false, confirming = false;
+		bool again = false, confirming = false, lacking = false;
 
+		for (c = 0; c < tc->n && attempt; c++)
+			lacking |= want[c] && avoid[c];
+		if (lacking && teearray_usable_cols(tc, ms, avoid) < tc->n) {
+			DMWARN_LIMIT("%s: stripe %llu: cannot rebuild: searching the stripe",
+				     dm_table_device_name(tc->ti->table), ms);
+			return teearray_fetch_blame(tc, ms, buf, check, ctx, liar, direct);
+		}
 		r = teearray_fetch_columns(tc, ms, want, attempt ? avoid : NULL,
 					   direct, buf);
 		if (r)
@@ -252,6 +409,12 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			}
 			if (!v && !probe)
 				continue;
+			if (v && !direct[c]) {
+				/* No member served this: it was rebuilt from liars. */
+				DMWARN_LIMIT("%s: stripe %llu column %u: rebuilt, does not verify",
+					     dm_table_device_name(tc->ti->table), ms, c);
+				return teearray_fetch_blame(tc, ms, buf, check, ctx, liar, direct);
+			}
 			atomic64_inc(&tc->mac_failures);
 			dm_table_event(tc->ti->table);
 			teearray_audit_event_slot(tc, TEEARRAY_EV_MAC_FAILURE, ms,
@@ -267,10 +430,7 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			DMWARN_LIMIT("%s: stripe %llu column %u (member %u) does not verify%s",
 				     dm_table_device_name(tc->ti->table), ms, c,
 				     teearray_slot_of(&tc->geo, ms, c),
-				     direct[c] ? ": rebuilding it from the others" :
-				     " even when rebuilt: failing the I/O");
-			if (!direct[c])
-				return -EIO;
+				     ": rebuilding it from the others");
 			avoid[c] = true;
 			liar[c] = true;
 			again = true;
@@ -279,9 +439,9 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			break;
 	}
 	if (attempt > 2 * tc->n + 1) {
-		DMWARN_LIMIT("%s: stripe %llu: no set of members verifies: failing the I/O",
+		DMWARN_LIMIT("%s: stripe %llu: rebuilding does not settle: searching the stripe",
 			     dm_table_device_name(tc->ti->table), ms);
-		return -EIO;
+		return teearray_fetch_blame(tc, ms, buf, check, ctx, liar, direct);
 	}
 	for (c = 0; c < tc->n; c++)
 		any_liar |= liar[c];

@@ -223,7 +223,7 @@ static char teearray_health(struct teearray_c *tc, unsigned int slot)
  * INFO is positional and append-only:
  *   <#members> <health> <done>/<total> <action> <mac_failures>
  *   <journal_fill> <commit_version> <death_version> <daemon> <mode>
- *   <mismatches> <key_epoch> <old_epoch|-> <audit_seq>
+ *   <mismatches> <key_epoch> <old_epoch|-> <audit_seq> <unverifiable>
  * Health per member follows dm-raid: A alive and in sync, a alive but not in
  * sync, D dead; '-' not assembled or absent.  Status does no I/O.
  */
@@ -269,6 +269,7 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		else
 			DMEMIT(" -");
 		DMEMIT(" %llu", teearray_audit_seq(tc));
+		DMEMIT(" %llu", (u64)atomic64_read(&tc->unverifiable));
 		break;
 	case STATUSTYPE_TABLE:
 		teearray_format_table(tc->params, result, maxlen);

@@ -205,6 +205,7 @@ struct teearray_c {
 
 	atomic64_t member_errors;
 	atomic64_t mac_failures;
+	atomic64_t unverifiable;		/* stripes no set of columns verified */
 
 	/* Counters for the stats message. */
 	atomic64_t stat_cmds, stat_sectors_out, stat_sectors_in, stat_rounds;
@@ -299,8 +300,10 @@ void teearray_unlock_stripes(struct teearray_c *tc, const unsigned long *set);
 
 /*
  * Checks a column's contents after a fetch: 0, -EBADMSG, or -ENODATA when
- * they verify only by being all zero (see teearray_fetch_verified).  Parity
- * columns cannot be checked and are never passed in.
+ * they verify only by being all zero (see teearray_fetch_verified).  Any
+ * data column of the stripe may be passed in, not only the wanted ones (the
+ * search for lying members checks them all); parity columns cannot be
+ * checked and are never passed in.
  */
 typedef int (*teearray_check_fn)(struct teearray_c *tc, u64 ms, u32 col,
 				 const u8 *sector, void *ctx);

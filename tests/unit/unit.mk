@@ -46,3 +46,11 @@ build/test/keyprov-test: $(KEYPROV_TEST_OBJS)
 
 TEST_BINS += build/test/keyprov-test
 UNIT_TESTS += build/test/keyprov-test
+
+# The search for lying members (kernel/teearray-blame.c) with the erasure code.
+build/test/blame-test: build/san/tests/unit/blame-test.o build/san/kernel/teearray-blame.o \
+		       $(EC_OBJS_SAN)
+	$(call link_san)
+
+TEST_BINS += build/test/blame-test
+UNIT_TESTS += build/test/blame-test

@@ -185,6 +185,10 @@ static void cli_status_json(FILE *f, const struct cli_status *in, double rate)
 	fprintf(f, "\"key_epoch\":%" PRIu32 ",\"old_key_epoch\":%s,\"audit_seq\":%" PRIu64
 		",", st->key_epoch, strcmp(st->old_epoch, "-") ? st->old_epoch : "null",
 		st->audit_seq);
+	if (st->unverifiable >= 0)
+		fprintf(f, "\"unverifiable\":%" PRId64 ",", st->unverifiable);
+	else
+		fprintf(f, "\"unverifiable\":null,");
 	fprintf(f, "\"sync\":{");
 	cli_json_string(f, "action", st->sync_action, 1);
 	fprintf(f, "\"done\":%" PRIu64 ",\"total\":%" PRIu64 ",\"mismatches\":%" PRIu64
@@ -229,6 +233,10 @@ static void cli_status_human(FILE *f, const struct cli_status *in, double rate)
 		st->audit_seq, in->name);
 	fprintf(f, "  MAC failures  %" PRIu64 "%s\n", st->mac_failures,
 		st->mac_failures ? "   (a member served bad data: see the kernel log)" : "");
+	if (st->unverifiable > 0)
+		fprintf(f, "  unverifiable  %" PRId64 " stripes   (more members lied than parity "
+			"can tell: see the kernel log and teearray log %s)\n", st->unverifiable,
+			in->name);
 	if (strcmp(st->sync_action, "idle")) {
 		fprintf(f, "  ");
 		cli_progress_bar(f, st->sync_action, st->sync_done, st->sync_total, rate);

@@ -30,6 +30,8 @@ struct cli_dm_status {
 	uint32_t key_epoch;
 	char old_epoch[12];		/* "-" or the epoch still held */
 	uint64_t audit_seq;
+	/* Stripes found unverifiable; -1 from a module without the field. */
+	int64_t unverifiable;
 };
 
 void cli_dm_init(void);
