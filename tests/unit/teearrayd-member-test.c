@@ -691,6 +691,16 @@ static void test_mitm(void)
 		"never FENCED, and nothing unacknowledged counts");
 
 	tap_begin();
+	CHECK(mitm_holds(5, 6));	/* a verified answer: the count starts again */
+	rules("flip write\n");
+	CHECK(mitm_write(6, 10) == TEEARRAY_ST_OK);
+	CHECK(mitm_write(6, 11) == TEEARRAY_ST_OK);
+	CHECK(mitm_write(6, 12) == TEEARRAY_ST_OK);
+	CHECK(mitm_write(6, 13) == TEEARRAY_ST_ATTESTATION);
+	tap_end("mitm: answers altered every time although the writes ran: the fourth in a row "
+		"fails the member (ATTESTATION)");
+
+	tap_begin();
 	rules("flip read\n");
 	{
 		struct td_request *r = run1(op_rw(d, TEEARRAY_OP_READ, 5, 0, NULL));

@@ -377,9 +377,13 @@ static int td_relink(struct td_member *m, struct td_request **reqs, unsigned int
  * and the rest go again (the member applies a batch all or nothing).  A
  * replay rejection (our sequence number fell behind) re-identifies and
  * retries once.  An answer that is lost or does not verify costs the link,
- * not the member: td_relink, at most TD_RELINKS times per batch.
+ * not the member: td_relink, at most TD_RELINKS times per batch.  But a
+ * link that keeps lying costs the member: after TD_BAD_ANSWERS answers in a
+ * row that were lost or did not verify (with no good one between), the
+ * requests fail with that status and the kernel fails the member.
  */
 #define TD_RELINKS	2
+#define TD_BAD_ANSWERS	4
 
 static void td_send(struct td_member *m, struct td_request **reqs, unsigned int n)
 {
@@ -429,6 +433,8 @@ static void td_send(struct td_member *m, struct td_request **reqs, unsigned int 
 		ret = ta_client_batch(&m->c, m->cmds, n, 0, &res, &res_len);
 		/* Only an authenticated rejection is the member's word. */
 		remote = ret && m->c.last_error_auth && m->c.last_error.code == ret;
+		if (ret == TA_OK || remote)
+			m->bad_answers = 0;
 		if (ret == TA_OK) {
 			for (unsigned int i = 0; i < n; i++) {
 				uint64_t want = ta_op_result_len(m->cmds[i].op, m->cmds[i].count);
@@ -450,13 +456,17 @@ static void td_send(struct td_member *m, struct td_request **reqs, unsigned int 
 		if (!remote) {
 			/* Lost connection, timeout, or an answer that did not verify. */
 			uint64_t batch_last = m->c.next_seq - 1;
-			int left;
+			int left, link_fault;
 
 			st = td_status_from_ta(ret, 0);
 			if (ret == TA_E_IO && td_now_ms() - t0 + 2 >= (uint64_t)to)
 				st = TEEARRAY_ST_TIMEOUT;
-			if (st != TEEARRAY_ST_TIMEOUT && st != TEEARRAY_ST_INTERNAL &&
-			    relinks < TD_RELINKS && td_remaining(deadline) > 0) {
+			link_fault = st != TEEARRAY_ST_TIMEOUT && st != TEEARRAY_ST_INTERNAL;
+			if (link_fault && ++m->bad_answers >= TD_BAD_ANSWERS) {
+				td_log(LOG_WARNING, "member %s: %u answers in a row were lost or did "
+				       "not verify; failing it", m->name, m->bad_answers);
+				m->bad_answers = 0;
+			} else if (link_fault && relinks < TD_RELINKS && td_remaining(deadline) > 0) {
 				relinks++;
 				left = td_relink(m, reqs, n, batch_last, deadline, ret);
 				if (left <= 0)

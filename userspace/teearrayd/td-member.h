@@ -77,6 +77,7 @@ struct td_member {
 	uint64_t backoff_until_ms;
 	unsigned int backoff_ms;
 	int have_known;			/* an instance was seen before (restart log) */
+	unsigned int bad_answers;	/* answers in a row lost or unverifiable */
 	uint8_t known_instance[TA_INSTANCE_LEN];
 	struct td_request **take;	/* batch_max entries */
 	struct ta_cmd *cmds;		/* batch_max entries */
