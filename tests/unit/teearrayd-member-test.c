@@ -14,7 +14,8 @@
  * reached through ta-mitm (argv[2], default build/test/ta-mitm-san), which
  * forges, replays and cuts its answers: a lie costs the link (a new session,
  * the batch resent or known to have run), a persistent one costs the member
- * (ATTESTATION), and a forged error never fences (never FENCED).
+ * (ATTESTATION), and a forged error never fences (never FENCED).  A member
+ * whose attested state counter went back is ROLLED_BACK.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -709,6 +710,20 @@ static void test_mitm(void)
 	}
 	CHECK(mitm_holds(5, 6));
 	tap_end("mitm: read answers altered every time give ATTESTATION and no data");
+
+	tap_begin();
+	rules("");
+	CHECK(identify(d) == TEEARRAY_ST_OK && mitm_write(7, 20) == TEEARRAY_ST_OK);
+	/*
+	 * Stand in for a member that lost acknowledged state: raise what the
+	 * daemon remembers it acknowledged (the worker is idle, waiting on the
+	 * queue lock's condition, so nothing else touches its client now).
+	 */
+	td_engine_member(&eng, d->uuid_u)->c.acked_seq += 1000;
+	CHECK(identify(d) == TEEARRAY_ST_ROLLED_BACK);
+	CHECK(mitm_write(7, 21) == TEEARRAY_ST_ROLLED_BACK);
+	tap_end("mitm: an instance whose attested counter is below what it acknowledged is "
+		"ROLLED_BACK, for IDENTIFY and for I/O");
 }
 
 int main(int argc, char **argv)
