@@ -62,10 +62,30 @@ static char rules_path[300];
 
 /* ---- teedisk processes ------------------------------------------------------ */
 
+/* The port a started program wrote to portfile (10 s at most), or -1. */
+static int wait_port(const char *portfile)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char buf[32];
+
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(portfile, "r");
+
+		if (f) {
+			int ok = fgets(buf, sizeof(buf), f) != NULL;
+
+			fclose(f);
+			if (ok && atoi(buf) > 0)
+				return atoi(buf);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
 static int disk_start(struct disk *d, int port)
 {
-	char portfile[300], listen[64], sectors[16], slot[16], buf[32];
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char portfile[300], listen[64], sectors[16], slot[16];
 
 	snprintf(portfile, sizeof(portfile), "%s/disk%u.port", dir, d->slot);
 	unlink(portfile);
@@ -84,20 +104,9 @@ static int disk_start(struct disk *d, int port)
 		      (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 500; i++) {
-		FILE *f = fopen(portfile, "r");
-
-		if (f) {
-			int ok = fgets(buf, sizeof(buf), f) != NULL;
-
-			fclose(f);
-			if (ok && atoi(buf) > 0) {
-				d->port = atoi(buf);
-				return 0;
-			}
-		}
-		nanosleep(&ts, NULL);
-	}
+	d->port = wait_port(portfile);
+	if (d->port > 0)
+		return 0;
 	printf("#   teedisk slot %u did not start\n", d->slot);
 	return -1;
 }
@@ -587,8 +596,7 @@ static void rules(const char *text)
 
 static int mitm_start(void)
 {
-	char portfile[300], listen[] = "127.0.0.1:0", up[64], buf[32];
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char portfile[300], listen[] = "127.0.0.1:0", up[64];
 
 	snprintf(portfile, sizeof(portfile), "%s/mitm.port", dir);
 	snprintf(rules_path, sizeof(rules_path), "%s/mitm.rules", dir);
@@ -604,19 +612,8 @@ static int mitm_start(void)
 		      rules_path, "--port-file", portfile, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 500; i++) {
-		FILE *f = fopen(portfile, "r");
-
-		if (f) {
-			int ok = fgets(buf, sizeof(buf), f) != NULL;
-
-			fclose(f);
-			if (ok && (mitm_port = atoi(buf)) > 0)
-				return 0;
-		}
-		nanosleep(&ts, NULL);
-	}
-	return -1;
+	mitm_port = wait_port(portfile);
+	return mitm_port > 0 ? 0 : -1;
 }
 
 static unsigned long long connects(const struct disk *d)

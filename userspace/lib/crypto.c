@@ -223,33 +223,35 @@ void ta_kx_wipe(struct ta_kx *kx)
 	sodium_memzero(kx, sizeof(*kx));
 }
 
-int ta_kx_member_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *member,
-			 const uint8_t client_pub[TA_KX_PUBLEN])
+/*
+ * The answers' session key: the member is libsodium's "server", so its tx
+ * key is the client's rx key.
+ */
+static int ta_kx_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *own,
+			 const uint8_t peer_pub[TA_KX_PUBLEN], int as_member)
 {
 	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
 	int ok;
 
-	/* The member is the "server"; its tx key is the client's rx key. */
-	ok = !crypto_kx_server_session_keys(rx, tx, member->pub, member->sec, client_pub);
+	ok = as_member ? !crypto_kx_server_session_keys(rx, tx, own->pub, own->sec, peer_pub) :
+			 !crypto_kx_client_session_keys(rx, tx, own->pub, own->sec, peer_pub);
 	if (ok)
-		memcpy(key, tx, TA_MAC_LEN);
+		memcpy(key, as_member ? tx : rx, TA_MAC_LEN);
 	sodium_memzero(rx, sizeof(rx));
 	sodium_memzero(tx, sizeof(tx));
 	return ok ? TA_OK : TA_E_MISMATCH;
 }
 
+int ta_kx_member_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *member,
+			 const uint8_t client_pub[TA_KX_PUBLEN])
+{
+	return ta_kx_session(key, member, client_pub, 1);
+}
+
 int ta_kx_client_session(uint8_t key[TA_MAC_LEN], const struct ta_kx *client,
 			 const uint8_t member_pub[TA_KX_PUBLEN])
 {
-	uint8_t rx[crypto_kx_SESSIONKEYBYTES], tx[crypto_kx_SESSIONKEYBYTES];
-	int ok;
-
-	ok = !crypto_kx_client_session_keys(rx, tx, client->pub, client->sec, member_pub);
-	if (ok)
-		memcpy(key, rx, TA_MAC_LEN);
-	sodium_memzero(rx, sizeof(rx));
-	sodium_memzero(tx, sizeof(tx));
-	return ok ? TA_OK : TA_E_MISMATCH;
+	return ta_kx_session(key, client, member_pub, 0);
 }
 
 void ta_results_hash(uint8_t out[TA_HASH_LEN], const uint8_t *results, size_t len)
