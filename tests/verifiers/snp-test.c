@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -26,6 +27,14 @@
 #define VEC "tests/verifiers/vectors/"
 #define REAL_MEAS "7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d" \
 		  "3e1a0dc39b2c60bd95b9c480cd81841f"
+/*
+ * The recorded vectors are checked at a fixed time inside their validity
+ * (2025-01-01T00:00:00Z: after the Milan VCEKs' notBefore, 2022-09 and
+ * 2023-04, before their notAfter, 2029-09 and 2030-04), so the tests do
+ * not fail when the real certificates expire.  The synthetic chain is made
+ * at run time around the real clock and is checked at time(NULL).
+ */
+#define VECTORS_NOW ((time_t)1735689600)
 #define DBG_MEAS "b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b" \
 		 "6bdf8a9ece31a5a608eb0cf2e4872b01"
 
@@ -318,7 +327,8 @@ int main(void)
 {
 	static uint8_t real[SNP_REPORT_LEN], dbg[SNP_REPORT_LEN], t[SNP_REPORT_LEN], r[SNP_REPORT_LEN];
 	static struct snp_policy pol, pol2;
-	struct snp_opts o_nocrl = { .crl_required = 0 }, o_crl = { .crl_required = 1 };
+	struct snp_opts o_nocrl = { .crl_required = 0, .now = VECTORS_NOW };
+	struct snp_opts o_crl = { .crl_required = 1, .now = time(NULL) };
 	struct snp_result res;
 	uint8_t rd[64], meas[48], d[32];
 	char path[1024], out[2048], rdhex[129], file[400];
@@ -357,6 +367,14 @@ int main(void)
 	SHA256(real + 0x90, 48, d);
 	CHECK(!memcmp(res.digest, d, 32));
 	tap_end("real Milan report verifies against the real VCEK -> ASK -> ARK (no CRL)");
+
+	tap_begin();
+	o.now = (time_t)1924992000;	/* 2031-01-01: the VCEK has expired */
+	CHECK(snp_verify(real, sizeof(real), rd, &pol, &o, &res) == SNP_E_COLLATERAL_STALE);
+	o.now = (time_t)1640995200;	/* 2022-01-01: before the VCEK's notBefore */
+	CHECK(snp_verify(real, sizeof(real), rd, &pol, &o, &res) == SNP_E_COLLATERAL_STALE);
+	o.now = VECTORS_NOW;
+	tap_end("the real report checked after its VCEK expired or before it was issued is stale");
 
 	tap_begin();
 	hex(rdhex, rd, 64);

@@ -310,7 +310,7 @@ static int map_verify_error(int err)
  * ARK-issued CRL can list them.  Check that it is signed by our ARK and
  * current, and that neither the ASK nor the ARK is on it.
  */
-static int check_crl(X509_CRL *crl, X509 *ark, X509 *ask, char *msg, size_t len)
+static int check_crl(X509_CRL *crl, X509 *ark, X509 *ask, time_t now, char *msg, size_t len)
 {
 	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
 	const ASN1_TIME *last = X509_CRL_get0_lastUpdate(crl);
@@ -322,11 +322,11 @@ static int check_crl(X509_CRL *crl, X509 *ark, X509 *ask, char *msg, size_t len)
 		return fail(msg, len, SNP_E_CHAIN, "crl.pem is not issued by the ARK");
 	if (!k || X509_CRL_verify(crl, k) != 1)
 		return fail(msg, len, SNP_E_CHAIN, "crl.pem signature does not verify with the ARK");
-	if (!last || X509_cmp_current_time(last) > 0)
+	if (!last || X509_cmp_time(last, &now) >= 0)
 		return fail(msg, len, SNP_E_COLLATERAL_STALE, "crl.pem is not yet valid");
 	if (!next)
 		return fail(msg, len, SNP_E_COLLATERAL_STALE, "crl.pem has no nextUpdate");
-	if (X509_cmp_current_time(next) <= 0)
+	if (X509_cmp_time(next, &now) <= 0)
 		return fail(msg, len, SNP_E_COLLATERAL_STALE,
 			    "crl.pem is stale (nextUpdate has passed): fetch a new one");
 	for (int i = 0; i < 2; i++)
@@ -336,7 +336,7 @@ static int check_crl(X509_CRL *crl, X509 *ark, X509 *ask, char *msg, size_t len)
 	return SNP_OK;
 }
 
-static int check_chain(X509 *ark, X509 *ask, X509 *vcek, char *msg, size_t len)
+static int check_chain(X509 *ark, X509 *ask, X509 *vcek, time_t now, char *msg, size_t len)
 {
 	X509_STORE *store = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -349,6 +349,7 @@ static int check_chain(X509 *ark, X509 *ask, X509 *vcek, char *msg, size_t len)
 		fail(msg, len, SNP_E_USAGE, "out of memory");
 		goto out;
 	}
+	X509_STORE_CTX_set_time(ctx, 0, now);
 	/* The ARK is the only anchor: nothing from the system trust store. */
 	if (X509_verify_cert(ctx) == 1) {
 		ret = SNP_OK;
@@ -496,11 +497,11 @@ int snp_verify(const uint8_t *r, size_t rlen, const uint8_t rd[SNP_RD_LEN],
 	}
 
 	/* 3. chain VCEK -> ASK -> ARK, validity times, CRL */
-	ret = check_chain(ark, ask, vcek, msg, ml);
+	ret = check_chain(ark, ask, vcek, o->now, msg, ml);
 	if (ret)
 		goto out;
 	if (crl) {
-		ret = check_crl(crl, ark, ask, msg, ml);
+		ret = check_crl(crl, ark, ask, o->now, msg, ml);
 		if (ret)
 			goto out;
 	}

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define SNP_REPORT_LEN		1184
 #define SNP_SIGNED_LEN		0x2a0
@@ -44,6 +45,9 @@ struct snp_policy {
 struct snp_opts {
 	const char *collateral;		/* directory: ark.pem ask.pem crl.pem vcek/ */
 	int crl_required;		/* always 1 in the program; 0 only in unit tests */
+	time_t now;			/* the time certificates and the CRL are checked at:
+					 * time(NULL) in the program; a fixed time inside the
+					 * recorded vectors' validity in the unit tests */
 };
 
 struct snp_result {

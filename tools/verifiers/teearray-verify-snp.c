@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_COLLATERAL "/etc/teearray/snp"
 
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
 	static uint8_t report[SNP_REPORT_LEN + 1];
 	static struct snp_policy pol;
 	struct snp_result res;
-	struct snp_opts o = { .crl_required = 1 };
+	struct snp_opts o = { .crl_required = 1, .now = time(NULL) };
 	char polbuf[4096], msg[256];
 	uint8_t rd[SNP_RD_LEN];
 	size_t n;
