@@ -28,12 +28,15 @@ build/test/teearrayd-nl-test: build/san/tests/unit/teearrayd-nl-test.o \
 		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
 	$(call link_san,$(TEEARRAYD_LIBS))
 
+# The programs these two run (order-only: brought up to date, not linked).
 build/test/teearrayd-member-test: build/san/tests/unit/teearrayd-member-test.o \
-		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
+		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN) \
+		| build/test/teedisk-san build/test/ta-mitm-san
 	$(call link_san,$(TEEARRAYD_LIBS))
 
 build/test/teearrayd-daemon-test: build/san/tests/unit/teearrayd-daemon-test.o \
-		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
+		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN) \
+		| build/test/teedisk-san build/test/teearrayd-san
 	$(call link_san,$(TEEARRAYD_LIBS))
 
 # Key epochs, audit entries and AUDIT_SIGN (tests/unit/audit-test.c).
