@@ -83,7 +83,7 @@ static int hexval(int c)
 	return -1;
 }
 
-static int hex_decode(uint8_t *out, size_t n, const char *s)
+int snp_hex_decode(uint8_t *out, size_t n, const char *s)
 {
 	if (strlen(s) != 2 * n)
 		return -1;
@@ -174,7 +174,7 @@ int snp_policy_load(const char *path, struct snp_policy *pol, char *msg, size_t 
 			v++;
 		if (!strcmp(k, "measurement")) {
 			if (pol->nmeas == SNP_MAX_MEAS ||
-			    hex_decode(pol->meas[pol->nmeas], SNP_MEAS_LEN, v))
+			    snp_hex_decode(pol->meas[pol->nmeas], SNP_MEAS_LEN, v))
 				goto bad;
 			pol->nmeas++;
 		} else if (!strcmp(k, "min-tcb")) {

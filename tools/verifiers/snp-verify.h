@@ -61,4 +61,7 @@ int snp_verify(const uint8_t *report, size_t len, const uint8_t rd[SNP_RD_LEN],
 	       const struct snp_policy *pol, const struct snp_opts *o, struct snp_result *res);
 const char *snp_rc_name(int rc);
 
+/* Exactly 2n hex digits into out; 0, or -1 for anything else. */
+int snp_hex_decode(uint8_t *out, size_t n, const char *s);
+
 #endif

@@ -29,17 +29,6 @@ static void usage(void)
 		"  FILE defaults to $TEEARRAY_SNP_POLICY or DIR/policy.\n");
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	const char *coll = getenv("TEEARRAY_SNP_COLLATERAL"), *polpath = getenv("TEEARRAY_SNP_POLICY");
@@ -76,18 +65,9 @@ int main(int argc, char **argv)
 			argv[i]);
 		return SNP_E_FORMAT;
 	}
-	if (strlen(argv[i + 1]) != 2 * SNP_RD_LEN) {
+	if (snp_hex_decode(rd, SNP_RD_LEN, argv[i + 1])) {
 		fprintf(stderr, "teearray-verify-snp: report data must be 128 hex digits\n");
 		return SNP_E_USAGE;
-	}
-	for (int j = 0; j < SNP_RD_LEN; j++) {
-		int hi = hexval(argv[i + 1][2 * j]), lo = hexval(argv[i + 1][2 * j + 1]);
-
-		if (hi < 0 || lo < 0) {
-			fprintf(stderr, "teearray-verify-snp: report data must be 128 hex digits\n");
-			return SNP_E_USAGE;
-		}
-		rd[j] = (uint8_t)(hi << 4 | lo);
 	}
 	if (!polpath || !*polpath) {
 		snprintf(polbuf, sizeof(polbuf), "%s/policy", coll);

@@ -77,19 +77,12 @@ static int td_range_ok(const struct td_disk *d, uint64_t sector, uint32_t count)
 	return sector < d->cfg.sectors && count <= d->cfg.sectors - sector;
 }
 
-static int td_batch_check_hashed(const struct td_disk *d, const struct ta_batch *b,
-				 const uint8_t msg[TA_HASH_LEN], unsigned int *index);
-
-int td_batch_check(const struct td_disk *d, const struct ta_batch *b, unsigned int *index)
-{
-	uint8_t msg[TA_HASH_LEN];
-
-	ta_batch_sighash(&b->hdr, b->cmds, msg);
-	return td_batch_check_hashed(d, b, msg, index);
-}
-
-/* td_batch_check with the batch's signed hash already computed. */
-static int td_batch_check_hashed(const struct td_disk *d, const struct ta_batch *b,
+/*
+ * Validation of a parsed batch against the state, msg being its signed hash
+ * (computed once: the answer MAC is bound to it too): error and failing
+ * command index.
+ */
+static int td_batch_check(const struct td_disk *d, const struct ta_batch *b,
 				 const uint8_t msg[TA_HASH_LEN], unsigned int *index)
 {
 	const struct ta_batch_hdr *h = &b->hdr;
@@ -349,7 +342,7 @@ static int td_batch(struct td_disk *d, struct td_session *s, const uint8_t *body
 		ret = TA_E_NO_SESSION;
 		goto reject;
 	}
-	ret = td_batch_check_hashed(d, &b, req, &index);
+	ret = td_batch_check(d, &b, req, &index);
 	if (ret)
 		goto reject;
 	for (unsigned int i = 0; i < b.hdr.ncmds; i++)

@@ -69,9 +69,6 @@ void td_disk_destroy(struct td_disk *d);
 int td_handle(struct td_disk *d, struct td_session *s, uint8_t kind, const uint8_t *body,
 	      size_t len, uint8_t **resp, size_t *resp_len, int *accepted);
 
-/* Validation of a parsed batch against the state: err and failing index. */
-int td_batch_check(const struct td_disk *d, const struct ta_batch *b, unsigned int *index);
-
 /*
  * Builds an error response frame, authenticated under s when s is active
  * (req: the request hash; NULL: B2 of the request body is not known, the
