@@ -6,7 +6,8 @@
 # tools/*/*.mk, tests/*/*.mk) that append to these variables:
 #   PROGS          release binaries (build/bin/...), installed to $(PREFIX)/sbin
 #   VM_PROGS       binaries copied into the test VM's initramfs
-#   UNIT_TESTS     test commands run by `make check` (each prints TAP lines)
+#   UNIT_TESTS     test commands run by `make check` (each prints TAP lines
+#                  and a plan; tests/run-suites says what it counts)
 #   TEST_BINS      binaries the tests need built first
 #   CHECK_SUITES   further suite commands run by `make check` before the VM
 #                  (write a space inside one command as @: cmd@arg1@arg2)
@@ -39,7 +40,8 @@ CPPFLAGS_USER := -Ikernel -Ikernel/uapi -Iuserspace/lib
 PROGS :=
 VM_PROGS :=
 UNIT_TESTS :=
-CHECK_SUITES :=
+# The summariser's own self-test; fragments add the other suites.
+CHECK_SUITES := tests/run-suites-test
 TEST_BINS :=
 BENCH_TARGETS :=
 

@@ -278,6 +278,7 @@ static void test_audit_sign(void)
 
 int main(void)
 {
+	tap_plan(7);
 	if (sodium_init() < 0 || ta_crypto_init())
 		return 1;
 	test_epoch_keys();

@@ -335,6 +335,7 @@ static void test_zero(void)
 
 int main(void)
 {
+	tap_plan(4 + 7);	/* four cases, then test_shapes(): one per shape */
 	test_exclusion_order();
 	test_fixed();
 	test_zero();

@@ -100,6 +100,7 @@ int main(void)
 	unsigned int i;
 	int ok = 1;
 
+	tap_plan(5);
 	if (sodium_init() < 0 || !mkdtemp(dir))
 		return 1;
 	ta_key_generate(&key, sec);

@@ -319,6 +319,7 @@ static void test_placement(void)
 
 int main(void)
 {
+	tap_plan(10);
 	if (sodium_init() < 0)
 		return 1;
 	test_hmac_rfc4231();

@@ -553,6 +553,7 @@ int main(void)
 {
 	unsigned int i;
 
+	tap_plan(7);
 	if (sodium_init() < 0)
 		return 1;
 	for (i = 0; i < sizeof(root_key); i++)

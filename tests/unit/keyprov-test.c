@@ -294,6 +294,7 @@ int main(void)
 {
 	int leak;
 
+	tap_plan(12 + 6);	/* expect_refused() calls, the rest */
 	if (sodium_init() < 0)
 		return 1;
 	snprintf(dir, sizeof(dir), "/tmp/keyprov-test.XXXXXX");

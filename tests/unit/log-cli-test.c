@@ -632,6 +632,7 @@ int main(void)
 	unsigned int i;
 	int ok = 1;
 
+	tap_plan(18);
 	if (sodium_init() < 0 || ta_crypto_init() || !mkdtemp(dir))
 		return 1;
 	snprintf(name, sizeof(name), "logcli");

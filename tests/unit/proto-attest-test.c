@@ -307,6 +307,7 @@ int main(void)
 {
 	char cmd[300];
 
+	tap_plan(13);
 	if (ta_crypto_init() != TA_OK || !mkdtemp(tmpdir)) {
 		printf("not ok - setup\n");
 		return 1;

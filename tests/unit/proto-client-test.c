@@ -173,6 +173,7 @@ int main(void)
 	pthread_t th;
 	int fd;
 
+	tap_plan(12);
 	if (ta_crypto_init() || ta_key_generate(&key, sec) || ta_key_generate(&simk, sec) ||
 	    (fd = mkstemp(path)) < 0) {
 		printf("not ok - setup\n");

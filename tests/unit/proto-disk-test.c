@@ -538,6 +538,7 @@ int main(void)
 	uint8_t sec[32], meas[32];
 	int fd;
 
+	tap_plan(17 + 13);	/* expect_reject() calls, the rest */
 	if (ta_crypto_init() || ta_key_generate(&key, sec) || ta_key_generate(&other, sec) ||
 	    ta_key_generate(&simk, sec) || (fd = mkstemp(path)) < 0) {
 		printf("not ok - setup\n");

@@ -359,6 +359,8 @@ static void test_signature_binding(void)
 
 int main(void)
 {
+	/* test_batch_errors(): 17 malformed batches; test_signature_binding(): 16 flips */
+	tap_plan(17 + 16 + 10);
 	if (ta_crypto_init() != TA_OK) {
 		printf("not ok - crypto init\n");
 		return 1;

@@ -579,6 +579,7 @@ int main(void)
 {
 	unsigned int i;
 
+	tap_plan(9);
 	if (sodium_init() < 0)
 		return 1;
 	for (i = 0; i < sizeof(root_key); i++)

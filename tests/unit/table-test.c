@@ -181,6 +181,8 @@ static void test_large(void)
 
 int main(void)
 {
+	/* One case per rejects[] entry, six round trips, defaults, the largest shape */
+	tap_plan(ARRAY_SIZE(rejects) + 6 + 1 + 1);
 	test_rejects();
 	test_valid();
 	test_large();

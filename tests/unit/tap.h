@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Minimal TAP output for C unit tests: tests/run-suites counts the
- * "ok - " and "not ok - " lines.  CHECK() reports a failure with its
- * location and keeps going, so one run shows every broken case.
+ * "ok - " and "not ok - " lines against the plan.  main() calls tap_plan()
+ * first with the number of cases it means to run (counted from its calls
+ * and tables, never from what was printed), so a case that vanishes or a
+ * test that dies half-way fails the suite.  A case that cannot run here
+ * prints "ok - <name> # SKIP <why>" instead of its result.  CHECK()
+ * reports a failure with its location and keeps going, so one run shows
+ * every broken case.
  */
 #ifndef TEEARRAY_TAP_H
 #define TEEARRAY_TAP_H
@@ -21,6 +26,13 @@ static int tap_case_failed;
 			tap_case_failed = 1;				\
 		}							\
 	} while (0)
+
+/* The plan, "1..N": call once, before the first case. */
+static inline void tap_plan(unsigned int cases)
+{
+	printf("1..%u\n", cases);
+	fflush(stdout);
+}
 
 static inline void tap_begin(void)
 {

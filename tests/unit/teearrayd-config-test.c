@@ -481,6 +481,7 @@ static void test_pin_warning(void)
 
 int main(void)
 {
+	tap_plan(61 + 5 + 11);	/* expect_err() calls, expect_err_text() calls, the rest */
 	td_log_set_stderr_prio(LOG_ERR);
 	ta_crypto_init();
 	test_full();

@@ -358,6 +358,7 @@ int main(int argc, char **argv)
 	size_t n;
 	FILE *f;
 
+	tap_plan(9);
 	if (argc > 1)
 		daemon_bin = argv[1];
 	if (argc > 2)

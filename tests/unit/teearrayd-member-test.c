@@ -737,6 +737,7 @@ int main(int argc, char **argv)
 	}
 	teedisk = argc >= 2 ? argv[1] : "build/test/teedisk-san";
 	mitm_bin = argc == 3 ? argv[2] : "build/test/ta-mitm-san";
+	tap_plan(27);
 	signal(SIGPIPE, SIG_IGN);
 	td_log_set_stderr_prio(getenv("TD_VERBOSE") ? LOG_DEBUG : LOG_ERR - 1);
 	if (access(teedisk, X_OK) || access(mitm_bin, X_OK) || !mkdtemp(dir) ||

@@ -334,6 +334,7 @@ int main(void)
 	char path[1024], out[2048], rdhex[129], file[400];
 	int rc, bad;
 
+	tap_plan(19);
 	if (!mkdtemp(tmpdir))
 		return 2;
 	snprintf(realdir, sizeof(realdir), "%s/real", tmpdir);
