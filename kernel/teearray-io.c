@@ -33,21 +33,23 @@ struct teearray_stripe {
 	struct teearray_c *tc;
 };
 
-/* Can column c of stripe ms be read from its member? */
-static bool teearray_col_readable(struct teearray_c *tc, u64 ms, u32 c)
+/* readable[c]: can column c of stripe ms be read from its member (now)? */
+static void teearray_readable_cols(struct teearray_c *tc, u64 ms, bool *readable)
 {
-	return teearray_member_readable(tc, teearray_slot_of(&tc->geo, ms, c), ms);
+	struct teearray_rebuild_pos rb;
+
+	teearray_rebuild_pos_get(tc, &rb);
+	teearray_plan_readable(&tc->geo, tc->members, &rb, ms, readable);
 }
 
 /* Columns of stripe ms that can be read and are not to be avoided. */
 static unsigned int teearray_usable_cols(struct teearray_c *tc, u64 ms,
 					 const bool *avoid)
 {
-	unsigned int c, k = 0;
+	bool readable[TEEARRAY_MAX_MEMBERS];
 
-	for (c = 0; c < tc->m; c++)
-		k += teearray_col_readable(tc, ms, c) && !avoid[c];
-	return k;
+	teearray_readable_cols(tc, ms, readable);
+	return teearray_plan_usable(&tc->geo, readable, avoid);
 }
 
 void teearray_stripe_set_add(unsigned long *set, u64 ms)
@@ -122,48 +124,34 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
 			   struct teearray_buf *buf)
 {
 	struct teearray_request *rqs;
-	u8 *read, *erased;
+	struct {
+		bool readable[TEEARRAY_MAX_MEMBERS];
+		bool read[TEEARRAY_MAX_MEMBERS];
+		u8 erased[TEEARRAY_MAX_MEMBERS];
+	} *plan;
+	bool *read;
 	unsigned int attempt, c, k;
 	int r = -EIO;
 
 	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO);
-	read = kcalloc(2, tc->m, GFP_NOIO);
-	if (!rqs || !read) {
+	plan = kmalloc(sizeof(*plan), GFP_NOIO);
+	if (!rqs || !plan) {
 		r = -ENOMEM;
 		goto out;
 	}
-	erased = read + tc->m;
+	read = plan->read;
 
 	for (attempt = 0; attempt <= tc->m; attempt++) {
-		bool missing = false;
-		unsigned int nread = 0;
+		int missing;
 
 		if (READ_ONCE(tc->fail_reason))
 			break;
-		memset(read, 0, 2 * tc->m);
-		for (c = 0; c < tc->m; c++) {
-			bool ok = teearray_col_readable(tc, ms, c) && !(avoid && avoid[c]);
-
-			if (want[c] && ok)
-				read[c] = 1;
-			missing |= want[c] && !ok;
-		}
-		if (missing) {
-			/* Any N usable columns: wanted ones, then data, then parity. */
-			for (c = 0; c < tc->m; c++)
-				nread += read[c];
-			for (c = 0; c < tc->m && nread < tc->n; c++) {
-				if (read[c] || !teearray_col_readable(tc, ms, c) ||
-				    (avoid && avoid[c]))
-					continue;
-				read[c] = 1;
-				nread++;
-			}
-			if (nread < tc->n) {
-				if (!avoid)
-					teearray_set_failed(tc, "fewer than N readable members");
-				break;
-			}
+		teearray_readable_cols(tc, ms, plan->readable);
+		missing = teearray_plan_fetch(&tc->geo, plan->readable, avoid, want, read);
+		if (missing < 0) {
+			if (!avoid)
+				teearray_set_failed(tc, "fewer than N readable members");
+			break;
 		}
 
 		for (c = 0, k = 0; c < tc->m; c++) {
@@ -184,8 +172,8 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
 
 		if (missing) {
 			for (c = 0; c < tc->m; c++)
-				erased[c] = !read[c];
-			r = tee_ec_decode(tc->ec, buf->ec_work, buf->col, erased);
+				plan->erased[c] = !read[c];
+			r = tee_ec_decode(tc->ec, buf->ec_work, buf->col, plan->erased);
 			if (r)
 				break;
 		}
@@ -196,7 +184,7 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
 		break;
 	}
 out:
-	kfree(read);
+	kfree(plan);
 	kfree(rqs);
 	return r;
 }
@@ -210,6 +198,7 @@ struct teearray_blame_ctx {
 	u8 state[TEEARRAY_MAX_MEMBERS];
 	bool liar[TEEARRAY_MAX_MEMBERS];
 	bool fetch[TEEARRAY_MAX_MEMBERS];
+	bool readable[TEEARRAY_MAX_MEMBERS];
 	bool slots[TEEARRAY_MAX_MEMBERS];	/* by slot */
 	u8 *saved[TEE_EC_MAX_PARITY];
 };
@@ -253,12 +242,13 @@ teearray_fetch_blame(struct teearray_c *tc, u64 ms, struct teearray_buf *buf,
 	b->ms = ms;
 	b->check = check;
 	b->ctx = ctx;
+	teearray_readable_cols(tc, ms, b->readable);
 	for (c = 0; c < tc->m; c++) {
 		if (c < tc->n && bad[c])
 			b->state[c] = TEEARRAY_BLAME_BAD;
 		else if (held[c])
 			b->state[c] = TEEARRAY_BLAME_HELD;
-		else if (teearray_col_readable(tc, ms, c))
+		else if (b->readable[c])
 			b->fetch[c] = true;
 	}
 	for (c = 0; c < tc->m; c++)
@@ -487,7 +477,7 @@ int teearray_write_columns(struct teearray_c *tc, u64 ms, const bool *cols,
 int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
 			const u8 *sector, void *ctx)
 {
-	u64 mv = (ms - tc->geo.meta_start) * tc->n + col;
+	u64 mv = teearray_geo_meta_mv(&tc->geo, ms, col);
 
 	if (!memchr_inv(sector, 0, TEEARRAY_SECTOR_SIZE))
 		return -ENODATA;
@@ -495,28 +485,11 @@ int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
 }
 
 /*
- * Read-modify-write (read the written columns and parity, apply the delta)
- * is cheaper than reconstruct-write (read the other data columns, encode)
- * when W + P < N - W, and possible only on a healthy stripe.
- */
-bool teearray_stripe_rmw(struct teearray_c *tc, u64 ms, unsigned int nw)
-{
-	unsigned int c;
-
-	if (nw >= tc->n || nw + tc->p >= tc->n - nw)
-		return false;
-	for (c = 0; c < tc->m; c++)
-		if (!teearray_col_readable(tc, ms, c))
-			return false;
-	return true;
-}
-
-/*
- * Fetch what a parity update of the written columns needs: for RMW the
- * parity and (unless have_old) the written columns' old contents, for RCW
- * the unwritten data columns, except those in have[] (already in buf->col;
- * when that is all of them, RCW costs nothing and wins).  Data columns
- * are checked with check().
+ * Fetch what a parity update of the written columns needs
+ * (teearray_plan_update: for RMW the parity and, unless have_old, the
+ * written columns' old contents; for RCW the unwritten data columns, except
+ * those in have[], already in buf->col).  Data columns are checked with
+ * check().
  */
 int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 			      const unsigned long *written, unsigned int nw,
@@ -524,20 +497,14 @@ int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 			      struct teearray_buf *buf, teearray_check_fn check,
 			      void *ctx, bool *rmw)
 {
-	bool want[TEEARRAY_MAX_MEMBERS] = { false };
-	bool any = false, all_have = !!have;
+	bool want[TEEARRAY_MAX_MEMBERS] = { false }, readable[TEEARRAY_MAX_MEMBERS];
+	bool any = false;
 	unsigned int c;
 
-	for (c = 0; c < tc->n && have; c++)
-		all_have &= test_bit(c, written) || have[c];
-	*rmw = !all_have && teearray_stripe_rmw(tc, ms, nw);
-	for (c = 0; c < tc->m; c++) {
-		if (*rmw)
-			want[c] = c >= tc->n || (!have_old && test_bit(c, written));
-		else
-			want[c] = c < tc->n && !test_bit(c, written) && !(have && have[c]);
+	teearray_readable_cols(tc, ms, readable);
+	*rmw = teearray_plan_update(&tc->geo, written, nw, have_old, have, readable, want);
+	for (c = 0; c < tc->m; c++)
 		any |= want[c];
-	}
 	if (!any)
 		return 0;
 	return teearray_fetch_verified(tc, ms, want, buf, check, ctx);
@@ -666,14 +633,10 @@ static int teearray_fetch_meta(struct teearray_c *tc, u64 mv, u8 *page,
 static int teearray_read_ctx_init(struct teearray_c *tc, struct teearray_read_ctx *rc,
 				  struct teearray_buf *buf)
 {
-	u64 first = rc->stripe * tc->n, last = first + tc->n - 1;
 	unsigned int c, nmeta;
-	u32 i;
 	int r;
 
-	rc->mv[0] = teearray_meta_sector_of(first, &i);
-	rc->mv[1] = teearray_meta_sector_of(last, &i);
-	nmeta = rc->mv[1] != rc->mv[0] ? 2 : 1;
+	nmeta = teearray_geo_stripe_meta(&tc->geo, rc->stripe, rc->mv);
 	for (c = 0; c < nmeta; c++) {
 		u8 *page = buf->aux[c ? tc->n - 1 : 0];
 
@@ -712,16 +675,14 @@ static int teearray_read_stripe(struct teearray_c *tc, u64 stripe,
 /* The stripes a read of data stripe s holds: its own and its metadata's. */
 static void teearray_read_set(struct teearray_c *tc, u64 stripe, unsigned long *set)
 {
-	u64 first = stripe * tc->n, mv0, mv1;
-	u32 i, col;
+	u64 mv[2];
+	u32 col;
 
-	mv0 = teearray_meta_sector_of(first, &i);
-	mv1 = teearray_meta_sector_of(first + tc->n - 1, &i);
-
+	teearray_geo_stripe_meta(&tc->geo, stripe, mv);
 	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
 	teearray_stripe_set_add(set, teearray_data_ms(tc, stripe));
-	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv0, &col));
-	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv1, &col));
+	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv[0], &col));
+	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv[1], &col));
 }
 
 /*

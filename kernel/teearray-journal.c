@@ -46,169 +46,75 @@ void teearray_journal_kick(struct teearray_c *tc)
 	mod_delayed_work(tc->io_wq, &tc->journal.commit_work, 0);
 }
 
-static struct teearray_jstripe *teearray_jstripe_get(struct teearray_jstripe *a,
-						     unsigned int *n, u64 ms,
-						     bool add)
-{
-	unsigned int i;
-
-	for (i = 0; i < *n; i++)
-		if (a[i].ms == ms)
-			return &a[i];
-	if (!add)
-		return NULL;
-	a = &a[(*n)++];
-	a->ms = ms;
-	a->rewrap = 0;
-	a->nw = 0;
-	bitmap_zero(a->written, TEEARRAY_MAX_MEMBERS);
-	bio_list_init(&a->bios);
-	return a;
-}
-
-/* Index of metadata sector mv among the entry's, or -1. */
-static int teearray_meta_index(struct teearray_journal *j, u64 mv)
-{
-	unsigned int k;
-
-	for (k = 0; k < j->nmeta; k++)
-		if (j->meta_mv[k] == mv)
-			return k;
-	return -1;
-}
-
-/*
- * Cost in payload sectors of adding metadata sector mv to the entry (a new
- * metadata stripe brings its P parity sectors); with add, add it.
- */
-static unsigned int teearray_take_meta(struct teearray_c *tc, u64 mv, bool add)
-{
-	struct teearray_journal *j = &tc->journal;
-	struct teearray_jstripe *mst;
-	u32 mc;
-	u64 mms = teearray_meta_ms(tc, mv, &mc);
-
-	mst = teearray_jstripe_get(j->mst, &j->nm, mms, false);
-	if (!add)
-		return mst ? !test_bit(mc, mst->written) : 1 + tc->p;
-	mst = teearray_jstripe_get(j->mst, &j->nm, mms, true);
-	if (!__test_and_set_bit(mc, mst->written)) {
-		mst->nw++;
-		j->meta_mv[j->nmeta++] = mv;
-	}
-	return 0;
-}
-
 /*
  * Besides the queued writes: stripes a key rotation wants re-encrypted
  * (each may gain all N columns), one audit log sector, a forced record.
  * Caller holds the journal lock.
  */
-static void teearray_journal_take_more(struct teearray_c *tc, unsigned int *used)
+static void teearray_journal_take_more(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
-	u32 i;
 
 	while (j->rewrap_next < j->nrewrap) {
-		u64 stripe = j->rewrap[j->rewrap_next], ms = teearray_data_ms(tc, stripe);
-		u64 mv0 = teearray_meta_sector_of(stripe * tc->n, &i);
-		u64 mv1 = teearray_meta_sector_of(stripe * tc->n + tc->n - 1, &i);
-		struct teearray_jstripe *ds = teearray_jstripe_get(j->dst, &j->nd, ms, false);
-		unsigned int extra = 0, cols;
+		unsigned int nd = j->plan.nd;
+		int s = teearray_jplan_add_rewrap(&j->plan, j->rewrap[j->rewrap_next]);
 
-		if (!ds)
-			extra = tc->p + teearray_take_meta(tc, mv0, false) +
-				(mv1 != mv0 ? 1 + tc->p : 0);
-		/* assembly checked capacity >= 3 + 3P: one column always fits */
-		if (*used + extra + 1 > j->capacity && *used)
+		if (s < 0)
 			break;
-		/* A wide stripe may need more than one entry (the walk repeats). */
-		cols = min(tc->n, j->capacity - *used - extra);
-		*used += extra + cols;
-		if (!ds) {
-			ds = teearray_jstripe_get(j->dst, &j->nd, ms, true);
-			teearray_take_meta(tc, mv0, true);
-			teearray_take_meta(tc, mv1, true);
-		}
-		ds->rewrap = cols;
+		if ((unsigned int)s == nd)
+			bio_list_init(&j->bios[s]);
 		j->rewrap_next++;
 	}
 	j->log_cur = NULL;
-	if (!list_empty(&j->log_pending) && (*used + 1 + tc->p <= j->capacity || !*used)) {
-		j->log_cur = list_first_entry(&j->log_pending, struct teearray_log_write, node);
-		list_del(&j->log_cur->node);
-		j->lst.ms = j->log_cur->ms;
-		j->lst.nw = 1;
-		bitmap_zero(j->lst.written, TEEARRAY_MAX_MEMBERS);
-		__set_bit(j->log_cur->col, j->lst.written);
-		*used += 1 + tc->p;
+	if (!list_empty(&j->log_pending)) {
+		struct teearray_log_write *lw = list_first_entry(&j->log_pending,
+								 struct teearray_log_write,
+								 node);
+
+		if (teearray_jplan_add_log(&j->plan, lw->ms, lw->col)) {
+			list_del(&lw->node);
+			j->log_cur = lw;
+		}
 	}
 	j->forcing = j->force_record;
 	j->force_record = false;
 }
 
-/*
- * Take queued writes while the entry has room: a new data stripe costs its
- * P parity sectors and brings the (at most two) metadata sectors holding
- * the entries of all its columns, which checking its old data needs; each
- * new column costs one sector.
- */
+/* Take queued writes while the entry has room (teearray_jplan_add_write). */
 static bool teearray_journal_take(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
 	struct bio_list too_big;
-	unsigned int used = 0;
 	struct bio *bio;
 
 	bio_list_init(&too_big);
-	j->nd = 0;
-	j->nm = 0;
-	j->nmeta = 0;
+	teearray_jplan_reset(&j->plan);
 	spin_lock_irq(&j->lock);
 	while ((bio = bio_list_peek(&j->pending))) {
 		u64 v = dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3;
-		u32 c, i;
-		u64 stripe = div_u64_rem(v, tc->n, &c);
-		u64 ms = teearray_data_ms(tc, stripe);
-		u64 mv0 = teearray_meta_sector_of(stripe * tc->n, &i);
-		u64 mv1 = teearray_meta_sector_of(stripe * tc->n + tc->n - 1, &i);
-		struct teearray_jstripe *ds;
-		unsigned int cost;
+		unsigned int nd = j->plan.nd;
+		int s = teearray_jplan_add_write(&j->plan, v);
 
-		ds = teearray_jstripe_get(j->dst, &j->nd, ms, false);
-		if (ds) {
-			cost = !test_bit(c, ds->written);
-		} else {
-			cost = 1 + tc->p + teearray_take_meta(tc, mv0, false);
-			/* a second metadata stripe is counted in full */
-			if (mv1 != mv0)
-				cost += 1 + tc->p;
-		}
-		if (used + cost > j->capacity && used)
+		if (s == -ENOSPC)
 			break;
-		if (cost > j->capacity) {
+		bio_list_pop(&j->pending);
+		if (s < 0) {
 			/* assembly checked capacity >= 3 + 3P: cannot happen */
-			bio_list_add(&too_big, bio_list_pop(&j->pending));
+			bio_list_add(&too_big, bio);
 			continue;
 		}
-		used += cost;
-		bio_list_pop(&j->pending);
-		if (!ds) {
-			ds = teearray_jstripe_get(j->dst, &j->nd, ms, true);
-			teearray_take_meta(tc, mv0, true);
-			teearray_take_meta(tc, mv1, true);
-		}
-		ds->nw += !__test_and_set_bit(c, ds->written);
-		bio_list_add(&ds->bios, bio);
+		if ((unsigned int)s == nd)
+			bio_list_init(&j->bios[s]);
+		bio_list_add(&j->bios[s], bio);
 	}
-	teearray_journal_take_more(tc, &used);
+	teearray_journal_take_more(tc);
 	spin_unlock_irq(&j->lock);
 	while ((bio = bio_list_pop(&too_big))) {
 		DMERR_LIMIT("%s: a write does not fit a journal entry",
 			    dm_table_device_name(tc->ti->table));
 		bio_io_error(bio);
 	}
-	return j->nd || j->log_cur || j->forcing;
+	return j->plan.nd || j->log_cur || j->forcing;
 }
 
 /* Append column c of stripe ms to the entry, unless its member is dead. */
@@ -255,9 +161,9 @@ static int teearray_check_old_data(struct teearray_c *tc, u64 ms, u32 col,
 				   const u8 *sector, void *ctx)
 {
 	struct teearray_journal *j = &tc->journal;
-	u64 v = (ms - tc->geo.data_start) * tc->n + col;
+	u64 v = teearray_geo_data_v(&tc->geo, ms, col);
 	u32 i;
-	int k = teearray_meta_index(j, teearray_meta_sector_of(v, &i));
+	int k = teearray_jplan_meta_index(&j->plan, teearray_meta_sector_of(v, &i));
 	const struct teearray_meta_disk *m;
 
 	if (k < 0)	/* cannot happen: every written stripe's sectors are in */
@@ -271,7 +177,7 @@ static struct teearray_entry *teearray_entry_new(struct teearray_c *tc, u64 v)
 {
 	struct teearray_journal *j = &tc->journal;
 	u32 i;
-	int k = teearray_meta_index(j, teearray_meta_sector_of(v, &i));
+	int k = teearray_jplan_meta_index(&j->plan, teearray_meta_sector_of(v, &i));
 
 	if (k < 0)
 		return NULL;
@@ -287,7 +193,7 @@ static struct teearray_entry *teearray_entry_new(struct teearray_c *tc, u64 v)
 static int teearray_rewrap_columns(struct teearray_c *tc, struct teearray_jstripe *ds)
 {
 	struct teearray_buf *buf = tc->journal.buf;
-	u64 first = (ds->ms - tc->geo.data_start) * tc->n;
+	u64 first = teearray_geo_data_v(&tc->geo, ds->ms, 0);
 	bool want[TEEARRAY_MAX_MEMBERS] = { false };
 	unsigned int c, count = 0;
 	int r;
@@ -322,18 +228,19 @@ static int teearray_rewrap_columns(struct teearray_c *tc, struct teearray_jstrip
  * images, compute parity, append.
  */
 static int teearray_entry_data_stripe(struct teearray_c *tc, u32 *nr,
-				      struct teearray_jstripe *ds, bool *fatal)
+				      struct teearray_jstripe *ds, struct bio_list *bios,
+				      bool *fatal)
 {
 	struct teearray_journal *j = &tc->journal;
 	struct teearray_buf *buf = j->buf;
-	u64 first = (ds->ms - tc->geo.data_start) * tc->n;
+	u64 first = teearray_geo_data_v(&tc->geo, ds->ms, 0);
 	struct bio *bio;
 	unsigned int c;
 	bool rmw;
 	int r;
 
 	/* Later bios to the same sector win: copy in arrival order. */
-	bio_list_for_each(bio, &ds->bios) {
+	bio_list_for_each(bio, bios) {
 		struct bvec_iter iter;
 		struct bio_vec bv;
 		unsigned int off = 0;
@@ -364,7 +271,7 @@ static int teearray_entry_data_stripe(struct teearray_c *tc, u32 *nr,
 
 		if (!test_bit(c, ds->written))
 			continue;
-		k = teearray_meta_index(j, teearray_meta_sector_of(first + c, &i));
+		k = teearray_jplan_meta_index(&j->plan, teearray_meta_sector_of(first + c, &i));
 		r = k < 0 ? -EIO : teearray_next_iv(tc, iv);
 		if (r)
 			return r;
@@ -389,15 +296,14 @@ static int teearray_entry_load_meta(struct teearray_c *tc)
 	unsigned int s, c;
 	int r;
 
-	for (s = 0; s < j->nm; s++) {
-		struct teearray_jstripe *mst = &j->mst[s];
+	for (s = 0; s < j->plan.nm; s++) {
+		struct teearray_jstripe *mst = &j->plan.mst[s];
 		bool want[TEEARRAY_MAX_MEMBERS] = { false };
-
 		bool any = false;
 
 		for (c = 0; c < tc->n; c++) {
-			u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
-			int k = teearray_meta_index(j, mv);
+			u64 mv = teearray_geo_meta_mv(&tc->geo, mst->ms, c);
+			int k = teearray_jplan_meta_index(&j->plan, mv);
 
 			if (!test_bit(c, mst->written))
 				continue;
@@ -414,8 +320,8 @@ static int teearray_entry_load_meta(struct teearray_c *tc)
 		if (r)
 			return r;
 		for (c = 0; c < tc->n; c++) {
-			u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
-			int k = teearray_meta_index(j, mv);
+			u64 mv = teearray_geo_meta_mv(&tc->geo, mst->ms, c);
+			int k = teearray_jplan_meta_index(&j->plan, mv);
 
 			if (!want[c])
 				continue;
@@ -438,7 +344,7 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 	int r;
 
 	for (c = 0; c < tc->n; c++) {
-		u64 mv = (mst->ms - tc->geo.meta_start) * tc->n + c;
+		u64 mv = teearray_geo_meta_mv(&tc->geo, mst->ms, c);
 		int k;
 
 		if (!test_bit(c, mst->written)) {
@@ -446,7 +352,7 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 			have[c] = teearray_metacache_get(tc, mv, buf->col[c]);
 			continue;
 		}
-		k = teearray_meta_index(j, mv);
+		k = teearray_jplan_meta_index(&j->plan, mv);
 		if (k < 0)
 			return -EIO;
 		teearray_meta_seal(&teearray_keys_cur(tc)->skeys, mv,
@@ -458,7 +364,7 @@ static int teearray_entry_meta_stripe(struct teearray_c *tc, u32 *nr,
 				      buf, teearray_check_meta, NULL, &rmw);
 	for (c = 0; c < tc->n && !r && !rmw; c++)
 		if (!test_bit(c, mst->written) && !have[c])
-			teearray_metacache_put(tc, (mst->ms - tc->geo.meta_start) * tc->n + c,
+			teearray_metacache_put(tc, teearray_geo_meta_mv(&tc->geo, mst->ms, c),
 					       buf->col[c]);
 	if (!r)
 		r = teearray_stripe_compute(tc, mst->written, old, buf, rmw);
@@ -486,12 +392,12 @@ static int teearray_entry_log_stripe(struct teearray_c *tc, u32 *nr)
 	int r;
 
 	memcpy(buf->aux[j->log_cur->col], j->log_cur->sector, TEEARRAY_SECTOR_SIZE);
-	r = teearray_stripe_fetch_old(tc, j->lst.ms, j->lst.written, 1, false, NULL, buf,
-				      teearray_check_log, NULL, &rmw);
+	r = teearray_stripe_fetch_old(tc, j->plan.lst.ms, j->plan.lst.written, 1, false, NULL,
+				      buf, teearray_check_log, NULL, &rmw);
 	if (!r)
-		r = teearray_stripe_compute(tc, j->lst.written, NULL, buf, rmw);
+		r = teearray_stripe_compute(tc, j->plan.lst.written, NULL, buf, rmw);
 	if (!r)
-		teearray_entry_add_stripe(tc, nr, &j->lst);
+		teearray_entry_add_stripe(tc, nr, &j->plan.lst);
 	return r;
 }
 
@@ -510,20 +416,21 @@ static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
 	r = teearray_entry_load_meta(tc);
 	if (r)
 		return r;
-	for (s = 0; s < j->nd; s++) {
+	for (s = 0; s < j->plan.nd; s++) {
+		struct teearray_jstripe *ds = &j->plan.dst[s];
 		bool fatal = false;
 
-		r = teearray_entry_data_stripe(tc, nr, &j->dst[s], &fatal);
+		r = teearray_entry_data_stripe(tc, nr, ds, &j->bios[s], &fatal);
 		if (r) {
 			struct bio *bio;
 
 			DMWARN_LIMIT("%s: write to stripe %llu failed: %d",
-				     dm_table_device_name(tc->ti->table), j->dst[s].ms, r);
+				     dm_table_device_name(tc->ti->table), ds->ms, r);
 			if (fatal || READ_ONCE(tc->fail_reason))
 				return -EIO;
-			bio_list_for_each(bio, &j->dst[s].bios)
+			bio_list_for_each(bio, &j->bios[s])
 				bio->bi_status = errno_to_blk_status(r);
-			if (j->dst[s].rewrap)
+			if (ds->rewrap)
 				j->rewrap_error = r;
 		}
 	}
@@ -532,30 +439,26 @@ static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
 		if (r)
 			return r;
 	}
-	for (s = 0; s < j->nm; s++) {
-		r = teearray_entry_meta_stripe(tc, nr, &j->mst[s], old);
+	for (s = 0; s < j->plan.nm; s++) {
+		r = teearray_entry_meta_stripe(tc, nr, &j->plan.mst[s], old);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-/* Payload i goes to the first P + 1 writable members from its home on. */
+/* Payload i goes to its replicas (teearray_jplan_replicas). */
 static unsigned int teearray_entry_replicas(struct teearray_c *tc, u64 version,
 					    u32 i, unsigned int k)
 {
 	struct teearray_journal *j = &tc->journal;
-	unsigned int t, copies = 0;
+	u32 slots[TEEARRAY_MAX_PARITY + 1];
+	unsigned int t, copies;
 
-	for (t = 0; t < tc->m && copies <= tc->p; t++) {
-		u32 slot = (j->rec->desc[i].slot + t) % tc->m;
-
-		if (!teearray_member_writable(&tc->members[slot]))
-			continue;
-		teearray_rq_init(tc, &j->rqs[k++], slot, TEEARRAY_OP_WRITE,
+	copies = teearray_jplan_replicas(&tc->geo, tc->members, j->rec->desc[i].slot, slots);
+	for (t = 0; t < copies; t++)
+		teearray_rq_init(tc, &j->rqs[k++], slots[t], TEEARRAY_OP_WRITE,
 				 teearray_jpay_sector(&tc->geo, version, i), j->payload[i]);
-		copies++;
-	}
 	return k;
 }
 
@@ -591,11 +494,6 @@ static int teearray_entry_write(struct teearray_c *tc, u32 nr)
 	return r;
 }
 
-static u32 teearray_journal_half(struct teearray_c *tc)
-{
-	return (u32)((tc->geo.journal_sectors - 2) / 2);
-}
-
 /* Trim a payload half on every member (erase mode). */
 static void teearray_journal_trim(struct teearray_c *tc, u64 version)
 {
@@ -607,7 +505,7 @@ static void teearray_journal_trim(struct teearray_c *tc, u64 version)
 			continue;
 		teearray_rq_init(tc, &j->rqs[k], i, TEEARRAY_OP_TRIM,
 				 teearray_jpay_sector(&tc->geo, version, 0), NULL);
-		j->rqs[k++].count = teearray_journal_half(tc);
+		j->rqs[k++].count = teearray_journal_half(&tc->geo);
 	}
 	if (!teearray_io(tc, j->rqs, k))
 		teearray_handle_failures(tc, j->rqs, k, "journal trim failed");
@@ -642,8 +540,8 @@ static void teearray_entry_done(struct teearray_c *tc, int r)
 	struct teearray_journal *j = &tc->journal;
 	unsigned int s;
 
-	for (s = 0; s < j->nd; s++) {
-		if (!j->dst[s].rewrap)
+	for (s = 0; s < j->plan.nd; s++) {
+		if (!j->plan.dst[s].rewrap)
 			continue;
 		if (r)
 			j->rewrap_error = r;
@@ -667,12 +565,12 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 	int r;
 
 	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
-	for (s = 0; s < j->nd; s++)
-		teearray_stripe_set_add(set, j->dst[s].ms);
-	for (s = 0; s < j->nm; s++)
-		teearray_stripe_set_add(set, j->mst[s].ms);
+	for (s = 0; s < j->plan.nd; s++)
+		teearray_stripe_set_add(set, j->plan.dst[s].ms);
+	for (s = 0; s < j->plan.nm; s++)
+		teearray_stripe_set_add(set, j->plan.mst[s].ms);
 	if (j->log_cur)
-		teearray_stripe_set_add(set, j->lst.ms);
+		teearray_stripe_set_add(set, j->plan.lst.ms);
 	teearray_lock_stripes(tc, set);
 
 	r = READ_ONCE(tc->fail_reason) ? -EIO : teearray_entry_build(tc, &nr, old);
@@ -682,16 +580,16 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 		DMWARN_LIMIT("%s: journal entry %llu failed: %d",
 			     dm_table_device_name(tc->ti->table), j->version, r);
 	/* Cache what the members now hold; after a failure, nothing. */
-	for (s = 0; s < j->nmeta; s++) {
+	for (s = 0; s < j->plan.nmeta; s++) {
 		if (r)
-			teearray_metacache_drop(tc, j->meta_mv[s]);
+			teearray_metacache_drop(tc, j->plan.meta_mv[s]);
 		else
-			teearray_metacache_put(tc, j->meta_mv[s], j->meta_new[s]);
+			teearray_metacache_put(tc, j->plan.meta_mv[s], j->meta_new[s]);
 	}
-	for (s = 0; s < j->nd; s++) {
+	for (s = 0; s < j->plan.nd; s++) {
 		struct bio *bio;
 
-		while ((bio = bio_list_pop(&j->dst[s].bios))) {
+		while ((bio = bio_list_pop(&j->bios[s]))) {
 			if (r)
 				bio->bi_status = errno_to_blk_status(r);
 			else if (!bio->bi_status)
@@ -742,6 +640,12 @@ static int teearray_replay_parse(struct teearray_c *tc, const struct teearray_jr
 	return r;
 }
 
+/*
+ * Read both record slots of every member and keep the records replay
+ * considers (teearray_jplan_pick): the newest in *best, the one just before
+ * it in *prev (left zero when there is none), each with the key that
+ * verified it.
+ */
 static int teearray_replay_read_records(struct teearray_c *tc,
 					struct teearray_jrec *best,
 					struct teearray_jrec *prev, u64 *max_seen,
@@ -750,13 +654,18 @@ static int teearray_replay_read_records(struct teearray_c *tc,
 	struct teearray_jrec_disk *disks;
 	struct teearray_request *rqs;
 	struct teearray_jrec *rec;
-	unsigned int i, pass, k = 0;
-	int r = -ENOMEM;
+	unsigned int i, k = 0;
+	char *error = "";
+	u64 *version;
+	bool *ok;
+	int r = -ENOMEM, b, p;
 
 	disks = kvcalloc(2 * tc->m, sizeof(*disks), GFP_KERNEL);
 	rqs = kcalloc(2 * tc->m, sizeof(*rqs), GFP_KERNEL);
+	version = kcalloc(2 * tc->m, sizeof(*version), GFP_KERNEL);
+	ok = kcalloc(2 * tc->m, sizeof(*ok), GFP_KERNEL);
 	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
-	if (!disks || !rqs || !rec)
+	if (!disks || !rqs || !version || !ok || !rec)
 		goto out;
 	for (i = 0; i < tc->m; i++) {
 		if (!teearray_member_writable(&tc->members[i]))
@@ -769,35 +678,34 @@ static int teearray_replay_read_records(struct teearray_c *tc,
 		k++;
 	}
 	r = teearray_io_locked(tc, rqs, k);
-	/* Pass 0 finds the newest version, pass 1 keeps it and the one before. */
-	for (pass = 0; pass < 2 && !r; pass++) {
-		for (i = 0; i < k; i++) {
-			const u8 *key;
-			char *error = "";
-			int pr;
+	for (i = 0; i < k && !r; i++) {
+		const u8 *key;
+		int pr;
 
-			if (rqs[i].status != TEEARRAY_ST_OK)
-				continue;	/* the replay's writes decide about it */
-			pr = teearray_replay_parse(tc, &disks[i], rec, &key, &error);
-			if (pr) {
-				if (pr != -ENODATA && !pass)
-					DMWARN("member %u: journal slot %llu: %s", rqs[i].slot,
-					       rqs[i].sector - tc->geo.journal_start, error);
-				continue;
-			}
-			if (!pass)
-				*max_seen = max(*max_seen, rec->version);
-			if (pass && rec->version == *max_seen) {
-				*best = *rec;
-				*best_key = key;
-			} else if (pass && rec->version + 1 == *max_seen) {
-				*prev = *rec;
-				*prev_key = key;
-			}
+		if (rqs[i].status != TEEARRAY_ST_OK)
+			continue;	/* the replay's writes decide about it */
+		pr = teearray_replay_parse(tc, &disks[i], rec, &key, &error);
+		if (pr) {
+			if (pr != -ENODATA)
+				DMWARN("member %u: journal slot %llu: %s", rqs[i].slot,
+				       rqs[i].sector - tc->geo.journal_start, error);
+			continue;
 		}
+		ok[i] = true;
+		version[i] = rec->version;
 	}
+	if (r)
+		goto out;
+	*max_seen = teearray_jplan_pick(version, ok, k, &b, &p);
+	/* Parsed once more, which succeeds as it did above, with the same key. */
+	if (b >= 0)
+		teearray_replay_parse(tc, &disks[b], best, best_key, &error);
+	if (p >= 0)
+		teearray_replay_parse(tc, &disks[p], prev, prev_key, &error);
 out:
 	kfree(rec);
+	kfree(ok);
+	kfree(version);
 	kfree(rqs);
 	kvfree(disks);
 	return r;
@@ -925,7 +833,7 @@ static int teearray_replay_finish(struct teearray_c *tc, u64 version)
 				continue;
 			teearray_rq_init(tc, &j->rqs[k], i, TEEARRAY_OP_TRIM,
 					 teearray_jpay_sector(&tc->geo, half, 0), NULL);
-			j->rqs[k++].count = teearray_journal_half(tc);
+			j->rqs[k++].count = teearray_journal_half(&tc->geo);
 		}
 		r = teearray_io_locked(tc, j->rqs, k);
 		if (!r && teearray_replay_failures(tc, j->rqs, k))
@@ -948,9 +856,8 @@ int teearray_journal_replay(struct teearray_c *tc)
 
 	lockdep_assert_held(&tc->member_lock);
 	j->capacity = teearray_journal_capacity(tc->geo.journal_sectors);
-	/* Worst case: a stripe whose entries span two metadata stripes. */
-	if (j->capacity < 3 + 3 * tc->p ||
-	    teearray_journal_half(tc) > TEEARRAY_JREC_MAX_DESC) {
+	j->plan.capacity = j->capacity;
+	if (teearray_jplan_check(&tc->geo)) {
 		DMERR("%s: journal of %llu sectors cannot hold one write of a %u+%u array",
 		      dm_table_device_name(tc->ti->table), tc->geo.journal_sectors,
 		      tc->n, tc->p);
@@ -1049,6 +956,7 @@ int teearray_journal_init(struct teearray_c *tc)
 	INIT_LIST_HEAD(&j->log_pending);
 	INIT_DELAYED_WORK(&j->commit_work, teearray_commit_work);
 	j->max_capacity = cap;
+	j->plan.geo = &tc->geo;
 	j->buf = teearray_buf_new(tc, GFP_KERNEL);
 	j->rec = kzalloc(sizeof(*j->rec), GFP_KERNEL);
 	j->rec_disk = kzalloc(sizeof(*j->rec_disk), GFP_KERNEL);
@@ -1056,14 +964,16 @@ int teearray_journal_init(struct teearray_c *tc)
 	j->old_cols = kcalloc(tc->m, sizeof(u8 *), GFP_KERNEL);
 	j->meta_old = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
 	j->meta_new = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
-	j->meta_mv = kcalloc(cap, sizeof(u64), GFP_KERNEL);
-	j->dst = kvcalloc(cap, sizeof(*j->dst), GFP_KERNEL);
-	j->mst = kvcalloc(cap, sizeof(*j->mst), GFP_KERNEL);
+	j->plan.meta_mv = kcalloc(cap, sizeof(u64), GFP_KERNEL);
+	j->plan.dst = kvcalloc(cap, sizeof(*j->plan.dst), GFP_KERNEL);
+	j->plan.mst = kvcalloc(cap, sizeof(*j->plan.mst), GFP_KERNEL);
+	j->bios = kcalloc(cap, sizeof(*j->bios), GFP_KERNEL);
 	/* Per payload P + 1 replicas, plus a record, copy or trim per member. */
 	j->max_rqs = cap * (tc->p + 1) + 3 * tc->m;
 	j->rqs = kvcalloc(j->max_rqs, sizeof(*j->rqs), GFP_KERNEL);
 	if (!j->buf || !j->rec || !j->rec_disk || !j->payload || !j->old_cols || !j->meta_old ||
-	    !j->meta_new || !j->meta_mv || !j->dst || !j->mst || !j->rqs)
+	    !j->meta_new || !j->plan.meta_mv || !j->plan.dst || !j->plan.mst || !j->bios ||
+	    !j->rqs)
 		return -ENOMEM;
 	for (i = 0; i < cap; i++) {
 		j->payload[i] = (u8 *)__get_free_page(GFP_KERNEL);
@@ -1092,9 +1002,10 @@ void teearray_journal_exit(struct teearray_c *tc)
 			free_page((unsigned long)j->meta_new[i]);
 	}
 	kvfree(j->rqs);
-	kvfree(j->mst);
-	kvfree(j->dst);
-	kfree(j->meta_mv);
+	kfree(j->bios);
+	kvfree(j->plan.mst);
+	kvfree(j->plan.dst);
+	kfree(j->plan.meta_mv);
 	kfree(j->meta_new);
 	kfree(j->meta_old);
 	kfree(j->payload);

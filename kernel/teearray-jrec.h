@@ -63,6 +63,12 @@ static inline u32 teearray_journal_capacity(u64 journal_sectors)
 	return half < TEEARRAY_JREC_MAX_DESC ? (u32)half : TEEARRAY_JREC_MAX_DESC;
 }
 
+/* Sectors of one payload half (the two record slots come first). */
+static inline u64 teearray_journal_half(const struct teearray_geometry *g)
+{
+	return (g->journal_sectors - 2) / 2;
+}
+
 /* Member sector of record slot version % 2. */
 static inline u64 teearray_jrec_sector(const struct teearray_geometry *g,
 				       u64 version)
@@ -74,7 +80,7 @@ static inline u64 teearray_jrec_sector(const struct teearray_geometry *g,
 static inline u64 teearray_jpay_sector(const struct teearray_geometry *g,
 				       u64 version, u32 i)
 {
-	return g->journal_start + 2 + (version & 1) * ((g->journal_sectors - 2) / 2) + i;
+	return g->journal_start + 2 + (version & 1) * teearray_journal_half(g) + i;
 }
 
 /* MAC of payload i of entry version, as stored in its descriptor. */

@@ -171,17 +171,6 @@ bool teearray_status_is_fatal(int status)
 	return status == TEEARRAY_ST_FENCED;
 }
 
-bool teearray_member_readable(struct teearray_c *tc, u32 slot, u64 ms)
-{
-	u8 s = READ_ONCE(tc->members[slot].state);
-
-	if (s == TEEARRAY_MEMBER_ALIVE)
-		return true;
-	return s == TEEARRAY_MEMBER_REBUILDING && READ_ONCE(tc->rebuild_slot) == slot &&
-	       ms >= teearray_first_ms(tc) &&
-	       ms - teearray_first_ms(tc) < (u64)atomic64_read(&tc->rebuild_done);
-}
-
 void teearray_set_failed(struct teearray_c *tc, const char *why)
 {
 	if (!cmpxchg(&tc->fail_reason, NULL, why)) {
@@ -192,30 +181,10 @@ void teearray_set_failed(struct teearray_c *tc, const char *why)
 	wake_up_all(&teearray_daemon_wq);
 }
 
-static unsigned int teearray_count_state(struct teearray_c *tc, u8 state)
-{
-	unsigned int i, k = 0;
-
-	for (i = 0; i < tc->m; i++)
-		k += tc->members[i].state == state;
-	return k;
-}
-
 static void teearray_build_dr(struct teearray_c *tc, struct teearray_dr_disk *dr,
 			      struct teearray_dr_info *info, u64 version)
 {
-	unsigned int i;
-
-	memset(info, 0, sizeof(*info));
-	info->version = version;
-	info->key_epoch = tc->key_epoch;
-	info->nr_members = tc->m;
-	for (i = 0; i < tc->m; i++) {
-		info->state[i] = tc->members[i].state;
-		memcpy(info->instance[i], tc->members[i].instance,
-		       TEEARRAY_DR_INSTANCE_SIZE);
-		info->generation = max(info->generation, tc->members[i].generation);
-	}
+	teearray_members_dr_info(tc->members, tc->m, tc->key_epoch, version, info);
 	teearray_dr_build(dr, info, tc->params->array_uuid, teearray_keys_cur(tc)->meta_key);
 }
 
@@ -241,7 +210,7 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 
 	while (again && !r) {
 		again = false;
-		if (teearray_count_state(tc, TEEARRAY_MEMBER_DEAD) > tc->p) {
+		if (teearray_members_too_many_dead(tc->members, tc->m, tc->p)) {
 			teearray_set_failed(tc, "more members failed than parity covers");
 			r = -EIO;
 			break;
@@ -371,12 +340,7 @@ static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
 
 u64 teearray_max_generation(struct teearray_c *tc)
 {
-	unsigned int i;
-	u64 g = 0;
-
-	for (i = 0; i < tc->m; i++)
-		g = max(g, tc->members[i].generation);
-	return g;
+	return teearray_members_max_generation(tc->members, tc->m);
 }
 
 /* A new daemon session: fence for it, then let I/O through. */
@@ -410,17 +374,6 @@ void teearray_new_session(struct teearray_transport_watcher *w, u64 epoch)
 
 	queue_work(tc->ctl_wq, &tc->fence_work);
 }
-
-/* Per-member findings of assembly. */
-struct teearray_probe {
-	struct teearray_request rq[3];	/* identify, superblock, death record */
-	struct teearray_sb_disk sb;
-	struct teearray_dr_disk dr;
-	struct teearray_sb_info sbi;
-	struct teearray_dr_info dri;
-	int sb_state;			/* 0, -ENODATA, -EBADMSG, -EINVAL, -EIO */
-	int dr_state;
-};
 
 static int teearray_probe_members(struct teearray_c *tc,
 				  struct teearray_probe *pr)
@@ -506,118 +459,55 @@ static int teearray_probe_members(struct teearray_c *tc,
 	return r;
 }
 
-static int teearray_check_superblocks(struct teearray_c *tc,
-				      struct teearray_probe *pr,
-				      const char **why)
+/* What the table says the array is, for the checks of teearray-fresh.h. */
+static void teearray_expect(struct teearray_c *tc, struct teearray_expect *x)
 {
-	struct teearray_geometry *geo = NULL;
-	unsigned int i, valid = 0, blank = 0, badmac = 0;
+	x->array_uuid = tc->params->array_uuid;
+	x->n = tc->n;
+	x->p = tc->p;
+	x->key_epoch = tc->key_epoch;
+	x->prev_key = teearray_keys_rotating(tc);
+	x->len = tc->ti->len;
+}
 
-	for (i = 0; i < tc->m; i++) {
-		struct teearray_probe *p = &pr[i];
+/* The superblocks agree: take the geometry (teearray_fresh_superblocks). */
+static int teearray_check_superblocks(struct teearray_c *tc,
+				      const struct teearray_expect *x,
+				      struct teearray_probe *pr, const char **why)
+{
+	unsigned int i;
+	int r = teearray_fresh_superblocks(x, tc->members, pr, &tc->geo, why);
 
-		if (tc->members[i].state != TEEARRAY_MEMBER_ALIVE)
-			continue;
-		if (p->sb_state == -ENODATA)
-			blank++;
-		if (p->sb_state == -EBADMSG || p->sb_state == -EKEYREJECTED)
-			badmac++;
-		if (p->sb_state)
-			continue;
-		if (memcmp(p->sbi.array_uuid, tc->params->array_uuid, TEEARRAY_UUID_SIZE) ||
-		    memcmp(p->sbi.member_uuid, tc->members[i].uuid, TEEARRAY_UUID_SIZE) ||
-		    p->sbi.slot != i) {
+	for (i = 0; i < tc->m; i++)
+		if (pr[i].foreign)
 			DMWARN("member %u: superblock belongs to another array or slot", i);
-			p->sb_state = -EINVAL;
+	if (r)
+		return r;
+	for (i = 0; i < tc->m; i++) {
+		const struct teearray_sb_info *sbi = &pr[i].sbi;
+
+		if (tc->members[i].state != TEEARRAY_MEMBER_ALIVE || pr[i].sb_state)
 			continue;
-		}
-		if ((p->sbi.rotating || p->sbi.key_epoch != tc->key_epoch) &&
-		    !teearray_keys_rotating(tc)) {
-			*why = "a key rotation is unfinished: the table needs prev_key";
-			return -EKEYREJECTED;
-		}
-		tc->create_time = p->sbi.create_time;
-		if (!geo)
-			geo = &p->sbi.geo;
-		if (memcmp(geo, &p->sbi.geo, sizeof(*geo))) {
-			*why = "members disagree about the array geometry";
-			return -EINVAL;
-		}
-		valid++;
+		tc->create_time = sbi->create_time;
 	}
-	if (!valid && badmac) {
-		*why = "no superblock verifies: wrong array key or key epoch?";
-		return -EKEYREJECTED;
-	}
-	if (!valid && blank) {
-		*why = "members are blank: the array is not formatted";
-		return -ENODATA;
-	}
-	if (!geo) {
-		*why = "no member has a valid superblock";
-		return -EIO;
-	}
-	if (geo->data_members != tc->n || geo->parity_members != tc->p) {
-		*why = "the table's data/parity counts differ from the superblocks";
-		return -EINVAL;
-	}
-	if (geo->array_sectors * 8 < tc->ti->len) {
-		*why = "the table is longer than the array";
-		return -ENOSPC;
-	}
-	tc->geo = *geo;
 	return 0;
 }
 
-/*
- * Pick the newest death record and check that enough members confirm it:
- * with L members listed alive, at least N must be reachable with the
- * instance id the record names, and more than L - N of them.  A group of
- * members that was marked dead together can be at most L - N strong (the
- * rest had to survive), so it can never assemble an old state on its own.
- */
+/* The newest death record, confirmed (teearray_fresh_death_record). */
 static int teearray_check_death_record(struct teearray_c *tc,
-				       struct teearray_probe *pr,
+				       const struct teearray_expect *x,
+				       const struct teearray_probe *pr,
 				       struct teearray_dr_info *best,
 				       const char **why)
 {
-	unsigned int i, listed = 0, confirmed = 0, in_sync = 0;
-	bool found = false;
+	struct teearray_dr_tally t;
+	int r = teearray_fresh_death_record(x, tc->members, pr, best, &t, why);
 
-	for (i = 0; i < tc->m; i++) {
-		if (tc->members[i].state != TEEARRAY_MEMBER_ALIVE || pr[i].dr_state)
-			continue;
-		if (pr[i].dri.nr_members != tc->m)
-			continue;
-		if (!found || pr[i].dri.version > best->version)
-			*best = pr[i].dri;
-		found = true;
-	}
-	if (!found) {
-		*why = "no member has a valid death record";
-		return -EIO;
-	}
-	for (i = 0; i < tc->m; i++) {
-		u8 s = best->state[i];
-		bool same;
-
-		if (s == TEEARRAY_MEMBER_DEAD)
-			continue;
-		listed++;
-		same = tc->members[i].state == TEEARRAY_MEMBER_ALIVE &&
-		       !memcmp(tc->members[i].instance, best->instance[i],
-			       TEEARRAY_DR_INSTANCE_SIZE) &&
-		       !pr[i].sb_state;
-		confirmed += same;
-		in_sync += same && s == TEEARRAY_MEMBER_ALIVE;
-	}
-	if (in_sync < tc->n || confirmed + tc->n <= listed) {
+	if (r == -ESTALE)
 		DMERR("death record v%llu: %u live, %u confirm (%u in sync); need %u in sync, > %u",
-		      best->version, listed, confirmed, in_sync, tc->n, listed - tc->n);
-		*why = "too few members confirm the newest death record: possibly stale, refusing";
-		return -ESTALE;
-	}
-	return 0;
+		      best->version, t.listed, t.confirmed, t.in_sync, tc->n,
+		      t.listed - tc->n);
+	return r;
 }
 
 /*
@@ -629,6 +519,7 @@ int teearray_assemble(struct teearray_c *tc)
 {
 	struct teearray_dr_info *best = NULL;
 	struct teearray_probe *pr;
+	struct teearray_expect x;
 	const char *why = NULL;
 	unsigned int i;
 	u64 epoch;
@@ -657,10 +548,11 @@ int teearray_assemble(struct teearray_c *tc)
 		why = "the transport daemon went away during assembly";
 		r = -ENOTCONN;
 	}
+	teearray_expect(tc, &x);
 	if (!r)
-		r = teearray_check_superblocks(tc, pr, &why);
+		r = teearray_check_superblocks(tc, &x, pr, &why);
 	if (!r)
-		r = teearray_check_death_record(tc, pr, best, &why);
+		r = teearray_check_death_record(tc, &x, pr, best, &why);
 	if (r)
 		goto unlock;
 
@@ -668,16 +560,11 @@ int teearray_assemble(struct teearray_c *tc)
 	tc->dr_version = best->version;
 	for (i = 0; i < tc->m; i++) {
 		struct teearray_member *mb = &tc->members[i];
-		bool same = mb->state == TEEARRAY_MEMBER_ALIVE && !pr[i].sb_state &&
-			    !memcmp(mb->instance, best->instance[i], TEEARRAY_DR_INSTANCE_SIZE);
+		u8 state = teearray_fresh_state(best, i, mb, &pr[i]);
 
-		if (best->state[i] == TEEARRAY_MEMBER_DEAD || !same) {
-			if (best->state[i] != TEEARRAY_MEMBER_DEAD)
-				DMWARN("member %u is missing or was restarted: marking it dead", i);
-			mb->state = TEEARRAY_MEMBER_DEAD;
-		} else {
-			mb->state = best->state[i];
-		}
+		if (state == TEEARRAY_MEMBER_DEAD && best->state[i] != TEEARRAY_MEMBER_DEAD)
+			DMWARN("member %u is missing or was restarted: marking it dead", i);
+		mb->state = state;
 		mb->generation = max(mb->generation, best->generation);
 	}
 	/* A rebuild that was under way starts again from the beginning. */
@@ -712,7 +599,8 @@ int teearray_assemble(struct teearray_c *tc)
 	DMINFO("%s: assembled %u+%u, %llu sectors, gen %llu, death v%llu, journal v%llu, %u dead",
 	       dm_table_device_name(tc->ti->table), tc->n, tc->p,
 	       tc->geo.array_sectors, teearray_max_generation(tc), tc->dr_version,
-	       tc->journal.version, teearray_count_state(tc, TEEARRAY_MEMBER_DEAD));
+	       tc->journal.version,
+	       teearray_members_count(tc->members, tc->m, TEEARRAY_MEMBER_DEAD));
 unlock:
 	mutex_unlock(&tc->member_lock);
 	if (r && why)

@@ -13,6 +13,20 @@
  *   teearray-keys.c     key epochs: which key checks what; the key barrier
  *   teearray-rotate.c   key rotation: the re-encryption walk, superblocks
  *   teearray-audit.c    the signed, hash-chained audit log
+ * and the pure decisions they take, which build in userspace too (tests in
+ * tests/unit/) and depend on nothing but teearray-compat.h and the format
+ * headers:
+ *   teearray-plan.[ch]  stripe planning: where stripes live, readable
+ *                       columns, what a fetch reads, RMW or RCW (io.c)
+ *   teearray-jplan.[ch] journal entry planning: what an entry carries and
+ *                       costs, payload replicas, which record replay takes
+ *                       (journal.c)
+ *   teearray-fresh.[ch] member freshness: readable and writable members,
+ *                       how many may be dead, the death record, the
+ *                       superblock and confirmation checks of assembly
+ *                       (member.c)
+ * The pure files include one another one way only (jplan -> plan -> fresh
+ * -> format, sector, jrec headers) and never call into the files above.
  *
  * Stripes (metadata, log and data) are named by their member sector ms.
  * A job owns a set of stripes at a time: teearray_lock_stripes() takes the
@@ -50,6 +64,9 @@
 #include "teearray-kdf.h"
 #include "teearray-sector.h"
 #include "teearray-jrec.h"
+#include "teearray-fresh.h"
+#include "teearray-plan.h"
+#include "teearray-jplan.h"
 #include "teearray-audit-entry.h"
 #include "teearray-transport.h"
 #include "tee-ec.h"
@@ -57,22 +74,6 @@
 #define TEEARRAY_STRIPE_LOCKS	64
 /* How long I/O waits for a (fenced) transport daemon before failing. */
 #define TEEARRAY_DAEMON_WAIT	(30 * HZ)
-
-struct teearray_member {
-	u8 uuid[TEEARRAY_UUID_SIZE];
-	u8 instance[TEEARRAY_INSTANCE_SIZE];	/* attested instance we trust */
-	u8 state;		/* TEEARRAY_MEMBER_*; DEAD for absent slots */
-	u64 generation;		/* fencing generation the member runs */
-};
-
-/* A stripe of the entry being built and the columns it changes. */
-struct teearray_jstripe {
-	u64 ms;
-	unsigned int rewrap;		/* re-encrypt up to this many old-epoch columns */
-	unsigned int nw;
-	DECLARE_BITMAP(written, TEEARRAY_MAX_MEMBERS);
-	struct bio_list bios;		/* data stripes only */
-};
 
 /* Verified metadata sectors; see teearray-metacache.c. */
 #define TEEARRAY_METACACHE_SECTORS	1024
@@ -113,11 +114,9 @@ struct teearray_journal {
 	struct teearray_jrec *rec;
 	struct teearray_jrec_disk *rec_disk;
 	u8 **payload;			/* capacity pages */
-	struct teearray_jstripe *dst, *mst;	/* data, metadata stripes */
-	unsigned int nd, nm;
-	u64 *meta_mv;			/* metadata sectors of the entry */
-	u8 **meta_old, **meta_new;
-	unsigned int nmeta;
+	struct teearray_jplan plan;	/* what the entry carries (teearray-jplan.h) */
+	struct bio_list *bios;		/* the writes of each of plan.dst */
+	u8 **meta_old, **meta_new;	/* images of each of plan.meta_mv */
 	u8 **old_cols;			/* m scratch column pointers */
 	struct teearray_request *rqs;
 	unsigned int max_rqs;
@@ -126,7 +125,7 @@ struct teearray_journal {
 	 * Key rotation hands over data stripes to re-encrypt and waits for
 	 * rewrap_left to reach zero; an empty record can be forced (both under
 	 * lock).  Audit log sectors queue on log_pending (under lock); an
-	 * entry carries at most one, log_cur, in stripe lst.
+	 * entry carries at most one, log_cur, in stripe plan.lst.
 	 */
 	wait_queue_head_t wait;
 	u64 rewrap[TEEARRAY_REWRAP_BATCH];
@@ -136,7 +135,6 @@ struct teearray_journal {
 	bool force_record, forcing;
 	struct list_head log_pending;
 	struct teearray_log_write *log_cur;
-	struct teearray_jstripe lst;
 };
 
 /* The keys of one epoch, all derived from its epoch key. */
@@ -223,38 +221,34 @@ struct teearray_buf {
 	void *ec_work;
 };
 
-static inline bool teearray_member_writable(const struct teearray_member *mb)
+/* Where the rebuild stands, as the I/O path reads it (without a lock). */
+static inline void teearray_rebuild_pos_get(struct teearray_c *tc,
+					    struct teearray_rebuild_pos *rb)
 {
-	u8 s = READ_ONCE(mb->state);
-
-	return s == TEEARRAY_MEMBER_ALIVE || s == TEEARRAY_MEMBER_REBUILDING;
+	rb->slot = READ_ONCE(tc->rebuild_slot);
+	rb->first = teearray_geo_first_ms(&tc->geo);
+	rb->done = atomic64_read(&tc->rebuild_done);
 }
 
-/* Readable for stripe ms: in sync, or already rebuilt up to it. */
-bool teearray_member_readable(struct teearray_c *tc, u32 slot, u64 ms);
-
-/* Member sector of data stripe s. */
+/* The placement of teearray-plan.h, for this array's geometry. */
 static inline u64 teearray_data_ms(struct teearray_c *tc, u64 s)
 {
-	return tc->geo.data_start + s;
+	return teearray_geo_data_ms(&tc->geo, s);
 }
 
-/* Member sector of the stripe holding metadata sector mv, and its column. */
 static inline u64 teearray_meta_ms(struct teearray_c *tc, u64 mv, u32 *col)
 {
-	*col = (u32)(mv % tc->n);
-	return tc->geo.meta_start + mv / tc->n;
+	return teearray_geo_meta_ms(&tc->geo, mv, col);
 }
 
-/* First and one-past-last erasure-coded stripe (what a rebuild walks). */
 static inline u64 teearray_first_ms(struct teearray_c *tc)
 {
-	return tc->geo.meta_start;
+	return teearray_geo_first_ms(&tc->geo);
 }
 
 static inline u64 teearray_end_ms(struct teearray_c *tc)
 {
-	return tc->geo.data_start + tc->geo.data_sectors;
+	return teearray_geo_end_ms(&tc->geo);
 }
 
 extern bool teearray_fault_injection;
@@ -317,7 +311,6 @@ int teearray_write_columns(struct teearray_c *tc, u64 ms, const bool *cols,
 			   struct teearray_buf *buf);
 int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
 			const u8 *sector, void *ctx);
-bool teearray_stripe_rmw(struct teearray_c *tc, u64 ms, unsigned int nw);
 int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 			      const unsigned long *written, unsigned int nw,
 			      bool have_old, const bool *have,

@@ -54,3 +54,31 @@ build/test/blame-test: build/san/tests/unit/blame-test.o build/san/kernel/teearr
 
 TEST_BINS += build/test/blame-test
 UNIT_TESTS += build/test/blame-test
+
+# The engine's pure decisions: stripe planning, journal entry planning and
+# member freshness (kernel/teearray-plan.c, -jplan.c, -fresh.c).
+PLAN_TEST_OBJS := build/san/tests/unit/plan-test.o build/san/kernel/teearray-plan.o \
+		  build/san/kernel/teearray-fresh.o build/san/kernel/teearray-format.o \
+		  build/san/kernel/teearray-kdf.o
+build/test/plan-test: $(PLAN_TEST_OBJS)
+	$(call link_san,-lsodium)
+
+TEST_BINS += build/test/plan-test
+UNIT_TESTS += build/test/plan-test
+
+JPLAN_TEST_OBJS := build/san/tests/unit/jplan-test.o build/san/kernel/teearray-jplan.o \
+		   build/san/kernel/teearray-plan.o build/san/kernel/teearray-fresh.o \
+		   build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
+build/test/jplan-test: $(JPLAN_TEST_OBJS)
+	$(call link_san,-lsodium)
+
+TEST_BINS += build/test/jplan-test
+UNIT_TESTS += build/test/jplan-test
+
+FRESH_TEST_OBJS := build/san/tests/unit/fresh-test.o build/san/kernel/teearray-fresh.o \
+		   build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
+build/test/fresh-test: $(FRESH_TEST_OBJS)
+	$(call link_san,-lsodium)
+
+TEST_BINS += build/test/fresh-test
+UNIT_TESTS += build/test/fresh-test

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stripe planning: the choices of teearray-plan.h.
+ */
+#include "teearray-plan.h"
+
+void teearray_plan_readable(const struct teearray_geometry *g,
+			    const struct teearray_member *members,
+			    const struct teearray_rebuild_pos *rb, u64 ms,
+			    bool *readable)
+{
+	u32 c, m = g->data_members + g->parity_members;
+
+	for (c = 0; c < m; c++) {
+		u32 slot = teearray_slot_of(g, ms, c);
+
+		readable[c] = teearray_member_readable_at(&members[slot], slot, rb, ms);
+	}
+}
+
+unsigned int teearray_plan_usable(const struct teearray_geometry *g,
+				  const bool *readable, const bool *avoid)
+{
+	unsigned int c, k = 0, m = g->data_members + g->parity_members;
+
+	for (c = 0; c < m; c++)
+		k += readable[c] && !(avoid && avoid[c]);
+	return k;
+}
+
+int teearray_plan_fetch(const struct teearray_geometry *g, const bool *readable,
+			const bool *avoid, const bool *want, bool *read)
+{
+	unsigned int c, n = g->data_members, m = n + g->parity_members, nread = 0;
+	bool missing = false;
+
+	for (c = 0; c < m; c++) {
+		bool ok = readable[c] && !(avoid && avoid[c]);
+
+		read[c] = want[c] && ok;
+		missing |= want[c] && !ok;
+	}
+	if (!missing)
+		return 0;
+	/* Any N usable columns: wanted ones, then data, then parity. */
+	for (c = 0; c < m; c++)
+		nread += read[c];
+	for (c = 0; c < m && nread < n; c++) {
+		if (read[c] || !readable[c] || (avoid && avoid[c]))
+			continue;
+		read[c] = true;
+		nread++;
+	}
+	return nread < n ? -EIO : 1;
+}
+
+bool teearray_plan_rmw(const struct teearray_geometry *g, unsigned int nw,
+		       const bool *readable)
+{
+	unsigned int c, n = g->data_members, p = g->parity_members;
+
+	if (nw >= n || nw + p >= n - nw)
+		return false;
+	for (c = 0; c < n + p; c++)
+		if (!readable[c])
+			return false;
+	return true;
+}
+
+bool teearray_plan_update(const struct teearray_geometry *g,
+			  const unsigned long *written, unsigned int nw,
+			  bool have_old, const bool *have, const bool *readable,
+			  bool *want)
+{
+	unsigned int c, n = g->data_members, m = n + g->parity_members;
+	bool all_have = !!have, rmw;
+
+	for (c = 0; c < n && have; c++)
+		all_have &= test_bit(c, written) || have[c];
+	rmw = !all_have && teearray_plan_rmw(g, nw, readable);
+	for (c = 0; c < m; c++) {
+		if (rmw)
+			want[c] = c >= n || (!have_old && test_bit(c, written));
+		else
+			want[c] = c < n && !test_bit(c, written) && !(have && have[c]);
+	}
+	return rmw;
+}
