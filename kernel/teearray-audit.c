@@ -40,11 +40,12 @@ struct teearray_audit_ev {
 };
 
 struct teearray_audit {
-	spinlock_t lock;		/* queue, queued, lost, ready */
+	spinlock_t lock;		/* queue, queued, lost, ready, held */
 	struct list_head queue;
 	unsigned int queued;
 	u64 lost;
 	bool ready;			/* assembled: the work may write */
+	bool held;			/* suspended: events wait for resume */
 	struct work_struct work;
 	u64 seq;			/* newest entry on the members */
 	u8 head[TEEARRAY_SHA256_SIZE];	/* its hash */
@@ -98,7 +99,7 @@ static void teearray_audit_queue(struct teearray_c *tc, u32 event, u64 arg0, u64
 	}
 	list_add_tail(&ev->node, &a->queue);
 	a->queued++;
-	if (a->ready)
+	if (a->ready && !a->held)
 		queue_work(system_long_wq, &a->work);
 	spin_unlock_irqrestore(&a->lock, flags);
 }
@@ -189,13 +190,13 @@ static int teearray_audit_append(struct teearray_c *tc)
 		r = -EIO;
 	if (r) {
 		DMWARN_LIMIT("%s: audit entry %llu not signed (%s)",
-			     dm_table_device_name(tc->ti->table), a->seq + 1,
+			     teearray_dev(tc), a->seq + 1,
 			     teearray_status_name(rq.status));
 		return r;
 	}
 	if (!teearray_audit_reply_ok(a->sent, a->entry)) {
 		DMWARN_LIMIT("%s: the daemon altered audit entry %llu: dropped",
-			     dm_table_device_name(tc->ti->table), a->seq + 1);
+			     teearray_dev(tc), a->seq + 1);
 		return -EBADMSG;
 	}
 	lw.ms = teearray_audit_ms(&tc->geo, a->seq + 1, &lw.col);
@@ -217,6 +218,10 @@ static void teearray_audit_work(struct work_struct *work)
 
 	for (;;) {
 		spin_lock_irq(&a->lock);
+		if (a->held) {
+			spin_unlock_irq(&a->lock);
+			return;
+		}
 		ev = list_first_entry_or_null(&a->queue, struct teearray_audit_ev, node);
 		if (ev) {
 			list_del(&ev->node);
@@ -291,7 +296,7 @@ int teearray_audit_load(struct teearray_c *tc)
 	}
 	mempool_free(buf, tc->buf_pool);
 	if (r) {
-		DMERR("%s: cannot read the audit log (%d)", dm_table_device_name(tc->ti->table), r);
+		DMERR("%s: cannot read the audit log (%d)", teearray_dev(tc), r);
 		return r;
 	}
 	spin_lock_irq(&a->lock);
@@ -307,10 +312,37 @@ int teearray_audit_load(struct teearray_c *tc)
  */
 void teearray_audit_flush(struct teearray_c *tc)
 {
-	if (!tc->audit || !tc->audit->ready || !teearray_daemon_connected())
+	if (!tc->audit || !tc->audit->ready || tc->audit->held ||
+	    !teearray_daemon_connected())
 		return;
 	queue_work(system_long_wq, &tc->audit->work);
 	flush_work(&tc->audit->work);
+}
+
+/*
+ * Postsuspend: queued events wait for resume (an entry is a member write).
+ * Waits for an entry being written.
+ */
+void teearray_audit_hold(struct teearray_c *tc)
+{
+	struct teearray_audit *a = tc->audit;
+
+	spin_lock_irq(&a->lock);
+	a->held = true;
+	spin_unlock_irq(&a->lock);
+	flush_work(&a->work);
+}
+
+/* Resume: write what was queued while suspended. */
+void teearray_audit_release(struct teearray_c *tc)
+{
+	struct teearray_audit *a = tc->audit;
+
+	spin_lock_irq(&a->lock);
+	a->held = false;
+	if (a->ready && (a->queued || a->lost))
+		queue_work(system_long_wq, &a->work);
+	spin_unlock_irq(&a->lock);
 }
 
 /* Message "audit": the newest entry's seq and hash. */

@@ -83,7 +83,10 @@ void teearray_unlock_stripes(struct teearray_c *tc, const unsigned long *set)
 	wake_up_all(&tc->busy_wq);
 }
 
-/* Fail the members whose requests failed; false if the array failed. */
+/*
+ * Fail the members whose requests failed; false if the array failed or the
+ * death record saying so could not be persisted.
+ */
 bool teearray_handle_failures(struct teearray_c *tc,
 			      struct teearray_request *rqs, unsigned int n,
 			      const char *what)
@@ -102,13 +105,13 @@ bool teearray_handle_failures(struct teearray_c *tc,
 			return false;
 		}
 		if (!failed[rqs[i].slot])
-			DMWARN_LIMIT("member %u: %s: %s", rqs[i].slot, what,
+			DMWARN_LIMIT("%s: member %u: %s: %s", teearray_dev(tc), rqs[i].slot, what,
 				     teearray_status_name(rqs[i].status));
 		failed[rqs[i].slot] = true;
 		any = true;
 	}
-	if (any)
-		teearray_fail_members(tc, failed, what);
+	if (any && teearray_fail_members(tc, failed, what))
+		return false;
 	return !READ_ONCE(tc->fail_reason);
 }
 
@@ -225,7 +228,7 @@ teearray_fetch_blame(struct teearray_c *tc, u64 ms, struct teearray_buf *buf,
 		     teearray_check_fn check, void *ctx, const bool *bad,
 		     const bool *held)
 {
-	const char *dev = dm_table_device_name(tc->ti->table);
+	const char *dev = teearray_dev(tc);
 	struct teearray_request *rqs;
 	struct teearray_blame_ctx *b;
 	unsigned int c, i, k = 0, tries = 0;
@@ -317,9 +320,8 @@ teearray_fetch_blame(struct teearray_c *tc, u64 ms, struct teearray_buf *buf,
 		any = true;
 	}
 	if (any) {
-		teearray_fail_members(tc, b->slots,
-				      "served a column that differs from the verified stripe");
-		if (READ_ONCE(tc->fail_reason))
+		if (teearray_fail_members(tc, b->slots,
+					  "served a column that differs from the verified stripe"))
 			r = -EIO;
 	}
 out:
@@ -367,7 +369,7 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			lacking |= want[c] && avoid[c];
 		if (lacking && teearray_usable_cols(tc, ms, avoid) < tc->n) {
 			DMWARN_LIMIT("%s: stripe %llu: cannot rebuild: searching the stripe",
-				     dm_table_device_name(tc->ti->table), ms);
+				     teearray_dev(tc), ms);
 			return teearray_fetch_blame(tc, ms, buf, check, ctx, liar, direct);
 		}
 		r = teearray_fetch_columns(tc, ms, want, attempt ? avoid : NULL,
@@ -402,7 +404,7 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			if (v && !direct[c]) {
 				/* No member served this: it was rebuilt from liars. */
 				DMWARN_LIMIT("%s: stripe %llu column %u: rebuilt, does not verify",
-					     dm_table_device_name(tc->ti->table), ms, c);
+					     teearray_dev(tc), ms, c);
 				return teearray_fetch_blame(tc, ms, buf, check, ctx, liar, direct);
 			}
 			atomic64_inc(&tc->mac_failures);
@@ -412,13 +414,13 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 						  teearray_slot_of(&tc->geo, ms, c));
 			if (!v) {
 				DMWARN_LIMIT("%s: stripe %llu: member %u zeroed a written sector",
-					     dm_table_device_name(tc->ti->table), ms,
+					     teearray_dev(tc), ms,
 					     teearray_slot_of(&tc->geo, ms, c));
 				liar[c] = true;
 				continue;
 			}
 			DMWARN_LIMIT("%s: stripe %llu column %u (member %u) does not verify%s",
-				     dm_table_device_name(tc->ti->table), ms, c,
+				     teearray_dev(tc), ms, c,
 				     teearray_slot_of(&tc->geo, ms, c),
 				     ": rebuilding it from the others");
 			avoid[c] = true;
@@ -430,7 +432,7 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 	}
 	if (attempt > 2 * tc->n + 1) {
 		DMWARN_LIMIT("%s: stripe %llu: rebuilding does not settle: searching the stripe",
-			     dm_table_device_name(tc->ti->table), ms);
+			     teearray_dev(tc), ms);
 		return teearray_fetch_blame(tc, ms, buf, check, ctx, liar, direct);
 	}
 	for (c = 0; c < tc->n; c++)
@@ -441,8 +443,7 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 		for (c = 0; c < tc->n; c++)
 			if (liar[c])
 				failed[teearray_slot_of(&tc->geo, ms, c)] = true;
-		teearray_fail_members(tc, failed, "returned data that does not verify");
-		if (READ_ONCE(tc->fail_reason))
+		if (teearray_fail_members(tc, failed, "returned data that does not verify"))
 			return -EIO;
 	}
 	return 0;
@@ -759,7 +760,7 @@ int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
 			if (!memcmp(parity[c - tc->n], buf->col[c], TEEARRAY_SECTOR_SIZE))
 				continue;
 			DMWARN_LIMIT("%s: stripe %llu: parity column %u (member %u) differs%s",
-				     dm_table_device_name(tc->ti->table), ms, c,
+				     teearray_dev(tc), ms, c,
 				     teearray_slot_of(&tc->geo, ms, c),
 				     repair ? ": rewriting it" : "");
 			memcpy(buf->col[c], parity[c - tc->n], TEEARRAY_SECTOR_SIZE);
@@ -869,7 +870,8 @@ int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
 	/* The queue limits make every bio one aligned 4 KiB sector; check. */
 	if (bio->bi_iter.bi_size != TEEARRAY_SECTOR_SIZE ||
 	    dm_target_offset(tc->ti, bio->bi_iter.bi_sector) & 7) {
-		DMWARN_LIMIT("refusing a bio of %u bytes at sector %llu: not one 4 KiB sector",
+		DMWARN_LIMIT("%s: refusing a bio of %u bytes at sector %llu: not one 4 KiB sector",
+			     teearray_dev(tc),
 			     bio->bi_iter.bi_size,
 			     (unsigned long long)bio->bi_iter.bi_sector);
 		return DM_MAPIO_KILL;

@@ -111,7 +111,7 @@ static bool teearray_journal_take(struct teearray_c *tc)
 	spin_unlock_irq(&j->lock);
 	while ((bio = bio_list_pop(&too_big))) {
 		DMERR_LIMIT("%s: a write does not fit a journal entry",
-			    dm_table_device_name(tc->ti->table));
+			    teearray_dev(tc));
 		bio_io_error(bio);
 	}
 	return j->plan.nd || j->log_cur || j->forcing;
@@ -149,7 +149,7 @@ static int teearray_next_iv(struct teearray_c *tc, u8 iv[TEEARRAY_IV_SIZE])
 
 	if (j->iv_seq >= TEEARRAY_SEQ_MAX) {
 		DMERR_LIMIT("%s: IV space of this activation exhausted: reload the table",
-			    dm_table_device_name(tc->ti->table));
+			    teearray_dev(tc));
 		return -EIO;
 	}
 	teearray_iv_make(iv, tc->key_epoch, j->iv_gen << 32 | ++j->iv_seq);
@@ -425,7 +425,7 @@ static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
 			struct bio *bio;
 
 			DMWARN_LIMIT("%s: write to stripe %llu failed: %d",
-				     dm_table_device_name(tc->ti->table), ds->ms, r);
+				     teearray_dev(tc), ds->ms, r);
 			if (fatal || READ_ONCE(tc->fail_reason))
 				return -EIO;
 			bio_list_for_each(bio, &j->bios[s])
@@ -578,7 +578,7 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 		r = teearray_entry_write(tc, nr);
 	if (r)
 		DMWARN_LIMIT("%s: journal entry %llu failed: %d",
-			     dm_table_device_name(tc->ti->table), j->version, r);
+			     teearray_dev(tc), j->version, r);
 	/* Cache what the members now hold; after a failure, nothing. */
 	for (s = 0; s < j->plan.nmeta; s++) {
 		if (r)
@@ -687,7 +687,8 @@ static int teearray_replay_read_records(struct teearray_c *tc,
 		pr = teearray_replay_parse(tc, &disks[i], rec, &key, &error);
 		if (pr) {
 			if (pr != -ENODATA)
-				DMWARN("member %u: journal slot %llu: %s", rqs[i].slot,
+				DMWARN("%s: member %u: journal slot %llu: %s",
+				       teearray_dev(tc), rqs[i].slot,
 				       rqs[i].sector - tc->geo.journal_start, error);
 			continue;
 		}
@@ -723,7 +724,7 @@ static bool teearray_replay_failures(struct teearray_c *tc,
 
 		if (rqs[i].status == TEEARRAY_ST_OK || mb->state == TEEARRAY_MEMBER_DEAD)
 			continue;
-		DMWARN("member %u: journal replay: %s: marking it dead",
+		DMWARN("%s: member %u: journal replay: %s: marking it dead", teearray_dev(tc),
 		       rqs[i].slot, teearray_status_name(rqs[i].status));
 		mb->state = TEEARRAY_MEMBER_DEAD;
 		changed = true;
@@ -859,7 +860,7 @@ int teearray_journal_replay(struct teearray_c *tc)
 	j->plan.capacity = j->capacity;
 	if (teearray_jplan_check(&tc->geo)) {
 		DMERR("%s: journal of %llu sectors cannot hold one write of a %u+%u array",
-		      dm_table_device_name(tc->ti->table), tc->geo.journal_sectors,
+		      teearray_dev(tc), tc->geo.journal_sectors,
 		      tc->n, tc->p);
 		return -EINVAL;
 	}
@@ -880,7 +881,7 @@ int teearray_journal_replay(struct teearray_c *tc)
 		if (r >= 0 && use) {
 			if (use->nr)
 				DMINFO("%s: replaying journal entry %llu (%u sectors)",
-				       dm_table_device_name(tc->ti->table), use->version,
+				       teearray_dev(tc), use->version,
 				       use->nr);
 			r = teearray_replay_apply(tc, use);
 		} else if (r >= 0) {

@@ -3,6 +3,9 @@
  * HMAC-SHA256, HKDF-SHA256 and key derivation; see teearray-kdf.h.
  */
 #include "teearray-kdf.h"
+#ifdef __KERNEL__
+#include <crypto/algapi.h>
+#endif
 
 void teearray_wipe(void *p, size_t len)
 {
@@ -144,12 +147,12 @@ void teearray_epoch_key(const u8 *root, size_t root_len, const u8 array_uuid[16]
 		      TEEARRAY_EPOCH_KEY_SIZE);
 }
 
+/* Constant time: a MAC compare must not tell how many bytes matched. */
 bool teearray_mac_equal(const u8 *a, const u8 *b, size_t len)
 {
-	u8 diff = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		diff |= a[i] ^ b[i];
-	return diff == 0;
+#ifdef __KERNEL__
+	return !crypto_memneq(a, b, len);
+#else
+	return sodium_memcmp(a, b, len) == 0;
+#endif
 }

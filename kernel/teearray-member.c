@@ -175,7 +175,7 @@ void teearray_set_failed(struct teearray_c *tc, const char *why)
 {
 	if (!cmpxchg(&tc->fail_reason, NULL, why)) {
 		DMERR("%s: array failed: %s; all I/O now fails",
-		      dm_table_device_name(tc->ti->table), why);
+		      teearray_dev(tc), why);
 		dm_table_event(tc->ti->table);
 	}
 	wake_up_all(&teearray_daemon_wq);
@@ -231,8 +231,9 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 				r = -EIO;
 				break;
 			}
-			DMWARN("member %u did not take death record v%llu (%s): marking it dead",
-			       rqs[i].slot, tc->dr_version, teearray_status_name(rqs[i].status));
+			DMWARN("%s: member %u refused death record v%llu (%s): marking it dead",
+			       teearray_dev(tc), rqs[i].slot, tc->dr_version,
+			       teearray_status_name(rqs[i].status));
 			tc->members[rqs[i].slot].state = TEEARRAY_MEMBER_DEAD;
 			again = true;
 		}
@@ -259,10 +260,17 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 
 	/* A failed (or crashed) array changes nothing any more. */
 	if (READ_ONCE(tc->fail_reason))
-		return expect_version ? -EIO : 0;
+		return -EIO;
 	mutex_lock(&tc->member_lock);
+	/* The operator's message: a suspended array sends no member command. */
+	if (expect_version && tc->suspended) {
+		DMWARN("%s: fail_member: the device is suspended; resume it first",
+		       teearray_dev(tc));
+		mutex_unlock(&tc->member_lock);
+		return -EBUSY;
+	}
 	if (expect_version && *expect_version != tc->dr_version) {
-		DMWARN("fail_member: death record is at v%llu, not v%llu",
+		DMWARN("%s: fail_member: death record is at v%llu, not v%llu", teearray_dev(tc),
 		       tc->dr_version, *expect_version);
 		mutex_unlock(&tc->member_lock);
 		return -ESTALE;
@@ -271,10 +279,9 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 		if (!failed[i] || tc->members[i].state == TEEARRAY_MEMBER_DEAD)
 			continue;
 		DMWARN("%s: member %u failed (%s)",
-		       dm_table_device_name(tc->ti->table), i, why);
+		       teearray_dev(tc), i, why);
+		/* A rebuild onto this member stops at its next stripe. */
 		tc->members[i].state = TEEARRAY_MEMBER_DEAD;
-		if (tc->rebuild_running && tc->rebuild_slot == i)
-			tc->sync_stop = true;
 		atomic64_inc(&tc->member_errors);
 		changed = true;
 	}
@@ -289,17 +296,30 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 	/*
 	 * No session to persist in: the next session's fencing writes the
 	 * record (it includes these states) before any I/O is let through.
+	 * Until that is done the record is not on the survivors.
 	 */
-	if (r == -EAGAIN)
-		wait_event_timeout(teearray_daemon_wq, teearray_fenced(tc),
-				   TEEARRAY_DAEMON_WAIT);
+	if (r == -EAGAIN &&
+	    wait_event_timeout(teearray_daemon_wq, teearray_fenced(tc), TEEARRAY_DAEMON_WAIT) &&
+	    !READ_ONCE(tc->fail_reason))
+		r = 0;
+	if (r) {
+		DMERR("%s: death record not persisted (%s): %s",
+		      teearray_dev(tc),
+		      READ_ONCE(tc->fail_reason) ? "the array failed" : "no daemon came back",
+		      why);
+		return r == -EAGAIN ? -ETIMEDOUT : r;
+	}
 	return 0;
 }
 
-void teearray_fail_members(struct teearray_c *tc, const bool *failed,
-			   const char *why)
+/*
+ * Mark members dead; returns 0 once the death record saying so is on every
+ * surviving member, else an error (and then nothing that relied on their
+ * death may complete successfully).
+ */
+int teearray_fail_members(struct teearray_c *tc, const bool *failed, const char *why)
 {
-	teearray_fail_members_cas(tc, failed, why, NULL);
+	return teearray_fail_members_cas(tc, failed, why, NULL);
 }
 
 /* Raise the generation on every live member.  Caller holds member_lock. */
@@ -329,7 +349,8 @@ static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
 			teearray_set_failed(tc, "fenced by a newer generation");
 			r = -EIO;
 		} else {
-			DMWARN("member %u could not be fenced (%s): marking it dead",
+			DMWARN("%s: member %u could not be fenced (%s): marking it dead",
+			       teearray_dev(tc),
 			       rqs[i].slot, teearray_status_name(rqs[i].status));
 			mb->state = TEEARRAY_MEMBER_DEAD;
 		}
@@ -356,13 +377,19 @@ void teearray_fence_work(struct work_struct *work)
 		mutex_unlock(&tc->member_lock);
 		return;
 	}
+	if (tc->quiesced) {
+		/* Suspended: no member command until resume, which fences. */
+		tc->fence_pending = true;
+		mutex_unlock(&tc->member_lock);
+		return;
+	}
 	r = teearray_fence_locked(tc, teearray_max_generation(tc) + 1);
 	if (!r)
 		r = teearray_persist_dr_locked(tc);
 	if (!r) {
 		WRITE_ONCE(tc->fenced_epoch, epoch);
 		DMINFO("%s: members fenced at generation %llu for daemon session %llu",
-		       dm_table_device_name(tc->ti->table), teearray_max_generation(tc), epoch);
+		       teearray_dev(tc), teearray_max_generation(tc), epoch);
 	}
 	mutex_unlock(&tc->member_lock);
 	wake_up_all(&teearray_daemon_wq);
@@ -396,7 +423,7 @@ static int teearray_probe_members(struct teearray_c *tc,
 		pr[rqs[i].slot].sb_state = -EIO;
 		pr[rqs[i].slot].dr_state = -EIO;
 		if (rqs[i].status != TEEARRAY_ST_OK) {
-			DMWARN("member %u: not reachable for assembly (%s)",
+			DMWARN("%s: member %u: not reachable for assembly (%s)", teearray_dev(tc),
 			       rqs[i].slot, teearray_status_name(rqs[i].status));
 			continue;
 		}
@@ -427,7 +454,7 @@ static int teearray_probe_members(struct teearray_c *tc,
 
 		state = rqs[i].op == TEEARRAY_OP_READ ? &p->sb_state : &p->dr_state;
 		if (rqs[i].status != TEEARRAY_ST_OK) {
-			DMWARN("member %u: read failed during assembly (%s)",
+			DMWARN("%s: member %u: read failed during assembly (%s)", teearray_dev(tc),
 			       rqs[i].slot, teearray_status_name(rqs[i].status));
 			*state = -EIO;
 			continue;
@@ -449,11 +476,12 @@ static int teearray_probe_members(struct teearray_c *tc,
 			*state = teearray_dr_parse(&p->dr, &p->dri, tc->params->array_uuid,
 						   k->meta_key, &error);
 		if (*state == -EKEYREJECTED)
-			DMWARN("member %u: %s is under key epoch %u, which the table does not hold",
+			DMWARN("%s: member %u: %s is under key epoch %u, which the table lacks",
+			       teearray_dev(tc),
 			       rqs[i].slot, rqs[i].op == TEEARRAY_OP_READ ?
 			       "superblock" : "death record", e);
 		else if (*state && *state != -ENODATA)
-			DMWARN("member %u: %s", rqs[i].slot, error);
+			DMWARN("%s: member %u: %s", teearray_dev(tc), rqs[i].slot, error);
 	}
 	kfree(rqs);
 	return r;
@@ -480,7 +508,8 @@ static int teearray_check_superblocks(struct teearray_c *tc,
 
 	for (i = 0; i < tc->m; i++)
 		if (pr[i].foreign)
-			DMWARN("member %u: superblock belongs to another array or slot", i);
+			DMWARN("%s: member %u: superblock belongs to another array or slot",
+			       teearray_dev(tc), i);
 	if (r)
 		return r;
 	for (i = 0; i < tc->m; i++) {
@@ -488,7 +517,10 @@ static int teearray_check_superblocks(struct teearray_c *tc,
 
 		if (tc->members[i].state != TEEARRAY_MEMBER_ALIVE || pr[i].sb_state)
 			continue;
-		tc->create_time = sbi->create_time;
+		/* The array's: members replaced by an older release carry their own. */
+		if (sbi->create_time &&
+		    (!tc->create_time || sbi->create_time < tc->create_time))
+			tc->create_time = sbi->create_time;
 	}
 	return 0;
 }
@@ -504,8 +536,8 @@ static int teearray_check_death_record(struct teearray_c *tc,
 	int r = teearray_fresh_death_record(x, tc->members, pr, best, &t, why);
 
 	if (r == -ESTALE)
-		DMERR("death record v%llu: %u live, %u confirm (%u in sync); need %u in sync, > %u",
-		      best->version, t.listed, t.confirmed, t.in_sync, tc->n,
+		DMERR("%s: death record v%llu: %u live, %u agree (%u synced); need %u synced, >%u",
+		      teearray_dev(tc), best->version, t.listed, t.confirmed, t.in_sync, tc->n,
 		      t.listed - tc->n);
 	return r;
 }
@@ -529,7 +561,7 @@ int teearray_assemble(struct teearray_c *tc)
 				5 * HZ)) {
 		DMERR(/* never split: operators grep for this */
 		      "%s: no transport daemon connected: start teearrayd before activating the array",
-		      dm_table_device_name(tc->ti->table));
+		      teearray_dev(tc));
 		return -ENOTCONN;
 	}
 	pr = kvcalloc(tc->m, sizeof(*pr), GFP_KERNEL);
@@ -563,7 +595,8 @@ int teearray_assemble(struct teearray_c *tc)
 		u8 state = teearray_fresh_state(best, i, mb, &pr[i]);
 
 		if (state == TEEARRAY_MEMBER_DEAD && best->state[i] != TEEARRAY_MEMBER_DEAD)
-			DMWARN("member %u is missing or was restarted: marking it dead", i);
+			DMWARN("%s: member %u is missing or was restarted: marking it dead",
+			       teearray_dev(tc), i);
 		mb->state = state;
 		mb->generation = max(mb->generation, best->generation);
 	}
@@ -597,14 +630,14 @@ int teearray_assemble(struct teearray_c *tc)
 	WRITE_ONCE(tc->fenced_epoch, epoch);
 	tc->assembled = true;
 	DMINFO("%s: assembled %u+%u, %llu sectors, gen %llu, death v%llu, journal v%llu, %u dead",
-	       dm_table_device_name(tc->ti->table), tc->n, tc->p,
+	       teearray_dev(tc), tc->n, tc->p,
 	       tc->geo.array_sectors, teearray_max_generation(tc), tc->dr_version,
 	       tc->journal.version,
 	       teearray_members_count(tc->members, tc->m, TEEARRAY_MEMBER_DEAD));
 unlock:
 	mutex_unlock(&tc->member_lock);
 	if (r && why)
-		DMERR("%s: cannot assemble: %s", dm_table_device_name(tc->ti->table), why);
+		DMERR("%s: cannot assemble: %s", teearray_dev(tc), why);
 out:
 	kfree(best);
 	kvfree(pr);

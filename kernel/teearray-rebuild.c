@@ -7,7 +7,6 @@
  * walk has passed it.  When the walk ends the death record marks the member
  * in sync ('A').
  */
-#include <linux/delay.h>
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 
@@ -28,7 +27,7 @@ static void teearray_rebuild_throttle(struct teearray_c *tc, unsigned long start
 	due_ms = div_u64(stripes * (TEEARRAY_SECTOR_SIZE / 1024) * 1000, rate);
 	due = start + msecs_to_jiffies(due_ms);
 	if (time_before(jiffies, due))
-		schedule_timeout_interruptible(due - jiffies);
+		teearray_walk_sleep(tc, due - jiffies);
 }
 
 void teearray_rebuild_work(struct work_struct *work)
@@ -42,13 +41,14 @@ void teearray_rebuild_work(struct work_struct *work)
 	int r = 0;
 
 	DMINFO("%s: rebuilding member %u from sector %llu to %llu",
-	       dm_table_device_name(tc->ti->table), slot, first, teearray_end_ms(tc));
+	       teearray_dev(tc), slot, first, teearray_end_ms(tc));
 	buf = mempool_alloc(tc->buf_pool, GFP_NOIO);
 	for (ms = first; ms < teearray_end_ms(tc); ms++) {
 		DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
 		u32 col = teearray_column_of(&tc->geo, ms, slot);
 
-		if (READ_ONCE(tc->sync_stop) || READ_ONCE(tc->fail_reason)) {
+		if (teearray_walk_should_stop(tc) ||
+		    READ_ONCE(tc->members[slot].state) != TEEARRAY_MEMBER_REBUILDING) {
 			r = -EINTR;
 			break;
 		}
@@ -80,7 +80,7 @@ void teearray_rebuild_work(struct work_struct *work)
 		r = teearray_persist_dr_locked(tc);
 		if (!r) {
 			DMINFO("%s: member %u rebuilt and in sync",
-			       dm_table_device_name(tc->ti->table), slot);
+			       teearray_dev(tc), slot);
 			teearray_audit_event_slot(tc, TEEARRAY_EV_REBUILD_DONE, slot,
 						  teearray_end_ms(tc) - teearray_first_ms(tc),
 						  slot);
@@ -89,45 +89,8 @@ void teearray_rebuild_work(struct work_struct *work)
 	mutex_unlock(&tc->member_lock);
 	dm_table_event(tc->ti->table);
 	/* Another member may be waiting for its rebuild, or a rotation. */
-	if (!r) {
-		teearray_rebuild_start(tc);
-		teearray_rotate_resume(tc);
-	}
-}
-
-/*
- * Stop the rebuild or scrub and wait for it.  A stopped rebuild resumes on
- * the next resume; a stopped scrub does not.  Context: process; caller does
- * not hold member_lock.
- */
-void teearray_sync_stop(struct teearray_c *tc)
-{
-	WRITE_ONCE(tc->sync_stop, true);
-	flush_work(&tc->rebuild_work);
-	flush_work(&tc->scrub_work);
-	flush_work(&tc->rotate_work);
-}
-
-/* Start (or resume) the rebuild of a member in state 'a'. */
-void teearray_rebuild_start(struct teearray_c *tc)
-{
-	unsigned int i;
-
-	mutex_lock(&tc->member_lock);
-	for (i = 0; i < tc->m; i++) {
-		if (tc->members[i].state != TEEARRAY_MEMBER_REBUILDING ||
-		    tc->rebuild_running || tc->scrub_running || tc->rotate_running)
-			continue;
-		tc->rebuild_slot = i;
-		tc->rebuild_running = true;
-		WRITE_ONCE(tc->sync_stop, false);
-		/*
-		 * Not on ctl_wq: the rebuild's I/O may wait for the fencing of a
-		 * new daemon session, which runs there.
-		 */
-		queue_work(system_long_wq, &tc->rebuild_work);
-	}
-	mutex_unlock(&tc->member_lock);
+	if (!r)
+		teearray_walk_next(tc);
 }
 
 /*
@@ -151,20 +114,21 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	mb = &tc->members[slot];
 	mutex_lock(&tc->member_lock);
 	r = -EBUSY;
-	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running ||
-	    tc->rotate_running || teearray_keys_rotating(tc)) {
-		DMWARN("replace: the array is not assembled, has failed, or is busy");
+	if (!tc->assembled || tc->fail_reason || tc->suspended || tc->rebuild_running ||
+	    tc->scrub_running || tc->rotate_running || teearray_keys_rotating(tc)) {
+		DMWARN("%s: replace: the array is not assembled, failed, suspended or busy",
+		       teearray_dev(tc));
 		goto out;
 	}
 	if (tc->params->member_absent[slot]) {
-		DMWARN("replace: slot %u has no member in the table", slot);
+		DMWARN("%s: replace: slot %u has no member in the table", teearray_dev(tc), slot);
 		r = -EINVAL;
 		goto out;
 	}
 
 	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_IDENTIFY, 0, NULL);
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK) {
-		DMWARN("replace: member %u does not answer (%s)", slot,
+		DMWARN("%s: replace: member %u does not answer (%s)", teearray_dev(tc), slot,
 		       teearray_status_name(rq.status));
 		r = -EIO;
 		goto out;
@@ -172,10 +136,12 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	if (mb->state != TEEARRAY_MEMBER_DEAD) {
 		/* Listed alive: replaceable only if it is a new instance. */
 		if (!memcmp(mb->instance, rq.instance_out, TEEARRAY_INSTANCE_SIZE)) {
-			DMWARN("replace: member %u is alive and unchanged; fail it first", slot);
+			DMWARN("%s: replace: member %u is alive and unchanged; fail it first",
+			       teearray_dev(tc), slot);
 			goto out;
 		}
-		DMWARN("replace: member %u was restarted: marking the old instance dead", slot);
+		DMWARN("%s: replace: member %u was restarted: marking the old instance dead",
+		       teearray_dev(tc), slot);
 		mb->state = TEEARRAY_MEMBER_DEAD;
 		atomic64_inc(&tc->member_errors);
 		r = teearray_persist_dr_locked(tc);
@@ -186,7 +152,8 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	memcpy(mb->instance, rq.instance_out, TEEARRAY_INSTANCE_SIZE);
 	mb->generation = rq.member_generation;
 	if (rq.member_sectors < tc->geo.member_sectors) {
-		DMWARN("replace: member %u has %llu sectors, the array needs %llu",
+		DMWARN("%s: replace: member %u has %llu sectors, the array needs %llu",
+		       teearray_dev(tc),
 		       slot, rq.member_sectors, tc->geo.member_sectors);
 		goto out;
 	}
@@ -195,7 +162,8 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	if (teearray_io_locked(tc, &rq, 1) || rq.status != TEEARRAY_ST_OK)
 		goto out;
 	if (!teearray_all_zero(sb, sizeof(*sb))) {
-		DMWARN("replace: member %u is not blank; only a fresh member can replace",
+		DMWARN("%s: replace: member %u is not blank; only a fresh member can replace",
+		       teearray_dev(tc),
 		       slot);
 		goto out;
 	}
@@ -211,7 +179,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	memcpy(info.array_uuid, tc->params->array_uuid, TEEARRAY_UUID_SIZE);
 	memcpy(info.member_uuid, mb->uuid, TEEARRAY_UUID_SIZE);
 	info.slot = slot;
-	info.create_time = ktime_get_real_seconds();
+	info.create_time = tc->create_time;	/* the array's, not the member's */
 	info.key_epoch = tc->key_epoch;
 	teearray_sb_build(sb, &info, teearray_keys_cur(tc)->meta_key);
 	teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_WRITE, 0, sb);
@@ -223,13 +191,13 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	r = teearray_persist_dr_locked(tc);
 	if (r)
 		goto out;
-	DMINFO("%s: member %u replaced; rebuilding", dm_table_device_name(tc->ti->table), slot);
+	DMINFO("%s: member %u replaced; rebuilding", teearray_dev(tc), slot);
 	teearray_audit_event_slot(tc, TEEARRAY_EV_REPLACE, slot, 0, slot);
 	r = 0;
 out:
 	mutex_unlock(&tc->member_lock);
 	kfree(sb);
 	if (!r)
-		teearray_rebuild_start(tc);
+		teearray_walk_next(tc);
 	return r;
 }

@@ -10,10 +10,10 @@
  *    under e and has the journal re-encrypt it under the stripe's lock,
  *    exactly like a write: crash-safe by the journal's own argument.
  * 4. A record, the death record and the superblocks are written under e+1
- *    alone; then, behind the barrier, e's keys are wiped from memory and the
- *    table stops naming prev_key.
- * A walk stopped by a suspend or a crash starts again from the beginning
- * on the next resume (with both keys in the table after a crash).
+ *    alone; then, behind the barrier, e's keys are wiped from memory.
+ * The loaded table is never changed: status reports the epochs.  A walk
+ * stopped by a suspend or a crash starts again from the beginning on the
+ * next resume (with both keys in the table after a crash).
  */
 #include <linux/slab.h>
 
@@ -64,20 +64,6 @@ out:
 	return r;
 }
 
-/* Start the walk if a rotation is unfinished and no other walk runs. */
-void teearray_rotate_resume(struct teearray_c *tc)
-{
-	mutex_lock(&tc->member_lock);
-	if (tc->assembled && !tc->fail_reason && teearray_keys_rotating(tc) &&
-	    !tc->rebuild_running && !tc->scrub_running && !tc->rotate_running) {
-		tc->rotate_running = true;
-		atomic64_set(&tc->rotate_done, 0);
-		WRITE_ONCE(tc->sync_stop, false);
-		queue_work(system_long_wq, &tc->rotate_work);
-	}
-	mutex_unlock(&tc->member_lock);
-}
-
 /* Message "rotate <epoch> <key>": see the top of the file. */
 int teearray_rotate_start(struct teearray_c *tc, u32 epoch, const char *keyref)
 {
@@ -88,24 +74,26 @@ int teearray_rotate_start(struct teearray_c *tc, u32 epoch, const char *keyref)
 	int r;
 
 	if (teearray_parse_key_ref(keyref, &ref, &error)) {
-		DMWARN("rotate: %s", error);
+		DMWARN("%s: rotate: %s", teearray_dev(tc), error);
 		return -EINVAL;
 	}
 	/* The current epoch again: restart a stopped walk. */
 	if (epoch == READ_ONCE(tc->key_epoch) && teearray_keys_rotating(tc) &&
-	    !dm_suspended(tc->ti)) {
-		teearray_rotate_resume(tc);
+	    !READ_ONCE(tc->suspended)) {
+		teearray_walk_next(tc);
 		return 0;
 	}
 	mutex_lock(&tc->rotate_lock);
 	mutex_lock(&tc->member_lock);
 	old = tc->key_epoch;
 	r = -EBUSY;
-	if (!tc->assembled || tc->fail_reason || dm_suspended(tc->ti) || tc->rebuild_running ||
+	if (!tc->assembled || tc->fail_reason || tc->suspended || tc->rebuild_running ||
 	    tc->scrub_running || tc->rotate_running || teearray_keys_rotating(tc)) {
-		DMWARN("rotate: the array is not assembled, is suspended, failed or busy");
+		DMWARN("%s: rotate: the array is not assembled, is suspended, failed or busy",
+		       teearray_dev(tc));
 	} else if (old == TEEARRAY_EPOCH_MAX || epoch != old + 1) {
-		DMWARN("rotate: the next epoch is %u, not %u", old + 1, epoch);
+		DMWARN("%s: rotate: the next epoch is %u, not %u",
+		       teearray_dev(tc), old + 1, epoch);
 		r = -EINVAL;
 	} else {
 		r = 0;
@@ -117,14 +105,15 @@ int teearray_rotate_start(struct teearray_c *tc, u32 epoch, const char *keyref)
 
 	r = teearray_read_key(&ref, key, &error);
 	if (r) {
-		DMWARN("rotate: %s", error);
+		DMWARN("%s: rotate: %s", teearray_dev(tc), error);
 		goto not_running;
 	}
 	teearray_keys_install(tc, epoch, key);
 	memzero_explicit(key, sizeof(key));
 	r = teearray_write_superblocks(tc, epoch, true);
 	if (r) {
-		DMWARN("rotate: superblocks not written (%d); still at epoch %u", r, old);
+		DMWARN("%s: rotate: superblocks not written (%d); still at epoch %u",
+		       teearray_dev(tc), r, old);
 		teearray_keys_barrier(tc);
 		teearray_keys_wipe(tc, epoch);
 		teearray_keys_barrier_end(tc);
@@ -133,19 +122,14 @@ int teearray_rotate_start(struct teearray_c *tc, u32 epoch, const char *keyref)
 
 	teearray_keys_barrier(tc);
 	WRITE_ONCE(tc->key_epoch, epoch);
-	tc->params->prev_key = tc->params->key;
-	tc->params->key = ref;
-	tc->params->key_epoch = epoch;
-	tc->params->opt_given |= 1U << TEEARRAY_OPT_KEY_EPOCH | 1U << TEEARRAY_OPT_PREV_KEY;
 	teearray_keys_barrier_end(tc);
 	DMINFO("%s: key epoch %u -> %u: new writes use epoch %u; re-encrypting",
-	       dm_table_device_name(tc->ti->table), old, epoch, epoch);
+	       teearray_dev(tc), old, epoch, epoch);
 	teearray_audit_event(tc, TEEARRAY_EV_ROTATE_START, old, epoch, NULL);
 
 	mutex_lock(&tc->member_lock);
 	atomic64_set(&tc->rotate_done, 0);
 	atomic64_set(&tc->rotate_rewrapped, 0);
-	WRITE_ONCE(tc->sync_stop, false);
 	queue_work(system_long_wq, &tc->rotate_work);
 	mutex_unlock(&tc->member_lock);
 	goto unlock;
@@ -176,12 +160,10 @@ static int teearray_rotate_finish(struct teearray_c *tc)
 	mutex_lock(&tc->rotate_lock);
 	teearray_keys_barrier(tc);
 	teearray_keys_wipe(tc, old);
-	memset(&tc->params->prev_key, 0, sizeof(tc->params->prev_key));
-	tc->params->opt_given &= ~(1U << TEEARRAY_OPT_PREV_KEY);
 	teearray_keys_barrier_end(tc);
 	mutex_unlock(&tc->rotate_lock);
 	DMINFO("%s: rotation to key epoch %u done: %llu sectors re-encrypted; epoch %u wiped",
-	       dm_table_device_name(tc->ti->table), tc->key_epoch,
+	       teearray_dev(tc), tc->key_epoch,
 	       (u64)atomic64_read(&tc->rotate_rewrapped), old);
 	teearray_audit_event(tc, TEEARRAY_EV_ROTATE_DONE, old,
 			     atomic64_read(&tc->rotate_rewrapped), NULL);
@@ -200,7 +182,7 @@ static int teearray_rotate_pass(struct teearray_c *tc, struct teearray_buf *buf,
 
 	*queued = 0;
 	for (s = 0; !r && s < tc->geo.data_sectors; s++) {
-		if (READ_ONCE(tc->sync_stop) || READ_ONCE(tc->fail_reason))
+		if (teearray_walk_should_stop(tc))
 			return -EINTR;
 		r = teearray_stripe_stale(tc, s, buf);
 		if (r > 0) {
@@ -243,10 +225,10 @@ void teearray_rotate_work(struct work_struct *work)
 		r = teearray_rotate_finish(tc);
 	if (r)
 		DMWARN("%s: key rotation stopped (%d); it continues on the next resume",
-		       dm_table_device_name(tc->ti->table), r);
+		       teearray_dev(tc), r);
 	mutex_lock(&tc->member_lock);
 	tc->rotate_running = false;
 	mutex_unlock(&tc->member_lock);
 	dm_table_event(tc->ti->table);
-	teearray_rebuild_start(tc);
+	teearray_walk_next(tc);
 }

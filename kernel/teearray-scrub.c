@@ -6,7 +6,8 @@
  * data gives.  A member that served data that does not verify is failed
  * exactly as on a read.  Parity columns that differ are counted and, for
  * repair, rewritten from the verified data.  The walk shares the rebuild's
- * slot: only one of them runs at a time.
+ * slot: only one of them runs at a time.  A scrub paused by a suspend
+ * continues at its cursor on resume.
  */
 #include <linux/slab.h>
 
@@ -33,11 +34,12 @@ void teearray_scrub_work(struct work_struct *work)
 		if (!parity[i])
 			goto out;
 	}
-	DMINFO("%s: %s started", dm_table_device_name(tc->ti->table),
-	       repair ? "repair" : "check");
+	ms = teearray_first_ms(tc) + atomic64_read(&tc->scrub_done);
+	DMINFO("%s: %s %s", teearray_dev(tc),
+	       repair ? "repair" : "check", ms == teearray_first_ms(tc) ? "started" : "resumed");
 	r = 0;
-	for (ms = teearray_first_ms(tc); ms < teearray_end_ms(tc); ms++) {
-		if (READ_ONCE(tc->sync_stop) || READ_ONCE(tc->fail_reason)) {
+	for (; ms < teearray_end_ms(tc); ms++) {
+		if (teearray_walk_should_stop(tc)) {
 			r = -EINTR;
 			break;
 		}
@@ -49,12 +51,15 @@ void teearray_scrub_work(struct work_struct *work)
 		r = 0;
 		cond_resched();
 	}
-	if (r)
-		DMWARN("%s: %s stopped at sector %llu (%d)", dm_table_device_name(tc->ti->table),
+	if (r == -EINTR && READ_ONCE(tc->suspended) && !READ_ONCE(tc->fail_reason))
+		DMINFO("%s: %s paused at sector %llu by a suspend; it continues on resume",
+		       teearray_dev(tc), repair ? "repair" : "check", ms);
+	else if (r)
+		DMWARN("%s: %s stopped at sector %llu (%d)", teearray_dev(tc),
 		       repair ? "repair" : "check", ms, r);
 	else
 		DMINFO("%s: %s finished: %llu parity mismatches%s",
-		       dm_table_device_name(tc->ti->table), repair ? "repair" : "check",
+		       teearray_dev(tc), repair ? "repair" : "check",
 		       (u64)atomic64_read(&tc->scrub_mismatches), repair ? " repaired" : "");
 out:
 	for (i = 0; parity && i < tc->p; i++)
@@ -63,11 +68,12 @@ out:
 	mempool_free(buf, tc->buf_pool);
 	mutex_lock(&tc->member_lock);
 	tc->scrub_running = false;
+	/* Paused by a suspend: teearray_walk_next() starts it again. */
+	tc->scrub_pending = r == -EINTR && tc->suspended && !tc->fail_reason;
 	mutex_unlock(&tc->member_lock);
 	dm_table_event(tc->ti->table);
 	/* A member replaced while the scrub ran waits for it. */
-	teearray_rebuild_start(tc);
-	teearray_rotate_resume(tc);
+	teearray_walk_next(tc);
 }
 
 /* Messages "check" and "repair". */
@@ -76,10 +82,10 @@ int teearray_scrub_start(struct teearray_c *tc, bool repair)
 	int r = 0;
 
 	mutex_lock(&tc->member_lock);
-	if (!tc->assembled || tc->fail_reason || tc->rebuild_running || tc->scrub_running ||
-	    tc->rotate_running) {
-		DMWARN("%s: the array is not assembled, has failed, or is busy",
-		       repair ? "repair" : "check");
+	if (!tc->assembled || tc->fail_reason || tc->suspended || tc->rebuild_running ||
+	    tc->scrub_running || tc->scrub_pending || tc->rotate_running) {
+		DMWARN("%s: %s: the array is not assembled, has failed, is suspended or is busy",
+		       teearray_dev(tc), repair ? "repair" : "check");
 		r = -EBUSY;
 		goto out;
 	}
@@ -88,7 +94,6 @@ int teearray_scrub_start(struct teearray_c *tc, bool repair)
 	tc->scrub_repair = repair;
 	atomic64_set(&tc->scrub_done, 0);
 	atomic64_set(&tc->scrub_mismatches, 0);
-	WRITE_ONCE(tc->sync_stop, false);
 	queue_work(system_long_wq, &tc->scrub_work);
 out:
 	mutex_unlock(&tc->member_lock);

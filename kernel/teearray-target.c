@@ -10,6 +10,7 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/blkdev.h>
 
 #include "teearray.h"
 
@@ -64,7 +65,30 @@ static void teearray_free(struct teearray_c *tc)
 	kfree(tc->members);
 	memzero_explicit(tc->keys, sizeof(tc->keys));
 	kvfree(tc->params);
+	kfree(tc->table_args);
 	kfree(tc);
+}
+
+/*
+ * The table as loaded, for STATUSTYPE_TABLE: runtime changes (a key
+ * rotation) show in the status line, never in the table.
+ */
+static char *teearray_join_args(unsigned int argc, char **argv)
+{
+	size_t len = 1;
+	unsigned int i;
+	char *s, *p;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = kmalloc(len, GFP_KERNEL);
+	if (!s)
+		return NULL;
+	p = s;
+	for (i = 0; i < argc; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
+	*p = '\0';
+	return s;
 }
 
 static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
@@ -84,6 +108,7 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 	}
 	mutex_init(&tc->member_lock);
 	mutex_init(&tc->rotate_lock);
+	init_waitqueue_head(&tc->walk_wq);
 	INIT_WORK(&tc->rotate_work, teearray_rotate_work);
 	INIT_WORK(&tc->fence_work, teearray_fence_work);
 	INIT_WORK(&tc->rebuild_work, teearray_rebuild_work);
@@ -138,15 +163,23 @@ static int teearray_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (r) {
 		/* Never echo a key argument: a literal key could be there. */
 		if (bad_arg == 1)
-			DMERR("argument 2 (key): %s", error);
+			DMERR("%s: argument 2 (key): %s", teearray_dev(tc), error);
 		else if (bad_arg >= 0 && !strncmp(argv[bad_arg], "prev_key:", 9))
-			DMERR("argument %d (prev_key): %s", bad_arg + 1, error);
+			DMERR("%s: argument %d (prev_key): %s",
+			      teearray_dev(tc), bad_arg + 1, error);
 		else if (bad_arg >= 0)
-			DMERR("argument %d (%s): %s", bad_arg + 1, argv[bad_arg], error);
+			DMERR("%s: argument %d (%s): %s",
+			      teearray_dev(tc), bad_arg + 1, argv[bad_arg], error);
 		ti->error = error;
 		goto bad;
 	}
 
+	tc->table_args = teearray_join_args(argc, argv);
+	if (!tc->table_args) {
+		ti->error = "Cannot allocate the table";
+		r = -ENOMEM;
+		goto bad;
+	}
 	r = teearray_setup(tc, ti);
 	if (r)
 		goto bad;
@@ -173,7 +206,7 @@ static void teearray_dtr(struct dm_target *ti)
 {
 	struct teearray_c *tc = ti->private;
 
-	teearray_sync_stop(tc);
+	teearray_walks_stop(tc);
 	teearray_transport_unwatch(&tc->watcher);
 	tc->watcher.new_session = NULL;
 	flush_workqueue(tc->ctl_wq);
@@ -185,31 +218,46 @@ static int teearray_map(struct dm_target *ti, struct bio *bio)
 	return teearray_map_bio(ti->private, bio);
 }
 
+/*
+ * Suspend and resume; see teearray-walk.c for what each step stops and
+ * what continues afterwards.
+ */
 static int teearray_preresume(struct dm_target *ti)
 {
 	struct teearray_c *tc = ti->private;
 	int r;
 
+	teearray_unquiesce(tc);
 	if (!tc->assembled) {
 		r = teearray_assemble(tc);
 		if (!r)
 			r = teearray_audit_load(tc);
-		if (r)
+		if (r) {
+			teearray_quiesce(tc);
 			return r;
+		}
 		teearray_audit_event(tc, TEEARRAY_EV_OPEN, tc->journal.version, 0, NULL);
 	}
-	teearray_rebuild_start(tc);
-	teearray_rotate_resume(tc);
 	return 0;
+}
+
+static void teearray_resume(struct dm_target *ti)
+{
+	teearray_walks_resume(ti->private);
 }
 
 static void teearray_presuspend(struct dm_target *ti)
 {
 	struct teearray_c *tc = ti->private;
 
-	teearray_sync_stop(tc);
+	teearray_walks_stop(tc);
 	teearray_journal_kick(tc);
 	teearray_audit_flush(tc);
+}
+
+static void teearray_postsuspend(struct dm_target *ti)
+{
+	teearray_quiesce(ti->private);
 }
 
 static char teearray_health(struct teearray_c *tc, unsigned int slot)
@@ -217,6 +265,34 @@ static char teearray_health(struct teearray_c *tc, unsigned int slot)
 	if (!tc->assembled || tc->params->member_absent[slot])
 		return '-';
 	return READ_ONCE(tc->members[slot].state);
+}
+
+/*
+ * What device-mapper's IMA measurement records: the configuration that
+ * decides what the array trusts (no secret: the key is a keyring reference,
+ * and only its type and size are measured).
+ */
+static void teearray_status_ima(struct teearray_c *tc, char *result, unsigned int maxlen)
+{
+	const struct teearray_params *p = tc->params;
+	unsigned int i, sz = 0;
+
+	DMEMIT_TARGET_NAME_VERSION(tc->ti->type);
+	DMEMIT(",array_uuid=%pUb,data_members=%u,parity_members=%u,members=",
+	       p->array_uuid, tc->n, tc->p);
+	for (i = 0; i < tc->m; i++) {
+		if (p->member_absent[i])
+			DMEMIT("%s-", i ? ":" : "");
+		else
+			DMEMIT("%s%pUb", i ? ":" : "", p->member_uuid[i]);
+	}
+	DMEMIT(",key_type=%s,key_size=%u,key_epoch=%u,prev_key=%c",
+	       p->key.type, p->key.size, p->key_epoch,
+	       p->opt_given & (1U << TEEARRAY_OPT_PREV_KEY) ? 'y' : 'n');
+	DMEMIT(",journal_mode=%s,commit_time=%u,member_timeout=%u,rebuild_rate=%u",
+	       p->journal_mode == TEEARRAY_JOURNAL_ERASE ? "erase" : "keep",
+	       p->commit_time_ms, p->member_timeout_ms, p->rebuild_rate_kib);
+	DMEMIT(",fault_injection=%c;", teearray_fault_injection ? 'y' : 'n');
 }
 
 /*
@@ -245,7 +321,7 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		} else if (READ_ONCE(tc->rebuild_running)) {
 			action = "recover";
 			done = atomic64_read(&tc->rebuild_done);
-		} else if (READ_ONCE(tc->scrub_running)) {
+		} else if (READ_ONCE(tc->scrub_running) || READ_ONCE(tc->scrub_pending)) {
 			action = READ_ONCE(tc->scrub_repair) ? "repair" : "check";
 			done = atomic64_read(&tc->scrub_done);
 		} else if (tc->scrub_started) {
@@ -254,6 +330,8 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		}
 		if (!tc->assembled || READ_ONCE(tc->fail_reason))
 			mode = "Fail";
+		else if (get_disk_ro(dm_disk(dm_table_get_md(ti->table))))
+			mode = "ro";
 		DMEMIT("%u ", tc->m);
 		for (i = 0; i < tc->m; i++)
 			DMEMIT("%c", teearray_health(tc, i));
@@ -272,9 +350,10 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		DMEMIT(" %llu", (u64)atomic64_read(&tc->unverifiable));
 		break;
 	case STATUSTYPE_TABLE:
-		teearray_format_table(tc->params, result, maxlen);
+		DMEMIT("%s", tc->table_args);
 		break;
-	default:
+	case STATUSTYPE_IMA:
+		teearray_status_ima(tc, result, maxlen);
 		break;
 	}
 }
@@ -334,14 +413,15 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 
 	if (argc == 3 && !strcasecmp(argv[0], "fail_member")) {
 		if (kstrtouint(argv[1], 10, &slot) || kstrtou64(argv[2], 10, &version)) {
-			DMWARN("fail_member: expected <slot> <death_record_version>");
+			DMWARN("%s: fail_member: expected <slot> <death_record_version>",
+			       teearray_dev(tc));
 			return -EINVAL;
 		}
 		return teearray_fail_member_cas(tc, slot, version);
 	}
 	if (argc == 2 && !strcasecmp(argv[0], "replace")) {
 		if (kstrtouint(argv[1], 10, &slot)) {
-			DMWARN("replace: expected <slot>");
+			DMWARN("%s: replace: expected <slot>", teearray_dev(tc));
 			return -EINVAL;
 		}
 		return teearray_replace_member(tc, slot);
@@ -354,7 +434,7 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 		u32 epoch;
 
 		if (kstrtou32(argv[1], 10, &epoch)) {
-			DMWARN("rotate: expected <epoch> <key reference>");
+			DMWARN("%s: rotate: expected <epoch> <key reference>", teearray_dev(tc));
 			return -EINVAL;
 		}
 		return teearray_rotate_start(tc, epoch, argv[2]);
@@ -364,6 +444,9 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 	if (argc == 1 && !strcasecmp(argv[0], "close")) {
 		if (!tc->assembled)
 			return -EINVAL;
+		/* Its entry could not be written before resume. */
+		if (READ_ONCE(tc->suspended))
+			return -EBUSY;
 		teearray_audit_event(tc, TEEARRAY_EV_CLOSE, 0, 0, NULL);
 		teearray_audit_flush(tc);
 		return 0;
@@ -380,17 +463,20 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 	}
 	if (argc == 2 && !strcasecmp(argv[0], "crash_after")) {
 		if (!teearray_fault_injection) {
-			DMWARN("crash_after: load the module with fault_injection=1 to use it");
+			DMWARN("%s: crash_after: load the module with fault_injection=1 to use it",
+			       teearray_dev(tc));
 			return -EPERM;
 		}
 		if (kstrtou64(argv[1], 10, &version)) {
-			DMWARN("crash_after: expected <number of member commands>");
+			DMWARN("%s: crash_after: expected <number of member commands>",
+			       teearray_dev(tc));
 			return -EINVAL;
 		}
 		teearray_arm_crash(tc, version);
 		return 0;
 	}
-	DMWARN("unrecognised message: %s (the messages are listed in dm-teearray.rst)",
+	DMWARN("%s: unrecognised message: %s (the messages are listed in dm-teearray.rst)",
+	       teearray_dev(tc),
 	       argc ? argv[0] : "");
 	return -EINVAL;
 }
@@ -423,7 +509,9 @@ static struct target_type teearray_target = {
 	.dtr = teearray_dtr,
 	.map = teearray_map,
 	.presuspend = teearray_presuspend,
+	.postsuspend = teearray_postsuspend,
 	.preresume = teearray_preresume,
+	.resume = teearray_resume,
 	.status = teearray_status,
 	.message = teearray_message,
 	.iterate_devices = teearray_iterate_devices,

@@ -7,6 +7,7 @@
  *                       parity updates, stripe locks
  *   teearray-journal.c  writes: group commit through the journal, apply,
  *                       erase mode, replay at assembly
+ *   teearray-walk.c     which background walk runs next; suspend/resume
  *   teearray-rebuild.c  online rebuild of a replaced member
  *   teearray-scrub.c    check and repair: verify every stripe
  *   teearray-metacache.c  verified metadata sectors kept in memory
@@ -147,7 +148,8 @@ struct teearray_epoch_keys {
 
 struct teearray_c {
 	struct dm_target *ti;
-	struct teearray_params *params;
+	struct teearray_params *params;		/* parsed table; never changes */
+	char *table_args;			/* the table as loaded */
 	/* See teearray-keys.c for how these change and who may read them. */
 	struct teearray_epoch_keys keys[2];	/* epoch e in keys[e & 1] */
 	u32 key_epoch;				/* new writes use this epoch */
@@ -181,17 +183,29 @@ struct teearray_c {
 	struct work_struct fence_work;
 
 	/*
+	 * See teearray-walk.c.  suspended (presuspend until resume): no walk
+	 * runs or starts.  quiesced (postsuspend until preresume): no work
+	 * sends a member command.  Written under member_lock, read with
+	 * READ_ONCE(); walks sleeping between stripes wait on walk_wq.
+	 */
+	bool suspended;
+	bool quiesced;				/* postsuspend until preresume */
+	wait_queue_head_t walk_wq;
+	bool fence_pending;			/* a session began while quiesced */
+
+	/*
 	 * Background stripe walks, one at a time: the rebuild of a replaced
-	 * member or a scrub.  rebuild_slot, rebuild_running and scrub_running
-	 * change under member_lock; sync_stop asks either walk to stop.
+	 * member, a scrub or a rotation.  rebuild_slot and the *_running flags
+	 * change under member_lock.  A walk stopped by a suspend continues
+	 * where it stopped on resume.
 	 */
 	struct work_struct rebuild_work;
 	u32 rebuild_slot;
 	bool rebuild_running;
-	bool sync_stop;
 	atomic64_t rebuild_done;		/* stripes rebuilt from meta_start */
 	struct work_struct scrub_work;
 	bool scrub_running, scrub_repair, scrub_started;
+	bool scrub_pending;			/* stopped by a suspend: resume it */
 	atomic64_t scrub_done;			/* stripes scrubbed from meta_start */
 	atomic64_t scrub_mismatches;		/* parity columns found different */
 	struct work_struct rotate_work;
@@ -253,13 +267,18 @@ static inline u64 teearray_end_ms(struct teearray_c *tc)
 
 extern bool teearray_fault_injection;
 
+/* The device a log line is about: every line starts "teearray: <dev>: ". */
+static inline const char *teearray_dev(struct teearray_c *tc)
+{
+	return dm_table_device_name(tc->ti->table);
+}
+
 /* teearray-member.c; all may sleep. */
 void teearray_rq_init(struct teearray_c *tc, struct teearray_request *rq,
 		      u32 slot, u32 op, u64 sector, void *data);
 int teearray_io(struct teearray_c *tc, struct teearray_request *rqs,
 		unsigned int n);
-void teearray_fail_members(struct teearray_c *tc, const bool *failed,
-			   const char *why);
+int teearray_fail_members(struct teearray_c *tc, const bool *failed, const char *why);
 bool teearray_status_is_fatal(int status);
 int teearray_assemble(struct teearray_c *tc);
 void teearray_fence_work(struct work_struct *work);
@@ -340,8 +359,15 @@ int teearray_journal_log_write(struct teearray_c *tc, struct teearray_log_write 
 
 /* teearray-rebuild.c */
 void teearray_rebuild_work(struct work_struct *work);
-void teearray_sync_stop(struct teearray_c *tc);
-void teearray_rebuild_start(struct teearray_c *tc);
+
+/* teearray-walk.c */
+void teearray_walk_next(struct teearray_c *tc);
+bool teearray_walk_should_stop(struct teearray_c *tc);
+void teearray_walk_sleep(struct teearray_c *tc, unsigned long timeout);
+void teearray_walks_stop(struct teearray_c *tc);
+void teearray_quiesce(struct teearray_c *tc);
+void teearray_unquiesce(struct teearray_c *tc);
+void teearray_walks_resume(struct teearray_c *tc);
 
 /* teearray-keys.c */
 int teearray_read_key(const struct teearray_key_ref *ref, u8 out[TEEARRAY_KEY_SIZE],
@@ -362,7 +388,6 @@ void teearray_keys_barrier_end(struct teearray_c *tc);
 
 /* teearray-rotate.c */
 int teearray_rotate_start(struct teearray_c *tc, u32 epoch, const char *keyref);
-void teearray_rotate_resume(struct teearray_c *tc);
 void teearray_rotate_work(struct work_struct *work);
 int teearray_write_superblocks(struct teearray_c *tc, u32 epoch, bool rotating);
 
@@ -373,6 +398,8 @@ int teearray_audit_load(struct teearray_c *tc);
 void teearray_audit_event(struct teearray_c *tc, u32 event, u64 arg0, u64 arg1,
 			  const bool *slots);
 void teearray_audit_flush(struct teearray_c *tc);
+void teearray_audit_hold(struct teearray_c *tc);
+void teearray_audit_release(struct teearray_c *tc);
 int teearray_audit_message(struct teearray_c *tc, char *result, unsigned int maxlen);
 void teearray_audit_event_slot(struct teearray_c *tc, u32 event, u64 arg0, u64 arg1,
 			       u32 slot);
