@@ -27,7 +27,8 @@ KVER ?= 6.1
 KVERS_CHECK ?= 6.1 6.12
 kver_full = $(shell scripts/kver $(1))
 KVER_FULL = $(call kver_full,$(KVER))
-KDIR ?= /lib/modules/$(KVER_FULL)/build
+# KVER=debug is the debug kernel scripts/debug-kernel builds (make check-debug).
+KDIR ?= $(if $(filter debug,$(KVER)),$(CURDIR)/build/debug-kernel/src,/lib/modules/$(KVER_FULL)/build)
 KMOD_DIR = build/kmod/$(KVER_FULL)
 
 CC ?= gcc
@@ -57,6 +58,9 @@ help:
 	@echo "make check         unit, protocol and VM tests on kernels: $(KVERS_CHECK)"
 	@echo "make check-unit    everything but the VM tests"
 	@echo "make check-vm      VM tests on KVER=$(KVER) only (T='001 002' to pick)"
+	@echo "make check-debug   VM tests on a debug 6.12 kernel (KASAN, KFENCE, lockdep, UBSAN,"
+	@echo "                   debug objects, SLUB debugging) built from linux-source-6.12 into"
+	@echo "                   build/debug-kernel (about 30 min once, then cached); not in check"
 	@echo "make demo          boot a VM and show the array (the README's first command)"
 	@echo "make lint          checkpatch.pl and sparse on the kernel code"
 	@echo "make bench         benchmarks (not part of check)"

@@ -14,3 +14,26 @@ check-crash: module progs $(VM_PROGS)
 BENCH_TARGETS += bench-journal
 bench-journal: module progs $(VM_PROGS)
 	tests/vm/run --kver $(KVER) --tests-dir tests/vm/bench --demo
+
+# make check-debug: the whole VM suite on a debug kernel.  scripts/debug-kernel
+# builds Debian's linux-source-6.12 with tests/vm/debug-kernel.config (KASAN,
+# KFENCE, lockdep, UBSAN, debug objects, SLUB debugging) into
+# build/debug-kernel, once: it is rebuilt only when the source package, the
+# fragment or the script change.  The module is then built against it
+# (KVER=debug) and tests/vm/run --kver debug runs every test, with timeouts
+# four times as long (TT_TIMEOUT_SCALE).  A test fails on any KASAN, KFENCE,
+# UBSAN, lockdep, debug-objects or might_sleep report in its kernel log.
+# Not part of make check.  T='001 003' picks tests.
+.PHONY: check-debug debug-kernel
+debug-kernel: ensure-deps
+	@scripts/debug-kernel
+
+# KASAN's stack instrumentation makes frames larger (the kernel doubles its
+# stacks under KASAN, to 32 KiB on x86-64): the largest generated encoders
+# (tee_ec_avx2/avx512_enc_16_8 and _16_16) go over the 2048-byte frame
+# warning, up to 5.7 KiB.  On the debug kernel that warning is printed but
+# does not stop the build; every other warning still does.
+check-debug: debug-kernel progs $(VM_PROGS)
+	@$(MAKE) --no-print-directory module KVER=debug \
+		CFLAGS_MODULE=-Wno-error=frame-larger-than=
+	@tests/run-suites 'tests/vm/run --kver debug $(T)'
