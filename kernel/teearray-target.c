@@ -311,17 +311,20 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 	u64 total = teearray_end_ms(tc) - teearray_first_ms(tc), done = total;
 	const char *action = "idle", *mode = "rw";
 	unsigned int i, sz = 0;
+	char paused;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		if (READ_ONCE(tc->rotate_running) && teearray_keys_rotating(tc)) {
+		paused = teearray_walk_paused(tc);
+		if (teearray_keys_rotating(tc) &&
+		    (READ_ONCE(tc->rotate_running) || paused == 'r')) {
 			action = "rotate";
 			done = atomic64_read(&tc->rotate_done);
 			total = tc->geo.data_sectors;
-		} else if (READ_ONCE(tc->rebuild_running)) {
+		} else if (READ_ONCE(tc->rebuild_running) || paused == 'a') {
 			action = "recover";
 			done = atomic64_read(&tc->rebuild_done);
-		} else if (READ_ONCE(tc->scrub_running) || READ_ONCE(tc->scrub_pending)) {
+		} else if (READ_ONCE(tc->scrub_running) || paused == 's') {
 			action = READ_ONCE(tc->scrub_repair) ? "repair" : "check";
 			done = atomic64_read(&tc->scrub_done);
 		} else if (tc->scrub_started) {

@@ -65,6 +65,26 @@ void teearray_walk_next(struct teearray_c *tc)
 	mutex_unlock(&tc->member_lock);
 }
 
+/*
+ * While suspended: the walk resume continues, in teearray_walk_next()'s
+ * order ('a' a rebuild, 's' a scrub, 'r' a rotation), or 0.  For status;
+ * does no I/O.
+ */
+char teearray_walk_paused(struct teearray_c *tc)
+{
+	unsigned int i;
+
+	if (!READ_ONCE(tc->suspended) || !tc->assembled || READ_ONCE(tc->rebuild_running) ||
+	    READ_ONCE(tc->scrub_running) || READ_ONCE(tc->rotate_running))
+		return 0;
+	for (i = 0; i < tc->m; i++)
+		if (READ_ONCE(tc->members[i].state) == TEEARRAY_MEMBER_REBUILDING)
+			return 'a';
+	if (READ_ONCE(tc->scrub_pending))
+		return 's';
+	return teearray_keys_rotating(tc) ? 'r' : 0;
+}
+
 /* Checked by a walk between two stripes. */
 bool teearray_walk_should_stop(struct teearray_c *tc)
 {

@@ -363,6 +363,7 @@ void teearray_rebuild_work(struct work_struct *work);
 /* teearray-walk.c */
 void teearray_walk_next(struct teearray_c *tc);
 bool teearray_walk_should_stop(struct teearray_c *tc);
+char teearray_walk_paused(struct teearray_c *tc);
 void teearray_walk_sleep(struct teearray_c *tc, unsigned long timeout);
 void teearray_walks_stop(struct teearray_c *tc);
 void teearray_quiesce(struct teearray_c *tc);
