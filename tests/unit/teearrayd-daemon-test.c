@@ -10,7 +10,9 @@
  * reply, IDENTIFY/WRITE/READ through netlink, completions batched into few
  * COMPLETE messages, malformed requests failed with ST_INTERNAL, unknown
  * members, keep-alives, a KEEPALIVE refused with ESTALE (re-registration,
- * new epoch, old-epoch requests ignored), and a clean exit on SIGTERM.
+ * new epoch, old-epoch requests ignored), the control socket's reads and
+ * SESSION, a reload on SIGHUP (a new instance registers), and a clean exit
+ * on SIGTERM.
  *
  * argv: [teearrayd binary] [teedisk binary]
  */
@@ -348,9 +350,33 @@ static struct got *find(uint64_t id)
 	return NULL;
 }
 
+/* SESSION on the control socket (td-ctl.h); 0 or -1. */
+static int ctl_session(const char *path, struct td_ctl_session *ses)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct td_ctl_req q = { .magic = TD_CTL_MAGIC, .op = TD_CTL_OP_SESSION, .tag = 77 };
+	struct td_ctl_resp a;
+	struct timeval tv = { 5, 0 };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	memcpy(q.array, array_u, 16);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	     write(fd, &q, sizeof(q)) == (ssize_t)sizeof(q) &&
+	     recv(fd, &a, sizeof(a), MSG_WAITALL) == (ssize_t)sizeof(a) &&
+	     a.magic == TD_CTL_MAGIC && a.tag == 77 && a.status == TEEARRAY_ST_OK &&
+	     a.len == sizeof(*ses) &&
+	     recv(fd, ses, sizeof(*ses), MSG_WAITALL) == (ssize_t)sizeof(*ses);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
-	uint8_t sec[32], simsec[32], inst[2][16];
+	uint8_t sec[32], simsec[32], inst[2][16], daemon_id[16] = { 0 };
 	char pubhex[65], simpubhex[65], hex[65], simkey[300], keyfile[300], conf[300], ctl_path[300];
 	struct ta_key key, sk;
 	int sv[2], status;
@@ -358,7 +384,7 @@ int main(int argc, char **argv)
 	size_t n;
 	FILE *f;
 
-	tap_plan(9);
+	tap_plan(11);
 	if (argc > 1)
 		daemon_bin = argv[1];
 	if (argc > 2)
@@ -592,6 +618,24 @@ int main(int argc, char **argv)
 		"generation and instance; an unknown slot is refused; nothing goes to the kernel");
 
 	tap_begin();
+	{
+		struct td_ctl_session ses;
+		static const uint8_t zero[16];
+
+		CHECK(!ctl_session(ctl_path, &ses));
+		CHECK(ses.epoch == epoch && ses.members == 2 && ses.seen == 2);
+		CHECK(memcmp(ses.daemon_id, zero, 16));
+		memcpy(daemon_id, ses.daemon_id, 16);
+		array_u[0] ^= 1;
+		CHECK(!ctl_session(ctl_path, &ses) && ses.members == 0 && ses.seen == 0);
+		array_u[0] ^= 1;
+		ngot = nmsgs = 0;
+		CHECK(!collect(1, 300));
+	}
+	tap_end("daemon: control socket SESSION: this instance's id, the kernel session, members "
+		"configured and used by the kernel; nothing goes to the kernel");
+
+	tap_begin();
 	ngot = 0;
 	{
 		/* No OP: failed back with ST_INTERNAL.  Unknown member: UNKNOWN_MEMBER. */
@@ -723,6 +767,36 @@ int main(int argc, char **argv)
 		CHECK(e == 7);
 	}
 	tap_end("daemon: keep-alives every second; ESTALE -> registers again; old epoch ignored");
+
+	/* What teearray replace waits for after it sends SIGHUP (tools/teearray/daemon.c). */
+	tap_begin();
+	{
+		struct td_ctl_session ses;
+
+		CHECK(!ctl_session(ctl_path, &ses) && ses.epoch == 7 &&
+		      !memcmp(ses.daemon_id, daemon_id, 16));
+		kill(dpid, SIGHUP);
+		n = k_expect(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 5000);
+		CHECK(n > 0);
+		k_family_reply(nl_seq());
+		n = k_expect(FAM, TEEARRAY_CMD_REGISTER, 5000);
+		CHECK(n > 0);
+		epoch = 8;
+		k_register_reply(nl_seq(), epoch);
+		CHECK(!ctl_session(ctl_path, &ses));
+		CHECK(ses.epoch == 8 && memcmp(ses.daemon_id, daemon_id, 16) &&
+		      ses.members == 2 && ses.seen == 0);
+		/* The kernel's first requests in the new session (fencing; reads here). */
+		ngot = 0;
+		k_request(epoch, 0, TEEARRAY_OP_READ, 0, inst[0], gen[0], NULL, 960);
+		k_request(epoch, 1, TEEARRAY_OP_READ, 0, inst[1], gen[1], NULL, 961);
+		CHECK(collect(2, 5000));
+		CHECK(find(960) && find(960)->status == TEEARRAY_ST_OK &&
+		      find(961) && find(961)->status == TEEARRAY_ST_OK);
+		CHECK(!ctl_session(ctl_path, &ses) && ses.epoch == 8 && ses.seen == 2);
+	}
+	tap_end("daemon: SIGHUP -> re-executes, registers again; SESSION then names a new "
+		"instance in the new session, serving members once the kernel used them");
 
 	tap_begin();
 	kill(dpid, SIGTERM);

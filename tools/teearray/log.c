@@ -675,6 +675,7 @@ int cmd_log(int argc, char **argv)
 	struct td_config cfg;
 	uint8_t head[32];
 	uint64_t head_seq = 0;
+	char why[256];
 	int c, r, verify = 0, export = 0, have_head = 0;
 	size_t k;
 
@@ -708,6 +709,13 @@ int cmd_log(int argc, char **argv)
 	}
 	/* Open: teearrayd owns the members' sessions; read through it. */
 	if (!r && cli_log_have_dm() && !cli_dm_info(name, &info) && info.exists) {
+		/*
+		 * A daemon that starts or reloads reads only members the kernel
+		 * has used through it since: wait until it serves every live
+		 * one (on failure the reads below say what is missing).
+		 */
+		cli_daemon_settle(name, a->uuid, ctl_path, CLI_DEFAULT_PIDFILE, 1,
+				  cli_daemon_timeout_ms(cfg.member_timeout_ms), why, sizeof(why));
 		ctl_fd = cli_ctl_connect(ctl_path);
 		if (ctl_fd < 0)
 			r = cli_error(CLI_EXIT_FAIL, "%s is open and teearrayd's control socket %s "

@@ -23,6 +23,7 @@
 #include "teearray-dm.h"
 #include "teearray-keys.h"
 #include "teearray-keyprov.h"
+#include "td-ctl.h"
 
 static int cli_load_module(void)
 {
@@ -48,34 +49,13 @@ static int cli_load_module(void)
 	return 0;
 }
 
-pid_t cli_daemon_pid(const char *pid_file)
-{
-	char buf[32] = "", comm[64] = "", path[64];
-	ssize_t n;
-	long pid;
-	int fd = open(pid_file, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	pid = n > 0 ? strtol(buf, NULL, 10) : 0;
-	if (pid <= 0 || pid > INT_MAX || kill((pid_t)pid, 0))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	return n > 0 && !strncmp(comm, "teearrayd\n", 10) ? (pid_t)pid : 0;
-}
-
 /* teearrayd next to this program, else from PATH. */
-static void cli_exec_daemon(const char *config, const char *pid_file)
+static void cli_exec_daemon(const char *config, const char *pid_file, const char *ctl_path)
 {
 	char self[PATH_MAX], *slash;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
+	/* --control-socket only for another path than the default (NULL ends the list). */
+	const char *ctl_opt = strcmp(ctl_path, TD_CTL_DEFAULT_PATH) ? "--control-socket" : NULL;
 
 	if (n > 0) {
 		self[n] = 0;
@@ -83,39 +63,72 @@ static void cli_exec_daemon(const char *config, const char *pid_file)
 		if (slash) {
 			strcpy(slash + 1, "teearrayd");
 			execl(self, "teearrayd", "--config", config, "--pid-file", pid_file,
-			      (char *)NULL);
+			      ctl_opt, ctl_path, (char *)NULL);
 		}
 	}
 	execlp("teearrayd", "teearrayd", "--config", config, "--pid-file", pid_file,
-	       (char *)NULL);
+	       ctl_opt, ctl_path, (char *)NULL);
 	_exit(127);
 }
 
-/* Start teearrayd (it detaches and writes its pid file) unless it runs. */
-static int cli_ensure_daemon(const char *config, const char *pid_file)
+/*
+ * Start teearrayd (it detaches and writes its pid file) unless it runs;
+ * *started is the pid of one started here, else 0.
+ */
+static int cli_ensure_daemon(const char *config, const char *pid_file, const char *ctl_path,
+			     unsigned int timeout_ms, pid_t *started)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	int status, i;
+	unsigned int i;
+	int status;
 	pid_t pid;
 
+	*started = 0;
 	if (cli_daemon_pid(pid_file))
 		return 0;
 	pid = fork();
 	if (pid < 0)
 		return cli_error(CLI_EXIT_FAIL, "fork: %s", strerror(errno));
 	if (pid == 0)
-		cli_exec_daemon(config, pid_file);
+		cli_exec_daemon(config, pid_file, ctl_path);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 		return cli_error(CLI_EXIT_FAIL, "teearrayd did not start (exit status %d): run "
 				 "teearrayd --config %s --check-config, and see the system log",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : -1, config);
-	for (i = 0; i < 100; i++) {
-		if (cli_daemon_pid(pid_file))
+	for (i = 0; i < timeout_ms / 50; i++) {
+		*started = cli_daemon_pid(pid_file);
+		if (*started)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
 	return cli_error(CLI_EXIT_FAIL, "teearrayd started but wrote no pid file %s: see the "
 			 "system log", pid_file);
+}
+
+/*
+ * Before the kernel assembles: a daemon that started or reloads must be
+ * registered with the kernel (daemon.c).  One started here must answer on
+ * its control socket; one already running is waited for when it is seen
+ * starting or reloading there.  0 or an exit code.
+ */
+static int cli_open_wait_daemon(const struct td_array_cfg *a, const char *ctl_path,
+				const char *pid_file, pid_t started, unsigned int timeout_ms)
+{
+	struct cli_daemon_want w = {
+		.ctl_path = ctl_path, .array = a->uuid, .need_ctl = started > 0,
+		.pid = started > 0 ? started : cli_daemon_pid(pid_file), .timeout_ms = timeout_ms,
+	};
+	char why[256];
+	int r = cli_daemon_wait(&w, NULL, why, sizeof(why));
+
+	if (r == -ESRCH)
+		return cli_error(CLI_EXIT_FAIL, "teearrayd exited before it registered with the "
+				 "kernel: see the system log (teearrayd --config ... --foreground "
+				 "shows why)");
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "teearrayd did not register with the kernel in "
+				 "%u s (%s): see the system log", timeout_ms / 1000, why);
+	return 0;
 }
 
 /* Decide from the probe whether the array can be assembled; exit code. */
@@ -234,11 +247,12 @@ int cmd_open(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "signing-key", required_argument, NULL, 's' },
 		{ "pid-file", required_argument, NULL, 'P' },
+		{ "daemon-socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = CLI_DEFAULT_CONFIG, *signing = CLI_DEFAULT_SIGNING_KEY;
-	const char *pid_file = CLI_DEFAULT_PIDFILE, *name;
+	const char *pid_file = CLI_DEFAULT_PIDFILE, *ctl_path = TD_CTL_DEFAULT_PATH, *name;
 	const struct td_array_cfg *a;
 	struct cli_member *mb = NULL;
 	struct cli_dm_status st;
@@ -246,17 +260,20 @@ int cmd_open(int argc, char **argv)
 	struct td_config cfg;
 	struct cli_key_cache keys = { 0 };
 	char params[TD_MAX_LINE * 4], dm_uuid[64], uuid[37];
-	unsigned int i, missing = 0;
-	int c, r, unfinished;
+	unsigned int i, missing = 0, timeout_ms;
+	int c, r, unfinished, tries;
 	uint32_t epoch;
+	pid_t started;
 
 	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 's': signing = optarg; break;
 		case 'P': pid_file = optarg; break;
+		case 'S': ctl_path = optarg; break;
 		case 'h':
-			printf("usage: teearray open NAME [--config FILE] [--signing-key FILE]\n");
+			printf("usage: teearray open NAME [--config FILE] [--signing-key FILE] "
+			       "[--pid-file FILE] [--daemon-socket PATH]\n");
 			return 0;
 		default:
 			return CLI_EXIT_USAGE;
@@ -297,9 +314,10 @@ int cmd_open(int argc, char **argv)
 			"(replace it with teearray replace %s %u)\n", i, mb[i].cfg->addr,
 			mb[i].why, name, i);
 	}
+	timeout_ms = cli_daemon_timeout_ms(cfg.member_timeout_ms);
 	r = cli_load_module();
 	if (!r)
-		r = cli_ensure_daemon(config, pid_file);
+		r = cli_ensure_daemon(config, pid_file, ctl_path, timeout_ms, &started);
 	if (r)
 		goto out_key;
 	if (cli_open_params(&cfg, a, epoch, unfinished, params, sizeof(params))) {
@@ -311,7 +329,27 @@ int cmd_open(int argc, char **argv)
 	for (i = 0; i < a->data + a->parity; i++)
 		if (mb[i].state == CLI_MEMBER_OK)
 			break;
-	r = cli_dm_create(name, dm_uuid, mb[i].array_sectors * 8, params);
+	/*
+	 * Assembly is member I/O through the daemon, which the kernel waits
+	 * for only a few seconds: let a daemon that is starting or reloading
+	 * register first, and try once more if it went away during assembly.
+	 */
+	for (tries = 1;; tries++) {
+		r = cli_open_wait_daemon(a, ctl_path, pid_file, started, timeout_ms);
+		if (r)
+			goto out_key;
+		r = cli_dm_create(name, dm_uuid, mb[i].array_sectors * 8, params);
+		if (r != -ENOTCONN || tries == 2 || (!cli_dm_info(name, &info) && info.exists))
+			break;
+		fprintf(stderr, "teearray: %s: no transport daemon during assembly; waiting for "
+			"teearrayd and trying again\n", name);
+	}
+	if (r == -ENOTCONN) {
+		r = cli_error(CLI_EXIT_FAIL, "the kernel found no transport daemon to assemble %s: "
+			      "start teearrayd (or see why it stopped in the system log) and run "
+			      "teearray open %s again", name, name);
+		goto out_key;
+	}
 	if (r) {
 		r = cli_error(CLI_EXIT_FAIL, "the kernel refused to assemble %s (%s): the reason "
 			      "is in the kernel log (dmesg | grep teearray)", name, strerror(-r));
@@ -338,6 +376,7 @@ int cmd_close(int argc, char **argv)
 	struct cli_dm_status st;
 	struct cli_dm_info info;
 	const char *name;
+	char why[256];
 	int r;
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -355,7 +394,16 @@ int cmd_close(int argc, char **argv)
 	if (info.open_count)
 		return cli_error(CLI_EXIT_FAIL, "%s is in use (mounted, or open by a program): "
 				 "unmount it first", name);
-	/* Logged in the audit log before the device goes. */
+	/*
+	 * Logged in the audit log before the device goes, which takes a
+	 * daemon: the kernel drops the entry when there is none.
+	 */
+	r = cli_daemon_settle(name, NULL, TD_CTL_DEFAULT_PATH, CLI_DEFAULT_PIDFILE, 0,
+			      cli_daemon_timeout_ms(TD_DEFAULT_TIMEOUT_MS), why, sizeof(why));
+	if (r)
+		fprintf(stderr, "teearray: warning: no transport daemon serves %s (%s): the audit "
+			"log gets no close entry\n", name,
+			r == -ENOENT ? "teearrayd is not running" : why);
 	cli_dm_message(name, "close", NULL);
 	r = cli_dm_remove(name);
 	if (r)

@@ -20,6 +20,7 @@
 #include "teearray-keys.h"
 #include "teearray-keyprov.h"
 #include "teearray-kdf.h"
+#include "td-ctl.h"
 
 int cmd_rotate(int argc, char **argv)
 {
@@ -34,7 +35,7 @@ int cmd_rotate(int argc, char **argv)
 	struct cli_dm_status st;
 	struct td_config cfg;
 	uint8_t key[CLI_ARRAY_KEY_SIZE];
-	char msg[192];
+	char msg[192], why[256];
 	int c, r, no_wait = 0;
 	uint32_t e;
 
@@ -87,6 +88,15 @@ int cmd_rotate(int argc, char **argv)
 	}
 	if (st.key_epoch == UINT32_MAX) {
 		r = cli_error(CLI_EXIT_FAIL, "%s is at the last key epoch", name);
+		goto out;
+	}
+	/* The kernel writes every superblock through the daemon before it answers. */
+	r = cli_daemon_settle(name, a->uuid, TD_CTL_DEFAULT_PATH, CLI_DEFAULT_PIDFILE, 0,
+			      cli_daemon_timeout_ms(cfg.member_timeout_ms), why, sizeof(why));
+	if (r) {
+		r = cli_error(CLI_EXIT_FAIL, "no transport daemon serves %s (%s): a rotation "
+			      "writes every member through it; start teearrayd", name,
+			      r == -ENOENT ? "teearrayd is not running" : why);
 		goto out;
 	}
 	e = st.key_epoch + 1;

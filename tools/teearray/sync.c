@@ -17,6 +17,7 @@
 #include "teearray-cli.h"
 #include "teearray-dm.h"
 #include "teearray-status.h"
+#include "td-ctl.h"
 
 /*
  * Follow the walk until the action is no longer `action`; draws a bar on a
@@ -163,14 +164,32 @@ static int cli_check_new_member(const struct td_config *cfg, const struct td_mem
 	return r;
 }
 
-/* Make teearrayd use the new address: rewrite its line, SIGHUP, wait. */
-static int cli_move_member(const char *config, const char *pid_file,
-			   const struct td_member_cfg *mc, const char *addr)
+/*
+ * Make teearrayd use the new address: rewrite its line and SIGHUP it.  The
+ * daemon re-executes under the same pid and registers again, and the kernel
+ * fences the members for the new session: wait for all of that (see
+ * daemon.c), so the replace message does not meet the old instance on its
+ * way out or no daemon at all.
+ */
+static int cli_move_member(const char *name, const char *config, const char *pid_file,
+			   const char *ctl_path, const struct td_member_cfg *mc, const char *addr,
+			   unsigned int timeout_ms)
 {
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct cli_daemon_want w = {
+		.ctl_path = ctl_path, .array = mc->array, .name = name, .timeout_ms = timeout_ms,
+	};
+	struct cli_session old;
+	uint64_t gen;
+	char why[256];
 	pid_t pid;
-	int r, i;
+	int r;
 
+	r = cli_kernel_generation(name, &gen);
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "cannot read the member list of %s (%s)", name,
+				 strerror(-r));
+	/* The instance to see go (none known from a daemon without SESSION). */
+	cli_daemon_session(ctl_path, mc->array, &old);
 	r = cli_rewrite_member(config, mc, addr);
 	if (r)
 		return r;
@@ -179,43 +198,77 @@ static int cli_move_member(const char *config, const char *pid_file,
 		return cli_error(CLI_EXIT_FAIL, "teearrayd is not running (no %s): start it", pid_file);
 	if (kill(pid, SIGHUP))
 		return cli_error(CLI_EXIT_FAIL, "cannot signal teearrayd: %s", strerror(errno));
-	/* The daemon re-executes and registers again; the kernel reissues I/O. */
-	for (i = 0; i < 50; i++) {
-		nanosleep(&ts, NULL);
-		if (i >= 5 && cli_daemon_pid(pid_file))
-			return 0;
-	}
-	return cli_error(CLI_EXIT_FAIL, "teearrayd did not come back after the reload: see "
-			 "the system log");
+	w.old = &old;
+	w.need_ctl = old.answered;
+	w.gen_before = &gen;
+	w.pid = pid;
+	r = cli_daemon_wait(&w, NULL, why, sizeof(why));
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "teearrayd did not come back from the reload %s (%s); "
+				 "%s now gives member %u the address %s: see the system log, and "
+				 "run teearray replace %s %u again once teearrayd serves the kernel",
+				 r == -ESRCH ? "(it exited)" : "in time", why, config, mc->slot,
+				 addr, name, mc->slot);
+	return 0;
 }
+
+/*
+ * After the replace message failed with r: did the daemon session change
+ * meanwhile (the kernel then answered "no daemon")?  before is what the
+ * control socket said just before the message.
+ */
+static int cli_session_changed(const char *name, const char *ctl_path, const uint8_t *array,
+			       const struct cli_session *before, int r)
+{
+	struct cli_dm_status st;
+	struct cli_session now;
+
+	if (r != -EIO && r != -EAGAIN)
+		return 0;
+	if (cli_dm_status(name, &st) || strcmp(st.daemon, "up"))
+		return 1;
+	if (!before->answered)
+		return 0;
+	return cli_daemon_session(ctl_path, array, &now) || !now.epoch ||
+	       now.epoch != before->epoch || memcmp(now.id, before->id, sizeof(now.id));
+}
+
+/* Tries of the replace message when the daemon session changes under it. */
+#define CLI_REPLACE_TRIES	3
 
 int cmd_replace(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "pid-file", required_argument, NULL, 'P' },
+		{ "daemon-socket", required_argument, NULL, 'S' },
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = CLI_DEFAULT_CONFIG, *pid_file = CLI_DEFAULT_PIDFILE, *name, *addr;
+	const char *ctl_path = TD_CTL_DEFAULT_PATH;
 	const struct td_member_cfg *mc;
 	struct cli_status info;
 	struct cli_dm_status st;
+	struct cli_session before;
 	struct td_config cfg;
-	uint8_t uuid[16];
-	char msg[32], err[512];
+	uint8_t uuid[16], array[16];
+	char msg[32], err[512], why[256];
+	unsigned int timeout_ms = cli_daemon_timeout_ms(TD_DEFAULT_TIMEOUT_MS);
 	unsigned long slot;
-	int c, wait = 1, r;
+	int c, wait = 1, r, tries;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'P': pid_file = optarg; break;
+		case 'S': ctl_path = optarg; break;
 		case 'n': wait = 0; break;
 		case 'h':
-			printf("usage: teearray replace NAME SLOT [HOST:PORT] [--no-wait] [--config FILE]\n");
+			printf("usage: teearray replace NAME SLOT [HOST:PORT] [--no-wait] [--config FILE] "
+			       "[--pid-file FILE] [--daemon-socket PATH]\n");
 			return 0;
 		default:
 			return CLI_EXIT_USAGE;
@@ -241,25 +294,54 @@ int cmd_replace(int argc, char **argv)
 		r = cli_error(CLI_EXIT_USAGE, "slot %lu of %s has no member in the table", slot, name);
 		goto out;
 	}
-	if (addr) {
-		if (td_config_load(config, &cfg, err, sizeof(err))) {
+	if (cli_parse_uuid(info.uuid, array)) {
+		r = cli_error(CLI_EXIT_FAIL, "the table of %s names no array UUID", name);
+		goto out;
+	}
+	/* Without HOST:PORT the configuration only sets how long to wait for the daemon. */
+	if (td_config_load(config, &cfg, err, sizeof(err))) {
+		if (addr) {
 			r = cli_error(CLI_EXIT_USAGE, "%s", err);
 			goto out;
 		}
+	} else {
+		timeout_ms = cli_daemon_timeout_ms(cfg.member_timeout_ms);
 		mc = cli_parse_uuid(info.slots[slot].uuid, uuid) ? NULL :
 		     td_config_member(&cfg, uuid);
-		if (!mc)
+		if (addr && !mc)
 			r = cli_error(CLI_EXIT_USAGE, "%s has no member line for %s", config,
 				      info.slots[slot].uuid);
-		else if (strcmp(mc->addr, addr))
+		else if (addr && strcmp(mc->addr, addr))
 			r = cli_check_new_member(&cfg, mc, addr) ?:
-			    cli_move_member(config, pid_file, mc, addr);
+			    cli_move_member(name, config, pid_file, ctl_path, mc, addr, timeout_ms);
 		td_config_free(&cfg);
 		if (r)
 			goto out;
 	}
+	/*
+	 * The kernel does the replace's member I/O at once, without waiting
+	 * for a daemon: wait for one here (a daemon starting or reloading),
+	 * and try again if the session changed while the kernel worked.
+	 */
 	snprintf(msg, sizeof(msg), "replace %lu", slot);
-	r = cli_dm_message(name, msg, NULL);
+	for (tries = 1;; tries++) {
+		r = cli_daemon_settle(name, array, ctl_path, pid_file, 0, timeout_ms, why,
+				      sizeof(why));
+		if (r && r != -ENOENT) {
+			r = cli_error(CLI_EXIT_FAIL, "no transport daemon serves %s (%s): member "
+				      "%lu was not replaced; see the system log, and run teearray "
+				      "replace %s %lu again once teearrayd runs", name, why, slot,
+				      name, slot);
+			goto out;
+		}
+		cli_daemon_session(ctl_path, array, &before);
+		r = cli_dm_message(name, msg, NULL);
+		if (!r || tries == CLI_REPLACE_TRIES ||
+		    !cli_session_changed(name, ctl_path, array, &before, r))
+			break;
+		fprintf(stderr, "teearray: the transport daemon changed while the kernel replaced "
+			"member %lu (%s); trying again\n", slot, strerror(-r));
+	}
 	if (r == -EBUSY) {
 		r = cli_error(CLI_EXIT_FAIL, "the kernel refused to replace member %lu: a rebuild "
 			      "or check is running (wait for it), or the member is alive and "
@@ -300,6 +382,7 @@ int cmd_check(int argc, char **argv)
 	struct cli_dm_status before, st;
 	int c, repair = 0, wait = 1, r;
 	const char *name, *action;
+	char why[256];
 
 	while ((c = getopt_long(argc, argv, "rnh", opts, NULL)) != -1) {
 		switch (c) {
@@ -321,6 +404,13 @@ int cmd_check(int argc, char **argv)
 		return cli_error(CLI_EXIT_USAGE, "%s is not a teearray device", name);
 	if (r)
 		return cli_error(CLI_EXIT_FAIL, "%s is not open (teearray open %s)", name, name);
+	/* The walk reads every member through the daemon. */
+	r = cli_daemon_settle(name, NULL, TD_CTL_DEFAULT_PATH, CLI_DEFAULT_PIDFILE, 0,
+			      cli_daemon_timeout_ms(TD_DEFAULT_TIMEOUT_MS), why, sizeof(why));
+	if (r)
+		return cli_error(CLI_EXIT_FAIL, "no transport daemon serves %s (%s): the %s reads "
+				 "every member through it; start teearrayd", name,
+				 r == -ENOENT ? "teearrayd is not running" : why, action);
 	r = cli_dm_message(name, action, NULL);
 	if (r)
 		return cli_error(CLI_EXIT_FAIL, "the kernel refused to start the %s (%s): %s", action,

@@ -92,6 +92,58 @@ int cli_parse_uuid(const char *s, uint8_t out[16]);
 /* The pid of the running teearrayd per its pid file, or 0. */
 pid_t cli_daemon_pid(const char *pid_file);
 
+/* What teearrayd's control socket says about the daemon (daemon.c, td-ctl.h). */
+struct cli_session {
+	int answered;			/* the daemon answered SESSION */
+	uint8_t id[16];			/* the daemon instance: new at every start and reload */
+	uint64_t epoch;			/* its kernel session; 0: not registered */
+	uint32_t members, seen;		/* of the array asked about: configured, used by the kernel */
+};
+
+/*
+ * Ask the daemon at ctl_path (array: whose members to count, or NULL).
+ * 0 with s filled; -EPROTO from a daemon without SESSION; else -errno
+ * (-ENOENT: no socket, -ECONNREFUSED: nobody listens, as while a daemon
+ * re-executes).
+ */
+int cli_daemon_session(const char *ctl_path, const uint8_t *array, struct cli_session *s);
+
+/* The kernel's fencing generation of open array name ("members" message). */
+int cli_kernel_generation(const char *name, uint64_t *gen);
+
+/* How long a CLI step waits for the daemon: 30 s and two member timeouts. */
+unsigned int cli_daemon_timeout_ms(unsigned int member_timeout_ms);
+
+/* What cli_daemon_wait waits for; see daemon.c. */
+struct cli_daemon_want {
+	const char *ctl_path;		/* the daemon's control socket */
+	const uint8_t *array;		/* the array (members counted for all_seen) */
+	const char *name;		/* open array: its status must say daemon up */
+	const struct cli_session *old;	/* answered: another instance than this one */
+	const uint64_t *gen_before;	/* the kernel generation must be above it */
+	int need_ctl;			/* the control socket must answer SESSION */
+	int all_seen;			/* the daemon has used every live member */
+	pid_t pid;			/* give up at once if this daemon exits */
+	unsigned int timeout_ms;
+};
+
+/*
+ * Wait until everything w asks for holds.  0 (now filled, if not NULL);
+ * -ETIMEDOUT or -ESRCH (the daemon exited) with why saying what was missing.
+ */
+int cli_daemon_wait(const struct cli_daemon_want *w, struct cli_session *now,
+		    char *why, size_t whylen);
+
+/*
+ * Before a step that needs the daemon of open array name: wait for it if a
+ * daemon is running (pid file) or starting or reloading (control socket);
+ * -ENOENT at once when none is, 0 when it serves the array, else as
+ * cli_daemon_wait.
+ */
+int cli_daemon_settle(const char *name, const uint8_t *array, const char *ctl_path,
+		      const char *pid_file, int all_seen, unsigned int timeout_ms,
+		      char *why, size_t whylen);
+
 int cmd_keygen(int argc, char **argv);
 int cmd_format(int argc, char **argv);
 int cmd_open(int argc, char **argv);

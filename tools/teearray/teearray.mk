@@ -3,7 +3,7 @@
 TEEARRAY_CLI_SRCS := tools/teearray/main.c tools/teearray/common.c tools/teearray/dm.c \
 		     tools/teearray/keys.c tools/teearray/format.c tools/teearray/open.c \
 		     tools/teearray/status.c tools/teearray/sync.c tools/teearray/keyprov.c \
-		     tools/teearray/rotate.c tools/teearray/log.c \
+		     tools/teearray/rotate.c tools/teearray/log.c tools/teearray/daemon.c \
 		     userspace/teearrayd/config.c userspace/teearrayd/log.c
 # Fragments are included in sorted order (tools/ before userspace/), so
 # name the format objects and the library literally.
@@ -19,3 +19,13 @@ build/bin/teearray: $(TEEARRAY_CLI_OBJS) build/lib/libteearray.a
 
 PROGS += build/bin/teearray
 VM_PROGS += build/bin/teearray
+
+# How the CLI waits for teearrayd (daemon.c), against a fake control socket.
+build/san/tests/unit/cli-daemon-test.o build/san/tools/teearray/daemon.o: \
+	CFLAGS_EXTRA += -Iuserspace/teearrayd -Itools/teearray
+build/test/cli-daemon-test: build/san/tests/unit/cli-daemon-test.o \
+		build/san/tools/teearray/daemon.o build/san/tools/teearray/dm.o
+	$(call link_san,-ldevmapper -lpthread)
+
+TEST_BINS += build/test/cli-daemon-test
+UNIT_TESTS += build/test/cli-daemon-test

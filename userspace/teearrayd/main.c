@@ -98,6 +98,7 @@ struct td_daemon {
 	int ctl_fd;
 	struct td_ctl_conn ctl[TD_CTL_CONNS];
 	uint32_t ctl_gen;		/* names connections in req_id */
+	uint8_t daemon_id[16];		/* this instance (td_ctl_session) */
 	/* per configured member: the kernel's latest generation and instance */
 	uint64_t *m_gen;
 	uint8_t (*m_inst)[TA_INSTANCE_LEN];
@@ -342,12 +343,34 @@ static void td_ctl_done(struct td_daemon *d, struct td_request *r)
 	free(r);
 }
 
+/* SESSION: this instance, its kernel session, and how many members of q->array it serves. */
+static void td_ctl_session(struct td_daemon *d, struct td_ctl_conn *c, const struct td_ctl_req *q)
+{
+	struct td_ctl_resp a = { .magic = TD_CTL_MAGIC, .tag = q->tag, .status = TEEARRAY_ST_OK,
+				 .len = sizeof(struct td_ctl_session) };
+	struct td_ctl_session s = { .epoch = d->registered ? d->epoch : 0 };
+
+	memcpy(s.daemon_id, d->daemon_id, sizeof(s.daemon_id));
+	for (size_t i = 0; i < d->cfg.nmembers; i++) {
+		if (memcmp(d->cfg.members[i].array, q->array, TA_UUID_LEN))
+			continue;
+		s.members++;
+		s.seen += d->m_seen ? d->m_seen[i] : 0;
+	}
+	if (td_ctl_send(c, &a, sizeof(a)) || td_ctl_send(c, &s, sizeof(s)))
+		td_ctl_close(c);
+}
+
 static void td_ctl_request(struct td_daemon *d, struct td_ctl_conn *c, const struct td_ctl_req *q)
 {
 	const struct td_member_cfg *mc;
 	struct td_request *r;
 	size_t i;
 
+	if (q->magic == TD_CTL_MAGIC && q->op == TD_CTL_OP_SESSION) {
+		td_ctl_session(d, c, q);
+		return;
+	}
 	if (q->magic != TD_CTL_MAGIC ||
 	    (q->op != TD_CTL_OP_READ && q->op != TD_CTL_OP_DEATH_READ)) {
 		td_ctl_answer(c, q->tag, TD_CTL_ST_BAD, NULL);
@@ -1040,6 +1063,7 @@ int main(int argc, char **argv)
 		goto out_pid;
 	if (td_engine_start(&d->engine, &d->cfg, &d->key, td_on_complete, d))
 		goto out_pid;
+	ta_random(d->daemon_id, sizeof(d->daemon_id));
 	td_ctl_open(d);
 	td_log(LOG_NOTICE, "started: %zu members, %u credits, batches of up to %u, member "
 	       "timeout %u ms", d->cfg.nmembers, d->cfg.credits, d->cfg.batch_max,

@@ -22,6 +22,16 @@
  * generation and member instance of the kernel's latest request for that
  * member, so only members of an array the kernel has used since the daemon
  * started can be read (TD_CTL_ST_UNKNOWN otherwise).
+ *
+ * SESSION says which daemon answers and whether the kernel has registered
+ * it, for the CLI steps that must not talk to the kernel before the
+ * daemon serves it: after teearray replace reloads the daemon (SIGHUP,
+ * re-exec under the same pid), the old instance answers nothing and a new
+ * instance has another daemon_id, so "a new instance, registered" is
+ * exactly "daemon_id changed and epoch != 0".  Only the request's array is
+ * used (slot, tag and sector are echoed or ignored); the answer has status
+ * TEEARRAY_ST_OK and is followed by a struct td_ctl_session.  A daemon
+ * older than SESSION answers TD_CTL_ST_BAD.
  */
 #ifndef TD_CTL_H
 #define TD_CTL_H
@@ -32,6 +42,7 @@
 #define TD_CTL_MAGIC		0x31434154u	/* "TAC1" */
 #define TD_CTL_OP_READ		1
 #define TD_CTL_OP_DEATH_READ	2
+#define TD_CTL_OP_SESSION	3
 #define TD_CTL_MAX_INFLIGHT	16		/* per connection */
 
 struct td_ctl_req {
@@ -55,6 +66,14 @@ struct td_ctl_resp {
 	uint32_t len;		/* data bytes that follow (4096 on success) */
 	uint8_t instance[16];	/* the member instance the read was made of */
 	uint64_t generation;	/* the generation it was signed with */
+};
+
+/* The data of a SESSION answer. */
+struct td_ctl_session {
+	uint8_t daemon_id[16];	/* random, new at every start and every reload */
+	uint64_t epoch;		/* the kernel's session; 0: not registered (yet) */
+	uint32_t members;	/* members of the request's array in the configuration */
+	uint32_t seen;		/* of them, used by the kernel through this instance */
 };
 
 #endif /* TD_CTL_H */
