@@ -38,11 +38,6 @@ void cli_uuid_str(const uint8_t u[16], char out[37])
 		 u[12], u[13], u[14], u[15]);
 }
 
-int cli_parse_uuid(const char *s, uint8_t out[16])
-{
-	return teearray_parse_uuid(s, out);
-}
-
 int cli_all_zero(const void *p, size_t len)
 {
 	return teearray_all_zero(p, len);

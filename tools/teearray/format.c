@@ -100,7 +100,7 @@ int cmd_format(int argc, char **argv)
 		return cli_error(CLI_EXIT_USAGE,
 				 "format needs NAME, or --array UUID, --data N, --parity P and "
 				 "--array-key FILE");
-	if (teearray_parse_uuid(uuid, array))
+	if (ta_uuid_parse(array, uuid))
 		return cli_error(CLI_EXIT_USAGE, "--array: '%s' is not a UUID", uuid);
 	if (p > TEEARRAY_MAX_PARITY || n + p > TEEARRAY_MAX_MEMBERS)
 		return cli_error(CLI_EXIT_USAGE, "shape %u+%u: need 1 <= P <= 128 and N + P <= 256", n, p);

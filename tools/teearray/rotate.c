@@ -170,7 +170,7 @@ int cmd_epoch_key(int argc, char **argv)
 	if (optind != argc || !root_file || !uuid_s || !epoch_s)
 		return cli_error(CLI_EXIT_USAGE, "epoch-key needs --root FILE, --uuid ARRAY-UUID "
 				 "and --epoch N");
-	if (cli_parse_uuid(uuid_s, uuid))
+	if (ta_uuid_parse(uuid, uuid_s))
 		return cli_error(CLI_EXIT_USAGE, "--uuid: '%s' is not a UUID", uuid_s);
 	errno = 0;
 	e = strtoull(epoch_s, &end, 10);

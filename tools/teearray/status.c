@@ -102,7 +102,7 @@ int cli_status_read(const char *name, const char *config, struct cli_status *inf
 		for (i = 0; i < info->st.members; i++) {
 			const struct td_member_cfg *mc;
 
-			if (teearray_parse_uuid(info->slots[i].uuid, uuid))
+			if (ta_uuid_parse(uuid, info->slots[i].uuid))
 				continue;
 			mc = td_config_member(&cfg, uuid);
 			if (mc)

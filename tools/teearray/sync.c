@@ -294,7 +294,7 @@ int cmd_replace(int argc, char **argv)
 		r = cli_error(CLI_EXIT_USAGE, "slot %lu of %s has no member in the table", slot, name);
 		goto out;
 	}
-	if (cli_parse_uuid(info.uuid, array)) {
+	if (ta_uuid_parse(array, info.uuid)) {
 		r = cli_error(CLI_EXIT_FAIL, "the table of %s names no array UUID", name);
 		goto out;
 	}
@@ -306,7 +306,7 @@ int cmd_replace(int argc, char **argv)
 		}
 	} else {
 		timeout_ms = cli_daemon_timeout_ms(cfg.member_timeout_ms);
-		mc = cli_parse_uuid(info.slots[slot].uuid, uuid) ? NULL :
+		mc = ta_uuid_parse(uuid, info.slots[slot].uuid) ? NULL :
 		     td_config_member(&cfg, uuid);
 		if (addr && !mc)
 			r = cli_error(CLI_EXIT_USAGE, "%s has no member line for %s", config,

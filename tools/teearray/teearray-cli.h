@@ -86,8 +86,6 @@ const char *cli_read_error(const struct ta_client *c, int r);
 void cli_uuid_str(const uint8_t uuid[16], char out[37]);
 /* teearray_all_zero() for files that cannot include the kernel headers. */
 int cli_all_zero(const void *p, size_t len);
-/* 0, or non-zero when s is not a UUID. */
-int cli_parse_uuid(const char *s, uint8_t out[16]);
 
 /* The pid of the running teearrayd per its pid file, or 0. */
 pid_t cli_daemon_pid(const char *pid_file);

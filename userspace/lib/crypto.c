@@ -389,18 +389,32 @@ void ta_hex_encode(char *out, const uint8_t *in, size_t n)
 
 int ta_uuid_parse(uint8_t out[TA_UUID_LEN], const char *s)
 {
-	char hex[33];
-	size_t n = 0;
+	uint8_t u[TA_UUID_LEN], any = 0;
+	size_t i, n = 0;
 
-	for (; *s; s++) {
-		if (*s == '-')
+	if (!s || strlen(s) != TA_UUID_STRLEN)
+		return TA_E_ARG;
+	for (i = 0; i < TA_UUID_STRLEN; i++) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return TA_E_ARG;
 			continue;
-		if (n == 32)
+		}
+		/* Hex pairs never straddle a dash position. */
+		hi = ta_hexval(s[i]);
+		lo = ta_hexval(s[i + 1]);
+		if (hi < 0 || lo < 0)
 			return TA_E_ARG;
-		hex[n++] = *s;
+		u[n] = (uint8_t)(hi << 4 | lo);
+		any |= u[n++];
+		i++;
 	}
-	hex[n] = 0;
-	return ta_hex_decode(out, TA_UUID_LEN, hex);
+	if (!any)
+		return TA_E_ARG;
+	memcpy(out, u, TA_UUID_LEN);
+	return TA_OK;
 }
 
 void ta_uuid_format(char out[37], const uint8_t u[TA_UUID_LEN])

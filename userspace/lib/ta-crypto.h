@@ -148,7 +148,15 @@ void ta_random(void *buf, size_t n);
 /* Exactly 2*n hex digits; returns TA_OK or TA_E_ARG. */
 int ta_hex_decode(uint8_t *out, size_t n, const char *hex);
 void ta_hex_encode(char *out, const uint8_t *in, size_t n);	/* out: 2n+1 */
-/* 32 hex digits, dashes allowed anywhere (canonical 8-4-4-4-12). */
+/*
+ * A UUID as every program of the project takes one: exactly what the
+ * kernel's table parser (teearray_parse_uuid, kernel/teearray-table.c)
+ * accepts, so a configuration the daemon accepts is one the kernel and the
+ * CLI accept too.  36 characters, 8-4-4-4-12 hex digits in either case
+ * separated by dashes, not the nil UUID (no array or member has it).
+ * TA_OK with out filled, or TA_E_ARG with out untouched.
+ */
+#define TA_UUID_STRLEN	36
 int ta_uuid_parse(uint8_t out[TA_UUID_LEN], const char *s);
 void ta_uuid_format(char out[37], const uint8_t uuid[TA_UUID_LEN]);
 

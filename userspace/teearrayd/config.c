@@ -112,15 +112,15 @@ static int td_hex32(struct td_parse *p, const char *what, const char *hex, uint8
 	return 0;
 }
 
+/* ta_uuid_parse decides, as for the CLI and the kernel; the message only words it. */
 static int td_uuid(struct td_parse *p, const char *what, const char *s, uint8_t out[16])
 {
-	static const uint8_t nil[16];
-
-	if (ta_uuid_parse(out, s) != TA_OK)
-		return td_perr(p, "%s '%s' is not a UUID", what, s);
-	if (!memcmp(out, nil, 16))
+	if (ta_uuid_parse(out, s) == TA_OK)
+		return 0;
+	if (!strcmp(s, "00000000-0000-0000-0000-000000000000"))
 		return td_perr(p, "%s must not be the nil UUID", what);
-	return 0;
+	return td_perr(p, "%s '%s' is not a UUID (8-4-4-4-12 hex digits, as "
+		       "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", what, s);
 }
 
 static int td_need(struct td_parse *p, int nw, int min, int max, const char *usage)

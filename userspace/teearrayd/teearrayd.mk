@@ -39,6 +39,13 @@ build/test/teearrayd-daemon-test: build/san/tests/unit/teearrayd-daemon-test.o \
 		| build/test/teedisk-san build/test/teearrayd-san
 	$(call link_san,$(TEEARRAYD_LIBS))
 
+# One UUID syntax: the kernel's table parser, libteearray's (the CLI's) and
+# the daemon's configuration accept the same strings (tests/unit/uuid-test.c).
+build/san/tests/unit/uuid-test.o: CFLAGS_EXTRA += -Iuserspace/teearrayd
+build/test/uuid-test: build/san/tests/unit/uuid-test.o \
+		$(TEEARRAYD_LIB_SRCS:%.c=build/san/%.o) $(TA_LIB_SAN)
+	$(call link_san,$(TEEARRAYD_LIBS))
+
 # Key epochs, audit entries and AUDIT_SIGN (tests/unit/audit-test.c).
 build/san/tests/unit/audit-test.o: CFLAGS_EXTRA += -Iuserspace/teearrayd
 build/test/audit-test: build/san/tests/unit/audit-test.o \
@@ -50,7 +57,8 @@ PROGS += build/bin/teearrayd
 VM_PROGS += build/bin/teearrayd
 TEST_BINS += build/test/teearrayd-san build/test/teearrayd-config-test \
 	     build/test/teearrayd-nl-test build/test/teearrayd-member-test \
-	     build/test/teearrayd-daemon-test build/test/teedisk-san build/test/audit-test
+	     build/test/teearrayd-daemon-test build/test/teedisk-san build/test/audit-test \
+	     build/test/uuid-test
 UNIT_TESTS += build/test/teearrayd-config-test build/test/teearrayd-nl-test \
-	      build/test/audit-test
+	      build/test/audit-test build/test/uuid-test
 CHECK_SUITES += build/test/teearrayd-member-test build/test/teearrayd-daemon-test
