@@ -96,6 +96,13 @@ void teearray_meta_seal(const struct teearray_sector_keys *k, u64 mv,
 int teearray_meta_verify(const struct teearray_sector_keys *k, u64 mv,
 			 const struct teearray_meta_disk *m);
 
+/*
+ * Module load (teearray-selftest.c): RFC 8439 ChaCha20 vectors through
+ * teearray_sector_seal() and teearray_sector_decrypt().  0, or -EIO (the
+ * module must not load) or -ENOMEM, logged.  Kernel only.
+ */
+int teearray_sector_selftest(void);
+
 /* Where the entry of virtual sector v lives. */
 static inline u64 teearray_meta_sector_of(u64 v, u32 *index)
 {

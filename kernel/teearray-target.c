@@ -525,7 +525,7 @@ static int __init dm_teearray_init(void)
 {
 	int r;
 
-	r = tee_ec_module_init();
+	r = tee_ec_module_init() ?: teearray_sector_selftest();
 	if (r)
 		return r;
 	r = teearray_transport_init();

@@ -23,6 +23,17 @@ build/test/sector-test: $(SECTOR_TEST_OBJS)
 TEST_BINS += build/test/sector-test
 UNIT_TESTS += build/test/sector-test
 
+# The module's load-time ChaCha20 known-answer test (kernel/teearray-selftest.c)
+# over the real sector code: passes, and fails for wrong ciphers.
+SELFTEST_TEST_OBJS := build/san/tests/unit/selftest-test.o build/san/kernel/teearray-selftest.o \
+		      build/san/kernel/teearray-sector.o build/san/kernel/teearray-format.o \
+		      build/san/kernel/teearray-kdf.o
+build/test/selftest-test: $(SELFTEST_TEST_OBJS)
+	$(call link_san,-lsodium)
+
+TEST_BINS += build/test/selftest-test
+UNIT_TESTS += build/test/selftest-test
+
 # Journal atomicity records and journal layout.
 JREC_TEST_OBJS := build/san/tests/unit/jrec-test.o build/san/kernel/teearray-jrec.o \
 		  build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
