@@ -27,6 +27,12 @@
 #define TEEARRAY_FORMAT_VERSION		3
 #define TEEARRAY_MAC_SIZE		32
 #define TEEARRAY_META_PER_SECTOR	146	/* IV+MAC entries per metadata sector */
+/*
+ * The engine handles a data stripe whose IV+MAC entries lie in at most two
+ * metadata sectors (teearray-plan.h): true up to N = 148 (plan-test); from
+ * 149 on some stripes span three.  format and the constructor refuse more.
+ */
+#define TEEARRAY_MAX_DATA_ENGINE	148
 #define TEEARRAY_DEF_JOURNAL_SECTORS	242	/* 2 records + 2 halves of 120 */
 #define TEEARRAY_DEF_LOG_STRIPES	32
 #define TEEARRAY_INSTANCE_SIZE		16	/* teedisk instance id */

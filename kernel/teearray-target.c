@@ -180,6 +180,11 @@ static int teearray_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		r = -ENOMEM;
 		goto bad;
 	}
+	if (tc->params->data_members > TEEARRAY_MAX_DATA_ENGINE) {
+		ti->error = "More than 148 data members: not supported by this release";
+		r = -EINVAL;
+		goto bad;
+	}
 	r = teearray_setup(tc, ti);
 	if (r)
 		goto bad;

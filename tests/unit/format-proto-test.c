@@ -173,7 +173,11 @@ int main(void)
 	CHECK(ta_format_array(cp, 2, 40, array_uuid, (const uint8_t (*)[16])member_uuids,
 			      array_key, 0, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "more than the journal supports (at most 39)") != NULL);
-	tap_end("format: refuses an impossible shape, and more parity than the journal supports");
+	/* A stripe's entries would span three metadata sectors. */
+	CHECK(ta_format_array(cp, 149, 1, array_uuid, (const uint8_t (*)[16])member_uuids,
+			      array_key, 0, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "149 data members are more than this release supports (at most 148)"));
+	tap_end("format: refuses an impossible shape, more parity than the journal supports, more than 148 data members");
 out:
 	for (i = 0; i < M; i++) {
 		ta_client_close(&clients[i]);

@@ -63,6 +63,10 @@ int ta_format_array(struct ta_client *const *clients, unsigned int n, unsigned i
 
 	if (n < 1 || p < 1 || p > TEEARRAY_MAX_PARITY || m > TEEARRAY_MAX_MEMBERS)
 		return fail(err, errlen, "invalid shape %u+%u", n, p);
+	if (n > TEEARRAY_MAX_DATA_ENGINE)
+		return fail(err, errlen,
+			    "%u data members are more than this release supports (at most %u)",
+			    n, TEEARRAY_MAX_DATA_ENGINE);
 	/*
 	 * One sector's write must fit an entry: its data and parity, and the
 	 * two metadata sectors (with parity) its stripe's entries may span.
