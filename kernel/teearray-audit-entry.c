@@ -28,6 +28,20 @@ const char *teearray_audit_event_name(u32 event)
 	return event_names[event];
 }
 
+static const char * const fail_cause_names[__TEEARRAY_FAIL_MAX] = {
+	[TEEARRAY_FAIL_OPERATOR] = "operator",
+	[TEEARRAY_FAIL_STATUS] = "command-failed",
+	[TEEARRAY_FAIL_SILENT] = "silent",
+	[TEEARRAY_FAIL_LIED] = "lied",
+};
+
+const char *teearray_audit_fail_cause_name(u64 cause)
+{
+	if (cause >= __TEEARRAY_FAIL_MAX || !fail_cause_names[cause])
+		return "unknown";
+	return fail_cause_names[cause];
+}
+
 void teearray_audit_hash(const struct teearray_audit_disk *e,
 			 u8 out[TEEARRAY_SHA256_SIZE])
 {

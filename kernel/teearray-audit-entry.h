@@ -33,7 +33,7 @@ enum teearray_audit_event {
 	TEEARRAY_EV_CLOSE,
 	TEEARRAY_EV_FENCE,		/* arg0: old generation, ids: members fenced */
 	TEEARRAY_EV_DEATH_RECORD,	/* ids: every member and its new state */
-	TEEARRAY_EV_MEMBER_FAILED,	/* arg0: slot, ids: that member */
+	TEEARRAY_EV_MEMBER_FAILED,	/* arg0: cause, arg1: its detail, ids: members */
 	TEEARRAY_EV_REPLACE,		/* arg0: slot, ids: the new member */
 	TEEARRAY_EV_REBUILD_DONE,	/* arg0: slot, arg1: stripes */
 	TEEARRAY_EV_ROTATE_START,	/* arg0: old epoch, arg1: new epoch */
@@ -42,6 +42,15 @@ enum teearray_audit_event {
 	TEEARRAY_EV_LOST,		/* arg0: events not logged (no daemon, queue full) */
 	TEEARRAY_EV_UNVERIFIABLE,	/* arg0: member sector, arg1: count, ids: suspects */
 	__TEEARRAY_EV_MAX,
+};
+
+/* Why members were failed (MEMBER_FAILED arg0); part of the format too. */
+enum teearray_fail_cause {
+	TEEARRAY_FAIL_OPERATOR = 1,	/* the fail_member message */
+	TEEARRAY_FAIL_STATUS,		/* a command failed; arg1: enum teearray_nl_status */
+	TEEARRAY_FAIL_SILENT,		/* no answer; arg1: ms since the first timeout */
+	TEEARRAY_FAIL_LIED,		/* served data that does not verify */
+	__TEEARRAY_FAIL_MAX,
 };
 
 struct teearray_audit_id {
@@ -89,6 +98,8 @@ int teearray_audit_parse(const struct teearray_audit_disk *e,
 
 /* Readable event name ("open", "rotate-done", ...), or "unknown". */
 const char *teearray_audit_event_name(u32 event);
+/* Name of a MEMBER_FAILED cause (arg0), "unknown" for anything else. */
+const char *teearray_audit_fail_cause_name(u64 cause);
 
 /* Virtual log sectors of a geometry, and where entry seq lives. */
 static inline u64 teearray_audit_capacity(const struct teearray_geometry *g)

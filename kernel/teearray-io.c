@@ -84,35 +84,56 @@ void teearray_unlock_stripes(struct teearray_c *tc, const unsigned long *set)
 }
 
 /*
- * Fail the members whose requests failed; false if the array failed or the
- * death record saying so could not be persisted.
+ * Fail the members whose requests failed; false if the array failed, the
+ * death record saying so could not be persisted, or a request gave up
+ * waiting on a member the array cannot do without (that I/O fails alone).
+ * A timeout that reaches here is one teearray_io judged evidence enough
+ * (teearray-slow.h).
  */
 bool teearray_handle_failures(struct teearray_c *tc,
 			      struct teearray_request *rqs, unsigned int n,
 			      const char *what)
 {
 	bool failed[TEEARRAY_MAX_MEMBERS] = { false };
-	bool any = false;
+	u32 cause = TEEARRAY_FAIL_SILENT;
+	bool any = false, gave_up = false;
+	u64 detail = 0;
 	unsigned int i;
 
 	if (READ_ONCE(tc->fail_reason))
 		return false;
 	for (i = 0; i < n; i++) {
+		u32 slot = rqs[i].slot;
+
 		if (rqs[i].status == TEEARRAY_ST_OK)
 			continue;
 		if (teearray_status_is_fatal(rqs[i].status)) {
 			teearray_set_failed(tc, "fenced by a newer generation");
 			return false;
 		}
-		if (!failed[rqs[i].slot])
-			DMWARN_LIMIT("%s: member %u: %s: %s", teearray_dev(tc), rqs[i].slot, what,
+		if (rqs[i].status == TEEARRAY_RQ_GAVE_UP) {
+			if (!gave_up)
+				DMWARN_LIMIT("%s: member %u: %s: waited %llu ms: I/O fails alone",
+					     teearray_dev(tc), slot, what,
+					     teearray_member_silent_ms(tc, slot));
+			gave_up = true;
+			continue;
+		}
+		if (!failed[slot])
+			DMWARN_LIMIT("%s: member %u: %s: %s", teearray_dev(tc), slot, what,
 				     teearray_status_name(rqs[i].status));
-		failed[rqs[i].slot] = true;
+		if (rqs[i].status == TEEARRAY_ST_TIMEOUT) {
+			detail = max(detail, teearray_member_silent_ms(tc, slot));
+		} else if (cause == TEEARRAY_FAIL_SILENT) {
+			cause = TEEARRAY_FAIL_STATUS;
+			detail = (u32)rqs[i].status;
+		}
+		failed[slot] = true;
 		any = true;
 	}
-	if (any && teearray_fail_members(tc, failed, what))
+	if (any && teearray_fail_members(tc, failed, what, cause, detail))
 		return false;
-	return !READ_ONCE(tc->fail_reason);
+	return !gave_up && !READ_ONCE(tc->fail_reason);
 }
 
 /*
@@ -160,8 +181,10 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
 		for (c = 0, k = 0; c < tc->m; c++) {
 			if (!read[c])
 				continue;
-			teearray_rq_init(tc, &rqs[k++], teearray_slot_of(&tc->geo, ms, c),
+			teearray_rq_init(tc, &rqs[k], teearray_slot_of(&tc->geo, ms, c),
 					 TEEARRAY_OP_READ, ms, buf->col[c]);
+			/* A read may fail alone rather than wait on a member for ever. */
+			rqs[k++].may_give_up = true;
 		}
 		if (teearray_io(tc, rqs, k))
 			break;
@@ -254,10 +277,13 @@ teearray_fetch_blame(struct teearray_c *tc, u64 ms, struct teearray_buf *buf,
 		else if (b->readable[c])
 			b->fetch[c] = true;
 	}
-	for (c = 0; c < tc->m; c++)
-		if (b->fetch[c])
-			teearray_rq_init(tc, &rqs[k++], teearray_slot_of(&tc->geo, ms, c),
-					 TEEARRAY_OP_READ, ms, buf->col[c]);
+	for (c = 0; c < tc->m; c++) {
+		if (!b->fetch[c])
+			continue;
+		teearray_rq_init(tc, &rqs[k], teearray_slot_of(&tc->geo, ms, c),
+				 TEEARRAY_OP_READ, ms, buf->col[c]);
+		rqs[k++].may_give_up = true;
+	}
 	r = k ? teearray_io(tc, rqs, k) : 0;
 	if (r || !teearray_handle_failures(tc, rqs, k, "read failed")) {
 		r = -EIO;
@@ -321,7 +347,8 @@ teearray_fetch_blame(struct teearray_c *tc, u64 ms, struct teearray_buf *buf,
 	}
 	if (any) {
 		if (teearray_fail_members(tc, b->slots,
-					  "served a column that differs from the verified stripe"))
+					  "served a column that differs from the verified stripe",
+					  TEEARRAY_FAIL_LIED, 0))
 			r = -EIO;
 	}
 out:
@@ -443,7 +470,8 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 		for (c = 0; c < tc->n; c++)
 			if (liar[c])
 				failed[teearray_slot_of(&tc->geo, ms, c)] = true;
-		if (teearray_fail_members(tc, failed, "returned data that does not verify"))
+		if (teearray_fail_members(tc, failed, "returned data that does not verify",
+					  TEEARRAY_FAIL_LIED, 0))
 			return -EIO;
 	}
 	return 0;

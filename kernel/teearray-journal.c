@@ -484,6 +484,9 @@ static int teearray_entry_write(struct teearray_c *tc, u32 nr)
 		if (teearray_member_writable(&tc->members[i]))
 			teearray_rq_init(tc, &j->rqs[k++], i, TEEARRAY_OP_WRITE,
 					 teearray_jrec_sector(&tc->geo, v), j->rec_disk);
+	/* A torn entry fails its bios: it may fail alone (teearray-slow.h). */
+	for (i = 0; i < k; i++)
+		j->rqs[i].may_give_up = true;
 	/* Whatever happens, v is used: a torn v must never meet another v. */
 	WRITE_ONCE(j->version, v);
 	r = teearray_io(tc, j->rqs, k);

@@ -33,6 +33,24 @@ static void teearray_wait_done(struct teearray_request *rq)
 		complete(&w->done);
 }
 
+/* Milliseconds on the monotonic clock: answer times and silences. */
+static u64 teearray_now_ms(void)
+{
+	return ktime_to_ms(ktime_get());
+}
+
+/* The timeout of a request's attempt to member slot (teearray-slow.h). */
+static u32 teearray_member_timeout(struct teearray_c *tc, u32 slot, unsigned int attempt)
+{
+	u32 t;
+
+	spin_lock(&tc->latency_lock);
+	t = teearray_latency_timeout(&tc->latency[slot], tc->params->member_timeout_min_ms,
+				     tc->params->member_timeout_ms, attempt);
+	spin_unlock(&tc->latency_lock);
+	return t;
+}
+
 void teearray_rq_init(struct teearray_c *tc, struct teearray_request *rq,
 		      u32 slot, u32 op, u64 sector, void *data)
 {
@@ -47,8 +65,7 @@ void teearray_rq_init(struct teearray_c *tc, struct teearray_request *rq,
 	rq->sector = sector;
 	rq->count = op == TEEARRAY_OP_IDENTIFY || op == TEEARRAY_OP_FENCE ? 0 : 1;
 	rq->data = data;
-	/* The daemon enforces member_timeout; this backstop is a bit longer. */
-	rq->timeout = msecs_to_jiffies(tc->params->member_timeout_ms) + 2 * HZ;
+	rq->timeout_ms = teearray_member_timeout(tc, slot, 0);
 	rq->done = teearray_wait_done;
 }
 
@@ -83,29 +100,170 @@ static void teearray_count(struct teearray_c *tc, const struct teearray_request 
 			     &tc->stat_sectors_in);
 }
 
+/* The member answered (anything it said itself): a sample, no streak. */
+static void teearray_member_answered(struct teearray_c *tc, u32 slot, u32 rtt_ms, u64 now)
+{
+	struct teearray_latency *l = &tc->latency[slot];
+	u64 waited = 0;
+
+	spin_lock(&tc->latency_lock);
+	if (l->waited)
+		waited = now - l->silent_since;
+	teearray_latency_answer(l, rtt_ms);
+	spin_unlock(&tc->latency_lock);
+	if (waited) {
+		DMINFO("%s: member %u answers again after %llu ms without an answer",
+		       teearray_dev(tc), slot, waited);
+		dm_table_event(tc->ti->table);
+	}
+}
+
+/* Members in sync other than slot: whether slot may be failed. */
+static unsigned int teearray_in_sync_others(struct teearray_c *tc, u32 slot)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < tc->m; i++)
+		k += i != slot && READ_ONCE(tc->members[i].state) == TEEARRAY_MEMBER_ALIVE;
+	return k;
+}
+
+enum teearray_verdict { TEEARRAY_SEND_AGAIN, TEEARRAY_FAIL_IT, TEEARRAY_GIVE_UP };
+
 /*
- * Submit rqs[] (all of them, or only those the transport handed back for
- * reissue) and wait for them.  Returns how many need reissuing now.
+ * A request timed out at the member: send it again (slow is not dead),
+ * let the caller fail the member (the silence is evidence enough and the
+ * array can do without it), or, when it cannot, wait on it: requests that
+ * may give up then fail alone, the others keep waiting.
  */
-static unsigned int teearray_io_once(struct teearray_c *tc,
-				     struct teearray_request *rqs,
-				     unsigned int n, bool only_reissue)
+static enum teearray_verdict
+teearray_member_timed_out(struct teearray_c *tc, const struct teearray_request *rq, u64 now)
+{
+	struct teearray_latency *l = &tc->latency[rq->slot];
+	enum teearray_verdict v = TEEARRAY_SEND_AGAIN;
+	bool newly_waited = false;
+	u64 silent;
+
+	/* Failed meanwhile (or never assembled): nothing to wait for. */
+	if (READ_ONCE(tc->members[rq->slot].state) == TEEARRAY_MEMBER_DEAD)
+		return TEEARRAY_FAIL_IT;
+	spin_lock(&tc->latency_lock);
+	teearray_latency_strike(l, now);
+	silent = now - l->silent_since;
+	if (teearray_latency_gone(l, tc->params->member_timeout_ms, now)) {
+		if (teearray_latency_may_fail(teearray_in_sync_others(tc, rq->slot), tc->n)) {
+			v = TEEARRAY_FAIL_IT;
+		} else {
+			newly_waited = !l->waited;
+			l->waited = true;
+			if (rq->may_give_up)
+				v = TEEARRAY_GIVE_UP;
+		}
+	}
+	spin_unlock(&tc->latency_lock);
+	if (newly_waited) {
+		DMWARN("%s: member %u: no answer for %llu ms; the array needs it: waiting for it",
+		       teearray_dev(tc), rq->slot, silent);
+		dm_table_event(tc->ti->table);
+	}
+	return v;
+}
+
+/* Send rq again, with the next attempt's (longer) timeout. */
+static void teearray_rq_again(struct teearray_c *tc, struct teearray_request *rq)
+{
+	if (rq->attempt < U8_MAX)
+		rq->attempt++;
+	rq->timeout_ms = teearray_member_timeout(tc, rq->slot, rq->attempt);
+	rq->status = TEEARRAY_RQ_RETRY;
+}
+
+/*
+ * After a round: answer times, and what to do about requests that got no
+ * answer.  Those to send again get TEEARRAY_RQ_RETRY; returns how many.
+ */
+static unsigned int teearray_io_account(struct teearray_c *tc,
+					struct teearray_request *rqs, unsigned int n)
+{
+	u64 now = teearray_now_ms();
+	unsigned int i, again = 0;
+
+	for (i = 0; i < n; i++) {
+		struct teearray_request *rq = &rqs[i];
+
+		if (!rq->in_round)
+			continue;
+		rq->in_round = false;
+		switch (rq->status) {
+		case TEEARRAY_ST_OK:
+		case TEEARRAY_ST_REJECTED:
+		case TEEARRAY_ST_STALE_VERSION:
+		case TEEARRAY_ST_FENCED:
+			/* The daemon answers AUDIT_SIGN itself: not a sample. */
+			if (rq->op != TEEARRAY_OP_AUDIT_SIGN)
+				teearray_member_answered(tc, rq->slot,
+							 min_t(u64, now - rq->sent_ms, U32_MAX),
+							 now);
+			break;
+		case TEEARRAY_RQ_LATE:
+		case TEEARRAY_ST_QUEUED:
+			/*
+			 * The daemon's delay, not the member's: no strike, a
+			 * longer timeout.  Only a daemon that keeps doing it
+			 * makes it count as the member's silence.
+			 */
+			if (!rq->once && ++rq->late <= TEEARRAY_SLOW_STRIKES) {
+				teearray_rq_again(tc, rq);
+				again++;
+				break;
+			}
+			rq->status = TEEARRAY_ST_TIMEOUT;
+			fallthrough;
+		case TEEARRAY_ST_TIMEOUT:
+			if (rq->once)
+				break;
+			switch (teearray_member_timed_out(tc, rq, now)) {
+			case TEEARRAY_SEND_AGAIN:
+				DMWARN_LIMIT("%s: member %u: no answer in %u ms: sending again",
+					     teearray_dev(tc), rq->slot, rq->timeout_ms);
+				teearray_rq_again(tc, rq);
+				again++;
+				break;
+			case TEEARRAY_GIVE_UP:
+				rq->status = TEEARRAY_RQ_GAVE_UP;
+				break;
+			case TEEARRAY_FAIL_IT:
+				break;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return again;
+}
+
+/* Send the requests of rqs[] whose status is want (all: first) and wait. */
+static void teearray_io_round(struct teearray_c *tc, struct teearray_request *rqs,
+			      unsigned int n, bool all, int want)
 {
 	unsigned int i, count = 0;
 	struct teearray_wait w;
 
 	for (i = 0; i < n; i++)
-		count += !only_reissue || rqs[i].status == TEEARRAY_RQ_REISSUE;
+		count += all || rqs[i].status == want;
 	if (!count)
-		return 0;
+		return;
 	atomic_set(&w.left, count);
 	init_completion(&w.done);
 	atomic64_inc(&tc->stat_rounds);
 	for (i = 0; i < n; i++) {
-		if (only_reissue && rqs[i].status != TEEARRAY_RQ_REISSUE)
+		if (!all && rqs[i].status != want)
 			continue;
 		rqs[i].private = &w;
 		rqs[i].generation = READ_ONCE(tc->members[rqs[i].slot].generation);
+		rqs[i].in_round = true;
+		rqs[i].sent_ms = teearray_now_ms();
 		if (teearray_crash_point(tc)) {
 			rqs[i].status = TEEARRAY_ST_UNREACHABLE;
 			teearray_wait_done(&rqs[i]);
@@ -115,9 +273,31 @@ static unsigned int teearray_io_once(struct teearray_c *tc,
 		teearray_submit(&rqs[i]);
 	}
 	wait_for_completion(&w.done);
+}
 
-	for (i = 0, count = 0; i < n; i++)
+/*
+ * Submit rqs[] (all of them, or only those the transport handed back for
+ * reissue) and wait for them, sending again what a slow member did not
+ * answer in time.  Returns how many need reissuing in the next session.
+ */
+static unsigned int teearray_io_once(struct teearray_c *tc,
+				     struct teearray_request *rqs,
+				     unsigned int n, bool only_reissue)
+{
+	unsigned int i, count = 0;
+
+	teearray_io_round(tc, rqs, n, !only_reissue, TEEARRAY_RQ_REISSUE);
+	while (teearray_io_account(tc, rqs, n)) {
+		if (READ_ONCE(tc->fail_reason))
+			break;
+		teearray_io_round(tc, rqs, n, false, TEEARRAY_RQ_RETRY);
+	}
+	for (i = 0; i < n; i++) {
+		/* The array failed while a slow member kept it waiting. */
+		if (rqs[i].status == TEEARRAY_RQ_RETRY)
+			rqs[i].status = TEEARRAY_ST_TIMEOUT;
 		count += rqs[i].status == TEEARRAY_RQ_REISSUE;
+	}
 	return count;
 }
 
@@ -226,6 +406,14 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 		for (i = 0; i < k && !r; i++) {
 			if (rqs[i].status == TEEARRAY_ST_OK)
 				continue;
+			/*
+			 * Sent again after no answer in time, and "not higher":
+			 * the first send landed.  Nobody else writes records at
+			 * our generation (fencing), so it holds ours.
+			 */
+			if (rqs[i].status == TEEARRAY_ST_STALE_VERSION &&
+			    (rqs[i].attempt || rqs[i].late))
+				continue;
 			if (teearray_status_is_fatal(rqs[i].status)) {
 				teearray_set_failed(tc, "fenced by a newer generation");
 				r = -EIO;
@@ -252,7 +440,8 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
  * so the compare and the swap are one step).  Returns 0 or -ESTALE.
  */
 static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
-				     const char *why, const u64 *expect_version)
+				     const char *why, u32 cause, u64 detail,
+				     const u64 *expect_version)
 {
 	bool changed = false;
 	unsigned int i;
@@ -286,7 +475,7 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 		changed = true;
 	}
 	if (changed) {
-		teearray_audit_event(tc, TEEARRAY_EV_MEMBER_FAILED, 0, 0, failed);
+		teearray_audit_event(tc, TEEARRAY_EV_MEMBER_FAILED, cause, detail, failed);
 		r = teearray_persist_dr_locked(tc);
 	}
 	mutex_unlock(&tc->member_lock);
@@ -315,11 +504,88 @@ static int teearray_fail_members_cas(struct teearray_c *tc, const bool *failed,
 /*
  * Mark members dead; returns 0 once the death record saying so is on every
  * surviving member, else an error (and then nothing that relied on their
- * death may complete successfully).
+ * death may complete successfully).  cause and detail go to the audit log
+ * (enum teearray_fail_cause).
  */
-int teearray_fail_members(struct teearray_c *tc, const bool *failed, const char *why)
+int teearray_fail_members(struct teearray_c *tc, const bool *failed, const char *why,
+			  u32 cause, u64 detail)
 {
-	return teearray_fail_members_cas(tc, failed, why, NULL);
+	return teearray_fail_members_cas(tc, failed, why, cause, detail, NULL);
+}
+
+/* How long slot has not answered (0: it answers). */
+u64 teearray_member_silent_ms(struct teearray_c *tc, u32 slot)
+{
+	const struct teearray_latency *l = &tc->latency[slot];
+	u64 ms = 0;
+
+	spin_lock(&tc->latency_lock);
+	if (l->strikes)
+		ms = teearray_now_ms() - l->silent_since;
+	spin_unlock(&tc->latency_lock);
+	return ms;
+}
+
+/* For status: '-' answers, 's' slow (requests sent again), 'w' waited on. */
+char teearray_member_latency_char(struct teearray_c *tc, u32 slot)
+{
+	const struct teearray_latency *l = &tc->latency[slot];
+	char c;
+
+	/* A dead member's last streak is history. */
+	if (READ_ONCE(tc->members[slot].state) == TEEARRAY_MEMBER_DEAD)
+		return '-';
+	spin_lock(&tc->latency_lock);
+	c = l->waited ? 'w' : l->strikes ? 's' : '-';
+	spin_unlock(&tc->latency_lock);
+	return c;
+}
+
+/*
+ * A FENCE got no answer in time.  Sending it again cannot tell "it landed"
+ * from "refused" (the member is at the new generation, so a second FENCE
+ * signed for the old one is refused as stale), so ask the member where it
+ * stands (IDENTIFY is sent again as long as it is slow, see
+ * teearray_io_account) and fence again only if it is still behind.  Sets
+ * fence->status to the outcome.  Caller holds member_lock.
+ */
+static int teearray_fence_slow_locked(struct teearray_c *tc,
+				      struct teearray_request *fence)
+{
+	struct teearray_member *mb = &tc->members[fence->slot];
+	struct teearray_request rq;
+	unsigned int tries;
+	int r;
+
+	for (tries = 0; tries < TEEARRAY_FENCE_TRIES; tries++) {
+		teearray_rq_init(tc, &rq, fence->slot, TEEARRAY_OP_IDENTIFY, 0, NULL);
+		r = teearray_io_locked(tc, &rq, 1);
+		if (r)
+			return r;
+		fence->status = rq.status;
+		if (rq.status != TEEARRAY_ST_OK)
+			return 0;
+		if (memcmp(rq.instance_out, mb->instance, TEEARRAY_INSTANCE_SIZE)) {
+			fence->status = TEEARRAY_ST_RESTARTED;
+			return 0;
+		}
+		if (rq.member_generation == fence->arg)
+			return 0;	/* the FENCE landed */
+		if (rq.member_generation > fence->arg) {
+			fence->status = TEEARRAY_ST_FENCED;
+			return 0;
+		}
+		teearray_rq_init(tc, &rq, fence->slot, TEEARRAY_OP_FENCE, 0, NULL);
+		rq.arg = fence->arg;
+		rq.once = true;
+		r = teearray_io_locked(tc, &rq, 1);
+		if (r)
+			return r;
+		fence->status = rq.status;
+		if (rq.status != TEEARRAY_ST_TIMEOUT)
+			return 0;
+	}
+	return 0;
 }
 
 /* Raise the generation on every live member.  Caller holds member_lock. */
@@ -334,9 +600,13 @@ static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
 		if (!teearray_member_writable(&tc->members[i]))
 			continue;
 		teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_FENCE, 0, NULL);
-		rqs[k++].arg = new_gen;
+		rqs[k].arg = new_gen;
+		rqs[k++].once = true;
 	}
 	r = teearray_io_locked(tc, rqs, k);
+	for (i = 0; i < k && !r; i++)
+		if (rqs[i].status == TEEARRAY_ST_TIMEOUT)
+			r = teearray_fence_slow_locked(tc, &rqs[i]);
 	if (!r)
 		teearray_audit_event(tc, TEEARRAY_EV_FENCE, teearray_max_generation(tc), new_gen,
 				     NULL);
@@ -653,5 +923,6 @@ int teearray_fail_member_cas(struct teearray_c *tc, u32 slot, u64 version)
 	if (slot >= tc->m)
 		return -EINVAL;
 	failed[slot] = true;
-	return teearray_fail_members_cas(tc, failed, "failed by the operator", &version);
+	return teearray_fail_members_cas(tc, failed, "failed by the operator",
+					 TEEARRAY_FAIL_OPERATOR, 0, &version);
 }

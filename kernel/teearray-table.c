@@ -15,6 +15,7 @@ static const char * const opt_names[TEEARRAY_NR_OPTS] = {
 	[TEEARRAY_OPT_REBUILD_RATE] = "rebuild_rate",
 	[TEEARRAY_OPT_KEY_EPOCH] = "key_epoch",
 	[TEEARRAY_OPT_PREV_KEY] = "prev_key",
+	[TEEARRAY_OPT_MEMBER_TIMEOUT_MIN] = "member_timeout_min",
 };
 
 /* Record a rejection: msg is static and ends up in ti->error. */
@@ -171,6 +172,13 @@ static int parse_opt(struct teearray_params *p, const char *arg,
 				      "Invalid member_timeout: expected 100-600000 (milliseconds)");
 		p->member_timeout_ms = v;
 		break;
+	case TEEARRAY_OPT_MEMBER_TIMEOUT_MIN:
+		if (parse_uint(value, &v) || v < TEEARRAY_MIN_MEMBER_TIMEOUT_MS ||
+		    v > TEEARRAY_MAX_MEMBER_TIMEOUT_MS)
+			return reject(error,
+				      "Invalid member_timeout_min: expected 100-600000 (milliseconds)");
+		p->member_timeout_min_ms = v;
+		break;
 	case TEEARRAY_OPT_JOURNAL_MODE:
 		if (!strcmp(value, "keep"))
 			p->journal_mode = TEEARRAY_JOURNAL_KEEP;
@@ -207,6 +215,7 @@ int teearray_parse_table(struct teearray_params *p, unsigned int argc,
 	memset(p, 0, sizeof(*p));
 	p->commit_time_ms = TEEARRAY_DEF_COMMIT_TIME_MS;
 	p->member_timeout_ms = TEEARRAY_DEF_MEMBER_TIMEOUT_MS;
+	p->member_timeout_min_ms = TEEARRAY_DEF_MEMBER_TIMEOUT_MIN_MS;
 	p->journal_mode = TEEARRAY_JOURNAL_KEEP;
 	*bad_arg = -1;
 
@@ -274,6 +283,12 @@ int teearray_parse_table(struct teearray_params *p, unsigned int argc,
 	*bad_arg = -1;
 	if (p->opt_given & (1U << TEEARRAY_OPT_PREV_KEY) && !p->key_epoch)
 		return reject(error, "prev_key needs key_epoch 1 or higher");
+	if (p->member_timeout_min_ms > p->member_timeout_ms) {
+		/* The default floor follows a smaller ceiling; a given one must fit. */
+		if (p->opt_given & (1U << TEEARRAY_OPT_MEMBER_TIMEOUT_MIN))
+			return reject(error, "member_timeout_min must not exceed member_timeout");
+		p->member_timeout_min_ms = p->member_timeout_ms;
+	}
 	return 0;
 }
 
@@ -316,6 +331,8 @@ int teearray_format_table(const struct teearray_params *p, char *buf,
 		EMIT(" commit_time:%u", p->commit_time_ms);
 	if (p->opt_given & (1U << TEEARRAY_OPT_MEMBER_TIMEOUT))
 		EMIT(" member_timeout:%u", p->member_timeout_ms);
+	if (p->opt_given & (1U << TEEARRAY_OPT_MEMBER_TIMEOUT_MIN))
+		EMIT(" member_timeout_min:%u", p->member_timeout_min_ms);
 	if (p->opt_given & (1U << TEEARRAY_OPT_JOURNAL_MODE))
 		EMIT(" journal_mode:%s",
 		     p->journal_mode == TEEARRAY_JOURNAL_ERASE ? "erase" : "keep");

@@ -36,6 +36,7 @@ enum teearray_opt {
 	TEEARRAY_OPT_REBUILD_RATE,
 	TEEARRAY_OPT_KEY_EPOCH,
 	TEEARRAY_OPT_PREV_KEY,
+	TEEARRAY_OPT_MEMBER_TIMEOUT_MIN,
 	TEEARRAY_NR_OPTS,
 };
 
@@ -44,6 +45,8 @@ enum teearray_opt {
 #define TEEARRAY_DEF_MEMBER_TIMEOUT_MS	10000
 #define TEEARRAY_MIN_MEMBER_TIMEOUT_MS	100
 #define TEEARRAY_MAX_MEMBER_TIMEOUT_MS	600000
+/* Floor of the adaptive timeout (teearray-slow.h); member_timeout is its ceiling. */
+#define TEEARRAY_DEF_MEMBER_TIMEOUT_MIN_MS	1000
 
 struct teearray_key_ref {
 	unsigned int size;
@@ -63,7 +66,8 @@ struct teearray_params {
 
 	unsigned int opt_given;		/* bitmask of enum teearray_opt */
 	unsigned int commit_time_ms;
-	unsigned int member_timeout_ms;
+	unsigned int member_timeout_ms;		/* ceiling of one wait */
+	unsigned int member_timeout_min_ms;	/* floor of one wait */
 	enum teearray_journal_mode journal_mode;
 	unsigned int rebuild_rate_kib;	/* KiB/s, 0 = unlimited */
 	u32 key_epoch;			/* epoch of key */

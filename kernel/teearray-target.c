@@ -63,6 +63,7 @@ static void teearray_free(struct teearray_c *tc)
 	if (tc->ec)
 		tee_ec_free(tc->ec);
 	kfree(tc->members);
+	kfree(tc->latency);
 	memzero_explicit(tc->keys, sizeof(tc->keys));
 	kvfree(tc->params);
 	kfree(tc->table_args);
@@ -100,7 +101,9 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 	tc->p = p->parity_members;
 	tc->m = tc->n + tc->p;
 	tc->members = kcalloc(tc->m, sizeof(*tc->members), GFP_KERNEL);
-	if (!tc->members)
+	tc->latency = kcalloc(tc->m, sizeof(*tc->latency), GFP_KERNEL);
+	spin_lock_init(&tc->latency_lock);
+	if (!tc->members || !tc->latency)
 		return -ENOMEM;
 	for (i = 0; i < tc->m; i++) {
 		memcpy(tc->members[i].uuid, p->member_uuid[i], TEEARRAY_UUID_SIZE);
@@ -294,9 +297,10 @@ static void teearray_status_ima(struct teearray_c *tc, char *result, unsigned in
 	DMEMIT(",key_type=%s,key_size=%u,key_epoch=%u,prev_key=%c",
 	       p->key.type, p->key.size, p->key_epoch,
 	       p->opt_given & (1U << TEEARRAY_OPT_PREV_KEY) ? 'y' : 'n');
-	DMEMIT(",journal_mode=%s,commit_time=%u,member_timeout=%u,rebuild_rate=%u",
+	DMEMIT(",journal_mode=%s,commit_time=%u,member_timeout=%u,member_timeout_min=%u",
 	       p->journal_mode == TEEARRAY_JOURNAL_ERASE ? "erase" : "keep",
-	       p->commit_time_ms, p->member_timeout_ms, p->rebuild_rate_kib);
+	       p->commit_time_ms, p->member_timeout_ms, p->member_timeout_min_ms);
+	DMEMIT(",rebuild_rate=%u", p->rebuild_rate_kib);
 	DMEMIT(",fault_injection=%c;", teearray_fault_injection ? 'y' : 'n');
 }
 
@@ -355,7 +359,9 @@ static void teearray_status(struct dm_target *ti, status_type_t type,
 		else
 			DMEMIT(" -");
 		DMEMIT(" %llu", teearray_audit_seq(tc));
-		DMEMIT(" %llu", (u64)atomic64_read(&tc->unverifiable));
+		DMEMIT(" %llu ", (u64)atomic64_read(&tc->unverifiable));
+		for (i = 0; i < tc->m; i++)
+			DMEMIT("%c", teearray_member_latency_char(tc, i));
 		break;
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s", tc->table_args);

@@ -26,6 +26,8 @@
 
 #define TP_SECTOR	TEEARRAY_NL_SECTOR_SIZE
 #define TP_TICK		(HZ / 4)
+/* The daemon enforces a request's timeout; we wait this much longer. */
+#define TP_LATE_MARGIN	(2 * HZ)
 
 static struct {
 	spinlock_t lock;		/* protects every field below */
@@ -132,10 +134,15 @@ const char *teearray_status_name(int status)
 		[TEEARRAY_ST_UNKNOWN_MEMBER] = "member not in the daemon's configuration",
 		[TEEARRAY_ST_INTERNAL] = "daemon internal error",
 		[TEEARRAY_ST_ROLLED_BACK] = "behind what it acknowledged (rolled back)",
+		[TEEARRAY_ST_QUEUED] = "not sent: its deadline passed in the daemon's queue",
 	};
 
 	if (status == TEEARRAY_RQ_REISSUE)
 		return "no daemon";
+	if (status == TEEARRAY_RQ_LATE)
+		return "the daemon did not answer in time";
+	if (status == TEEARRAY_RQ_GAVE_UP)
+		return "no answer, and the array cannot do without the member";
 	if (status < 0 || status >= __TEEARRAY_ST_MAX || !names[status])
 		return "unknown status";
 	return names[status];
@@ -191,6 +198,7 @@ static struct sk_buff *tp_build(const struct teearray_request *rq, u64 epoch)
 	    nla_put_u64_64bit(skb, TEEARRAY_A_SECTOR, rq->sector, TEEARRAY_A_PAD) ||
 	    nla_put_u32(skb, TEEARRAY_A_COUNT, rq->count) ||
 	    nla_put_u64_64bit(skb, TEEARRAY_A_ARG, rq->arg, TEEARRAY_A_PAD) ||
+	    nla_put_u32(skb, TEEARRAY_A_TIMEOUT_MS, rq->timeout_ms) ||
 	    (dlen && nla_put(skb, TEEARRAY_A_DATA, dlen, rq->data)))
 		goto bad;
 	genlmsg_end(skb, hdr);
@@ -252,7 +260,7 @@ static void tp_send(struct work_struct *work)
 			queue_delayed_work(tp_wq, &tp_retry_work, HZ / 10);
 			return;
 		}
-		rq->deadline = jiffies + rq->timeout;
+		rq->deadline = jiffies + msecs_to_jiffies(rq->timeout_ms) + TP_LATE_MARGIN;
 		hash_add(tp.table, &rq->hnode, rq->id);
 		tp.in_flight++;
 		spin_unlock_irqrestore(&tp.lock, flags);
@@ -306,7 +314,7 @@ static void tp_tick(struct work_struct *work)
 
 	if (lost)
 		tp_session_lost(lost, "stopped sending keep-alives");
-	tp_finish_list(&expired, TEEARRAY_ST_TIMEOUT);
+	tp_finish_list(&expired, TEEARRAY_RQ_LATE);
 	if (!list_empty(&expired))
 		queue_work(tp_wq, &tp_send_work);
 	queue_delayed_work(tp_wq, &tp_tick_work, TP_TICK);

@@ -8,8 +8,9 @@
  * daemon's completion to it, and calls rq->done exactly once with
  * rq->status set:
  *   - an enum teearray_nl_status reported by the daemon, or
- *   - TEEARRAY_ST_TIMEOUT when the daemon keeps answering keep-alives but not
- *     this request within rq->timeout, or
+ *   - TEEARRAY_RQ_LATE when the daemon keeps answering keep-alives but not
+ *     this request within rq->timeout_ms plus a margin (the daemon, not the
+ *     member, is late: the daemon enforces timeout_ms itself), or
  *   - TEEARRAY_RQ_REISSUE when there is no daemon, or the daemon went away
  *     or was replaced while the request was outstanding: the caller decides
  *     whether and when to submit it again (after fencing the members).
@@ -27,6 +28,10 @@
 #include "uapi/teearray-netlink.h"
 
 #define TEEARRAY_RQ_REISSUE	(-1)
+#define TEEARRAY_RQ_LATE	(-2)
+/* Set by the member layer, never by the transport (teearray-member.c). */
+#define TEEARRAY_RQ_RETRY	(-3)
+#define TEEARRAY_RQ_GAVE_UP	(-4)
 
 struct teearray_request {
 	/* Set by the caller; pointers must stay valid until done runs. */
@@ -40,9 +45,16 @@ struct teearray_request {
 	u32 count;
 	u64 arg;
 	void *data;			/* count * 4096 bytes, in or out */
-	unsigned long timeout;		/* jiffies */
+	u32 timeout_ms;			/* the daemon's deadline for the member */
 	void (*done)(struct teearray_request *rq);
 	void *private;
+	/* The member layer's (teearray-member.c); the transport ignores them. */
+	bool may_give_up;		/* may end TEEARRAY_RQ_GAVE_UP, see there */
+	bool once;			/* a timeout is final: never sent again */
+	bool in_round;
+	u8 attempt;			/* sends after a timeout */
+	u8 late;			/* TEEARRAY_RQ_LATE answers */
+	u64 sent_ms;
 
 	/* Results. */
 	int status;

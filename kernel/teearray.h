@@ -44,6 +44,8 @@
  *   journal.lock    the queue of write bios waiting for a commit
  *   busy_lock       the stripe-set bitmap (never held while sleeping)
  *   metacache.lock  the metadata cache (never held while sleeping)
+ *   latency_lock    members' answer times and timeout streaks (never held
+ *                   while sleeping)
  *   the transport's lock (innermost, in teearray-transport.c)
  * Member states and generations are written under member_lock and read
  * without it by the I/O path with READ_ONCE(); a stale read only makes a job
@@ -68,6 +70,7 @@
 #include "teearray-fresh.h"
 #include "teearray-plan.h"
 #include "teearray-jplan.h"
+#include "teearray-slow.h"
 #include "teearray-audit-entry.h"
 #include "teearray-transport.h"
 #include "tee-ec.h"
@@ -75,6 +78,8 @@
 #define TEEARRAY_STRIPE_LOCKS	64
 /* How long I/O waits for a (fenced) transport daemon before failing. */
 #define TEEARRAY_DAEMON_WAIT	(30 * HZ)
+/* A FENCE that gets no answer is checked and sent again this often at most. */
+#define TEEARRAY_FENCE_TRIES	8
 
 /* Verified metadata sectors; see teearray-metacache.c. */
 #define TEEARRAY_METACACHE_SECTORS	1024
@@ -156,6 +161,8 @@ struct teearray_c {
 	struct mutex rotate_lock;
 	unsigned int n, p, m;			/* data, parity, all members */
 	struct teearray_member *members;	/* m entries */
+	struct teearray_latency *latency;	/* m entries, under latency_lock */
+	spinlock_t latency_lock;
 	struct teearray_geometry geo;
 	struct tee_ec *ec;
 
@@ -278,7 +285,10 @@ void teearray_rq_init(struct teearray_c *tc, struct teearray_request *rq,
 		      u32 slot, u32 op, u64 sector, void *data);
 int teearray_io(struct teearray_c *tc, struct teearray_request *rqs,
 		unsigned int n);
-int teearray_fail_members(struct teearray_c *tc, const bool *failed, const char *why);
+int teearray_fail_members(struct teearray_c *tc, const bool *failed, const char *why,
+			  u32 cause, u64 detail);
+u64 teearray_member_silent_ms(struct teearray_c *tc, u32 slot);
+char teearray_member_latency_char(struct teearray_c *tc, u32 slot);
 bool teearray_status_is_fatal(int status);
 int teearray_assemble(struct teearray_c *tc);
 void teearray_fence_work(struct work_struct *work);

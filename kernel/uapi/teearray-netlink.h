@@ -74,6 +74,7 @@ enum teearray_nl_attr {
 	TEEARRAY_A_COMPLETION,		/* nested: REQ_ID, STATUS, [DATA, INSTANCE_ID, ...] */
 	TEEARRAY_A_MEMBER_SECTORS,	/* u64: member capacity (IDENTIFY) */
 	TEEARRAY_A_PAD,
+	TEEARRAY_A_TIMEOUT_MS,		/* u32: the member's deadline for this request */
 	__TEEARRAY_A_MAX,
 };
 
@@ -116,6 +117,7 @@ enum teearray_nl_status {
 	TEEARRAY_ST_UNKNOWN_MEMBER,	/* member UUID not in the daemon's config */
 	TEEARRAY_ST_INTERNAL,		/* daemon-side failure */
 	TEEARRAY_ST_ROLLED_BACK,	/* member is behind what it acknowledged */
+	TEEARRAY_ST_QUEUED,		/* deadline passed before the daemon sent it */
 	__TEEARRAY_ST_MAX,
 };
 

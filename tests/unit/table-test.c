@@ -75,6 +75,9 @@ static const struct reject_case rejects[] = {
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 commit_time:0", "Invalid commit_time: expected 1-60000 (milliseconds)", 8 },
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 commit_time:60001", "Invalid commit_time: expected 1-60000 (milliseconds)", 8 },
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 member_timeout:99", "Invalid member_timeout: expected 100-600000 (milliseconds)", 8 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 member_timeout_min:99", "Invalid member_timeout_min: expected 100-600000 (milliseconds)", 8 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 member_timeout:2000 member_timeout_min:2001", "member_timeout_min must not exceed member_timeout", -1 },
+	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 member_timeout_min:600001", "Invalid member_timeout_min: expected 100-600000 (milliseconds)", 8 },
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 journal_mode:shred", "Invalid journal_mode: expected keep or erase", 8 },
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 rebuild_rate:4294967296", "Invalid rebuild_rate: expected KiB/s as a decimal number, 0 for unlimited", 8 },
 	{ AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 key_epoch:4294967296", "Invalid key_epoch: expected a decimal number below 2^32", 8 },
@@ -140,6 +143,8 @@ static void test_valid(void)
 		  AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 key_epoch:4294967295");
 	roundtrip(AU " " KEY " 2 1 " M0 " " M1 " " M2 " 0",
 		  AU " " KEY " 2 1 " M0 " " M1 " " M2);
+	roundtrip(AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 member_timeout_min:250 member_timeout:3000",
+		  AU " " KEY " 2 1 " M0 " " M1 " " M2 " 2 member_timeout:3000 member_timeout_min:250");
 
 	tap_begin();
 	{
@@ -149,6 +154,11 @@ static void test_valid(void)
 		CHECK(parse(AU " " KEY " 2 1 " M0 " " M1 " " M2, &error, &bad) == 0);
 		CHECK(params.commit_time_ms == TEEARRAY_DEF_COMMIT_TIME_MS);
 		CHECK(params.member_timeout_ms == TEEARRAY_DEF_MEMBER_TIMEOUT_MS);
+		CHECK(params.member_timeout_min_ms == TEEARRAY_DEF_MEMBER_TIMEOUT_MIN_MS);
+		/* The default floor follows a ceiling below it. */
+		CHECK(parse(AU " " KEY " 2 1 " M0 " " M1 " " M2 " 1 member_timeout:300",
+			    &error, &bad) == 0);
+		CHECK(params.member_timeout_ms == 300 && params.member_timeout_min_ms == 300);
 		CHECK(params.journal_mode == TEEARRAY_JOURNAL_KEEP);
 		CHECK(params.data_members == 2 && params.parity_members == 1);
 		CHECK(!strcmp(params.key.type, "logon"));
@@ -182,7 +192,7 @@ static void test_large(void)
 int main(void)
 {
 	/* One case per rejects[] entry, six round trips, defaults, the largest shape */
-	tap_plan(ARRAY_SIZE(rejects) + 6 + 1 + 1);
+	tap_plan(ARRAY_SIZE(rejects) + 7 + 1 + 1);
 	test_rejects();
 	test_valid();
 	test_large();

@@ -412,6 +412,18 @@ static void test_arrays(void)
 	td_config_free(&cfg);
 
 	tap_begin();
+	/* member_timeout_min is not member_timeout given twice, in either order. */
+	snprintf(text, sizeof(text), "%sarray a " AR " 4 3 key=/k member_timeout_min=200 "
+		 "member_timeout=3000 journal_mode=keep commit_time=5 rebuild_rate=0\n", base);
+	ok = parse_ok(text, &cfg);
+	a = ok ? td_config_array(&cfg, "a") : NULL;
+	CHECK(a && !strcmp(a->table_opts, "member_timeout_min:200 member_timeout:3000 "
+			   "journal_mode:keep commit_time:5 rebuild_rate:0") && a->nopts == 5);
+	if (ok)
+		td_config_free(&cfg);
+	tap_end("array line with every table option, member_timeout_min before member_timeout");
+
+	tap_begin();
 	snprintf(text, sizeof(text), "%sarray f " AR " 4 3 key=file:/r\narray k " M2
 		 " 1 1 key=keyring:vault-root\n", base);
 	ok = parse_ok(text, &cfg);
@@ -448,6 +460,11 @@ static void test_arrays(void)
 		   "commit_time must be a number from 1 to 60000", "commit_time out of range");
 	expect_err("array v " AR " 4 3 key=/k commit_time=1 commit_time=2\n", 3, "given twice",
 		   "array option twice");
+	expect_err("array v " AR " 4 3 key=/k member_timeout=500 member_timeout=600\n", 3,
+		   "member_timeout given twice", "member_timeout twice");
+	expect_err("array v " AR " 4 3 key=/k member_timeout_min=99\n", 3,
+		   "member_timeout_min must be a number from 100 to 600000",
+		   "member_timeout_min out of range");
 	expect_err("array v " AR " 4 3 key=/k\narray v " M1 " 1 1 key=/k\n", 4,
 		   "array v already defined at line 3", "two arrays with one name");
 	expect_err("array v " AR " 4 3 key=/k\narray w " AR " 1 1 key=/k\n", 4,
@@ -481,7 +498,7 @@ static void test_pin_warning(void)
 
 int main(void)
 {
-	tap_plan(61 + 5 + 11);	/* expect_err() calls, expect_err_text() calls, the rest */
+	tap_plan(63 + 5 + 12);	/* expect_err() calls, expect_err_text() calls, the rest */
 	td_log_set_stderr_prio(LOG_ERR);
 	ta_crypto_init();
 	test_full();

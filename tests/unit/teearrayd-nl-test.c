@@ -38,6 +38,7 @@ static void fill_req(struct td_nl_request *r, uint32_t op)
 	r->sector = 1000;
 	r->count = 1;
 	r->arg = 2000;
+	r->timeout_ms = 3000;
 	if (op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_TRIM)
 		r->count = 256;
 	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE ||
@@ -52,6 +53,7 @@ static int same_req(const struct td_nl_request *a, const struct td_nl_request *b
 	int s = a->req_id == b->req_id && !memcmp(a->array, b->array, 16) &&
 		!memcmp(a->member, b->member, 16) && a->slot == b->slot && a->op == b->op &&
 		a->generation == b->generation && a->have_instance == b->have_instance &&
+		a->timeout_ms == b->timeout_ms &&
 		(!a->have_instance || !memcmp(a->instance, b->instance, 16));
 
 	switch (a->op) {
@@ -213,6 +215,7 @@ static size_t kernel_op(uint32_t op)
 	kb_u32(&k, TEEARRAY_A_COUNT, op == TEEARRAY_OP_IDENTIFY || op == TEEARRAY_OP_FENCE ? 0 : 1);
 	kb_u64(&k, TEEARRAY_A_ARG, op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_FENCE ||
 	       op == TEEARRAY_OP_DEATH_WRITE ? 99 : 0);
+	kb_u32(&k, TEEARRAY_A_TIMEOUT_MS, 1500);
 	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE ||
 	    op == TEEARRAY_OP_AUDIT_SIGN)
 		kb_put(&k, TEEARRAY_A_DATA, data, 4096);
@@ -245,6 +248,7 @@ static void test_kernel_style(void)
 		if (ret != TD_NL_OK)
 			printf("#   %s\n", err);
 		CHECK(p.op == op && p.req_id == 42 && p.epoch == 17 && p.generation == 5);
+		CHECK(p.timeout_ms == 1500);
 		CHECK(p.have_instance == (op != TEEARRAY_OP_IDENTIFY));
 		CHECK(p.count == 1);
 		switch (op) {
@@ -403,6 +407,22 @@ static void test_malformed(void)
 		r.count = 257;
 		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
 		expect(len, TD_NL_BAD, "COUNT 257 outside 1..256", "TRIM of 257 sectors");
+		/* The deadline the kernel asks for: within the table's range. */
+		fill_req(&r, TEEARRAY_OP_READ);
+		r.req_id = 42;
+		r.timeout_ms = 99;
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
+		expect(len, TD_NL_BAD, "TIMEOUT_MS 99 outside 100..600000", "timeout of 99 ms");
+		r.timeout_ms = 600001;
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
+		expect(len, TD_NL_BAD, "TIMEOUT_MS 600001", "timeout of 600001 ms");
+		r.timeout_ms = 2500;
+		len = td_nl_build_request(buf, sizeof(buf), FAM, 1, &r);
+		a = (struct nlattr *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+		while (a->nla_type != TEEARRAY_A_TIMEOUT_MS)
+			a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+		a->nla_len = NLA_HDRLEN + 2;
+		expect(len, TD_NL_BAD, "wrong-size TIMEOUT_MS", "TIMEOUT_MS of 2 bytes");
 	}
 }
 
@@ -606,7 +626,7 @@ static void test_control(void)
 int main(void)
 {
 	/* A round trip and a kernel-style message per op, 33 expect() calls, the rest */
-	tap_plan(2 * (__TEEARRAY_OP_MAX - TEEARRAY_OP_IDENTIFY) + 33 + 8);
+	tap_plan(2 * (__TEEARRAY_OP_MAX - TEEARRAY_OP_IDENTIFY) + 36 + 8);
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
 	test_roundtrip();

@@ -86,6 +86,12 @@ build/test/jplan-test: $(JPLAN_TEST_OBJS)
 TEST_BINS += build/test/jplan-test
 UNIT_TESTS += build/test/jplan-test
 
+build/test/slow-test: build/san/tests/unit/slow-test.o build/san/kernel/teearray-slow.o
+	$(call link_san)
+
+TEST_BINS += build/test/slow-test
+UNIT_TESTS += build/test/slow-test
+
 FRESH_TEST_OBJS := build/san/tests/unit/fresh-test.o build/san/kernel/teearray-fresh.o \
 		   build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
 build/test/fresh-test: $(FRESH_TEST_OBJS)

@@ -130,20 +130,24 @@ int cli_dm_status(const char *name, struct cli_dm_status *st)
 		return r;
 	/*
 	 * Fields are only ever appended: a module before <unverifiable> has
-	 * 16, later ones may have more than 17.
+	 * 16, one before <latency> 17, later ones may have more than 18.
 	 */
 	st->unverifiable = -1;
 	n = sscanf(p, "%u %256s %" SCNu64 "/%" SCNu64 " %15s %" SCNu64 " %u/%u %" SCNu64 " %"
-		   SCNu64 " %7s %7s %" SCNu64 " %" SCNu32 " %11s %" SCNu64 " %" SCNd64,
+		   SCNu64 " %7s %7s %" SCNu64 " %" SCNu32 " %11s %" SCNu64 " %" SCNd64 " %256s",
 		   &st->members, st->health, &st->sync_done, &st->sync_total, st->sync_action,
 		   &st->mac_failures, &st->journal_used, &st->journal_capacity,
 		   &st->commit_version, &st->death_version, st->daemon, st->mode,
 		   &st->mismatches, &st->key_epoch, st->old_epoch, &st->audit_seq,
-		   &st->unverifiable);
+		   &st->unverifiable, st->latency);
 	free(p);
-	if ((n != 16 && n != 17) || strlen(st->health) != st->members ||
-	    (n >= 17 && st->unverifiable < 0))
+	if (n < 16 || strlen(st->health) != st->members ||
+	    (n >= 17 && st->unverifiable < 0) ||
+	    (n >= 18 && (strlen(st->latency) != st->members ||
+			 strspn(st->latency, "-sw") != st->members)))
 		return -EPROTO;
+	if (n < 18)
+		memset(st->latency, '-', st->members);
 	/* "-" or a decimal epoch (--json prints it as it is). */
 	if (strcmp(st->old_epoch, "-") && (!st->old_epoch[0] ||
 	    strspn(st->old_epoch, "0123456789") != strlen(st->old_epoch)))

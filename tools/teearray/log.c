@@ -486,6 +486,8 @@ static void cli_log_print(FILE *f, const struct cli_log *log, size_t k)
 		le64_to_cpu(e->seq), when, teearray_audit_event_name(le32_to_cpu(e->event)),
 		le32_to_cpu(e->key_epoch), le64_to_cpu(e->generation), le64_to_cpu(e->arg[0]),
 		le64_to_cpu(e->arg[1]));
+	if (le32_to_cpu(e->event) == TEEARRAY_EV_MEMBER_FAILED)
+		fprintf(f, " (%s)", teearray_audit_fail_cause_name(le64_to_cpu(e->arg[0])));
 	for (i = 0; i < le32_to_cpu(e->nr_ids); i++) {
 		cli_hex(inst, e->id[i].instance, 4);
 		fprintf(f, " %u:%c:%s", le16_to_cpu(e->id[i].slot), cli_log_state(e->id[i].state),
@@ -506,6 +508,9 @@ static void cli_log_json(FILE *f, const struct cli_log *log, size_t k)
 		le64_to_cpu(e->time), teearray_audit_event_name(ev), ev, le32_to_cpu(e->key_epoch),
 		le64_to_cpu(e->generation), le64_to_cpu(e->dr_version), le64_to_cpu(e->arg[0]),
 		le64_to_cpu(e->arg[1]));
+	if (ev == TEEARRAY_EV_MEMBER_FAILED)
+		fprintf(f, ",\"cause\":\"%s\"",
+			teearray_audit_fail_cause_name(le64_to_cpu(e->arg[0])));
 	cli_hex(h, e->array_uuid, 16);
 	fprintf(f, ",\"version\":%u,\"array_uuid\":\"%s\"", le32_to_cpu(e->version), h);
 	cli_hex(h, e->prev_hash, 32);

@@ -26,6 +26,16 @@ static const char *cli_member_word(char h)
 	}
 }
 
+/* How a member answers (the status field <latency>). */
+static const char *cli_latency_word(char c)
+{
+	switch (c) {
+	case 's': return "slow";
+	case 'w': return "waited-on";
+	default: return "ok";
+	}
+}
+
 const char *cli_array_state(const struct cli_dm_status *st)
 {
 	if (strcmp(st->mode, "rw") && strcmp(st->mode, "ro"))
@@ -199,6 +209,7 @@ static void cli_status_json(FILE *f, const struct cli_status *in, double rate)
 
 		fprintf(f, "%s{\"slot\":%u,", i ? "," : "", s->slot);
 		cli_json_string(f, "state", cli_member_word(st->health[i]), 1);
+		cli_json_string(f, "answers", cli_latency_word(st->latency[i]), 1);
 		cli_json_string(f, "uuid", s->uuid, 1);
 		cli_json_string(f, "address", s->address, 1);
 		cli_json_string(f, "instance", s->instance, 0);
@@ -250,8 +261,10 @@ static void cli_status_human(FILE *f, const struct cli_status *in, double rate)
 	for (i = 0; i < st->members; i++) {
 		const struct cli_slot *s = &in->slots[i];
 
-		fprintf(f, "  %-4u %-10s %-22s %-36s %s\n", s->slot, cli_member_word(st->health[i]),
-			s->address, s->uuid, s->instance);
+		fprintf(f, "  %-4u %-10s %-22s %-36s %s%s%s\n", s->slot,
+			cli_member_word(st->health[i]), s->address, s->uuid, s->instance,
+			st->latency[i] == '-' ? "" : "  ",
+			st->latency[i] == '-' ? "" : cli_latency_word(st->latency[i]));
 	}
 }
 

@@ -32,6 +32,11 @@ struct cli_dm_status {
 	uint64_t audit_seq;
 	/* Stripes found unverifiable; -1 from a module without the field. */
 	int64_t unverifiable;
+	/*
+	 * Per member: '-' answers, 's' slow (requests sent again after a
+	 * timeout), 'w' waited on; all '-' from a module without the field.
+	 */
+	char latency[257];
 };
 
 void cli_dm_init(void);

@@ -314,8 +314,23 @@ static const struct {
 	{ "journal_mode", 0, 0 },
 	{ "commit_time", 1, 60000 },
 	{ "member_timeout", 100, 600000 },
+	{ "member_timeout_min", 100, 600000 },
 	{ "rebuild_rate", 0, 4000000000ull },
 };
+
+/* Does the table option list (name:value, blank separated) name this option? */
+static int td_has_table_opt(const char *opts, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *o = opts; *o; ) {
+		if (!strncmp(o, name, len) && o[len] == ':')
+			return 1;
+		o += strcspn(o, " ");
+		o += strspn(o, " ");
+	}
+	return 0;
+}
 
 static int td_array_opt(struct td_parse *p, struct td_array_cfg *a, const char *word)
 {
@@ -329,8 +344,9 @@ static int td_array_opt(struct td_parse *p, struct td_array_cfg *a, const char *
 			break;
 	if (i == sizeof(td_array_opts) / sizeof(td_array_opts[0]))
 		return td_perr(p, "unknown array option '%s' (expected key=, journal_mode=, "
-			       "commit_time=, member_timeout= or rebuild_rate=)", word);
-	if (strstr(a->table_opts, td_array_opts[i].name))
+			       "commit_time=, member_timeout=, member_timeout_min= or "
+			       "rebuild_rate=)", word);
+	if (td_has_table_opt(a->table_opts, td_array_opts[i].name))
 		return td_perr(p, "array option %s given twice", td_array_opts[i].name);
 	if (!td_array_opts[i].hi) {
 		if (strcmp(eq + 1, "keep") && strcmp(eq + 1, "erase"))
@@ -377,8 +393,8 @@ static int td_dir_array(struct td_parse *p, struct td_config *cfg, char **w, int
 	unsigned long long n, par;
 	size_t i;
 
-	if (td_need(p, nw, 6, 10, "array NAME ARRAY-UUID DATA PARITY key=PROVIDER [journal_mode=..] "
-		    "[commit_time=MS] [member_timeout=MS] [rebuild_rate=KIB]"))
+	if (td_need(p, nw, 6, 11, "array NAME ARRAY-UUID DATA PARITY key=PROVIDER [journal_mode=..] "
+		    "[commit_time=MS] [member_timeout=MS] [member_timeout_min=MS] [rebuild_rate=KIB]"))
 		return -1;
 	memset(&a, 0, sizeof(a));
 	a.line = p->line;

@@ -552,7 +552,8 @@ static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n
 			continue;
 		}
 		if (now >= r->deadline_ms) {
-			td_finish(m, r, TEEARRAY_ST_TIMEOUT, 0);
+			/* The member never saw it: not the member's slowness. */
+			td_finish(m, r, TEEARRAY_ST_QUEUED, 0);
 			continue;
 		}
 		/* IDENTIFY and FENCE go alone; a generation change starts a batch. */
@@ -742,7 +743,8 @@ void td_engine_submit(struct td_engine *e, struct td_request **reqs, unsigned in
 		r->out_len = 0;
 		r->have_identity = 0;
 		if (!r->deadline_ms)
-			r->deadline_ms = now + e->cfg->member_timeout_ms;
+			r->deadline_ms = now + (r->nl.timeout_ms ? r->nl.timeout_ms :
+						e->cfg->member_timeout_ms);
 		if (r->nl.op == TEEARRAY_OP_AUDIT_SIGN) {
 			td_audit_sign(e, r);
 			e->complete(r, e->complete_arg);

@@ -67,6 +67,7 @@ const char *td_nl_status_name(uint32_t st)
 		[TEEARRAY_ST_UNKNOWN_MEMBER] = "unknown-member",
 		[TEEARRAY_ST_INTERNAL] = "internal",
 		[TEEARRAY_ST_ROLLED_BACK] = "rolled-back",
+		[TEEARRAY_ST_QUEUED] = "queued-past-deadline",
 	};
 
 	return st < __TEEARRAY_ST_MAX ? n[st] : "unknown-status";
@@ -179,6 +180,8 @@ size_t td_nl_build_request(void *buf, size_t size, uint16_t family, uint32_t seq
 	e |= td_put_u32(&b, TEEARRAY_A_SLOT, r->slot);
 	e |= td_put_u32(&b, TEEARRAY_A_OP, r->op);
 	e |= td_put_u64(&b, TEEARRAY_A_GENERATION, r->generation);
+	if (r->timeout_ms)
+		e |= td_put_u32(&b, TEEARRAY_A_TIMEOUT_MS, r->timeout_ms);
 	if (r->have_instance)
 		e |= td_put(&b, TEEARRAY_A_INSTANCE_ID, r->instance, TD_UUID_LEN);
 	switch (r->op) {
@@ -356,6 +359,7 @@ static const char *td_attr_name(unsigned int t)
 		[TEEARRAY_A_DATA] = "DATA", [TEEARRAY_A_STATUS] = "STATUS",
 		[TEEARRAY_A_COMPLETION] = "COMPLETION",
 		[TEEARRAY_A_MEMBER_SECTORS] = "MEMBER_SECTORS", [TEEARRAY_A_PAD] = "PAD",
+		[TEEARRAY_A_TIMEOUT_MS] = "TIMEOUT_MS",
 	};
 
 	return t && t <= TEEARRAY_A_MAX ? n[t] : "?";
@@ -493,7 +497,15 @@ int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 	TD_ATTR_RULE(need_sector, TEEARRAY_A_SECTOR, td_get_u64(tb[TEEARRAY_A_SECTOR], &r->sector));
 	TD_ATTR_RULE(need_count, TEEARRAY_A_COUNT, td_get_u32(tb[TEEARRAY_A_COUNT], &r->count));
 	TD_ATTR_RULE(need_arg, TEEARRAY_A_ARG, td_get_u64(tb[TEEARRAY_A_ARG], &r->arg));
+	TD_ATTR_RULE(0, TEEARRAY_A_TIMEOUT_MS,
+		     td_get_u32(tb[TEEARRAY_A_TIMEOUT_MS], &r->timeout_ms));
 #undef TD_ATTR_RULE
+	/* Optional (older kernels send none): the member's deadline. */
+	if (tb[TEEARRAY_A_TIMEOUT_MS] &&
+	    (r->timeout_ms < TD_NL_TIMEOUT_MIN_MS || r->timeout_ms > TD_NL_TIMEOUT_MAX_MS))
+		return td_nerr(err, errlen, "REQUEST %llu: TIMEOUT_MS %u outside %u..%u",
+			       (unsigned long long)r->req_id, r->timeout_ms, TD_NL_TIMEOUT_MIN_MS,
+			       TD_NL_TIMEOUT_MAX_MS), TD_NL_BAD;
 	if (!need_data && tb[TEEARRAY_A_DATA])
 		return td_nerr(err, errlen, "REQUEST %llu: %s does not take DATA",
 			       (unsigned long long)r->req_id, td_nl_op_name(r->op)), TD_NL_BAD;

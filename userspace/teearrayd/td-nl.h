@@ -33,9 +33,14 @@ struct td_nl_request {
 	uint64_t sector;
 	uint32_t count;
 	uint64_t arg;
+	uint32_t timeout_ms;		/* 0: not given (the daemon's member-timeout) */
 	const uint8_t *data;
 	uint32_t data_len;
 };
+
+/* What a request's TIMEOUT_MS may say (the table's member_timeout range). */
+#define TD_NL_TIMEOUT_MIN_MS	100u
+#define TD_NL_TIMEOUT_MAX_MS	600000u
 
 /* One completion, as built into (or parsed from) a COMPLETE message. */
 struct td_nl_completion {
