@@ -19,11 +19,13 @@ TEST_BINS += build/test/ec-test
 UNIT_TESTS += build/test/ec-test
 
 build/bin/bench-ec: build/obj/tools/bench-ec.o $(EC_OBJS_REL)
-	$(call link_rel,-lisal)
+	$(call link_rel,-lisal -ldl)
 
+# ISAL=<path to an upstream ISA-L build's libisal.so or its build directory>
+# measures that ISA-L too, in the same run (README: bench-ec).
 .PHONY: bench-ec
 bench-ec: build/bin/bench-ec
-	build/bin/bench-ec
+	build/bin/bench-ec $(if $(ISAL),--isal $(if $(filter %.so %.so.2,$(ISAL)),$(ISAL),$(ISAL)/libisal.so)) $(BENCH_EC_ARGS)
 
 BENCH_TARGETS += bench-ec
 build/obj/tools/bench-ec.o: CFLAGS_EXTRA += -mavx512f

@@ -4,8 +4,8 @@
  * executor in tee-ec-simd-body.h runs.
  *
  * A program computes nout output sectors from nin input sectors.  Slots
- * 0..8*nin-1 hold the input planes (slot 8*k+c is plane c of input k) of
- * the current TEE_EC_CHUNK-byte column; higher slots hold temporaries.
+ * 0..8*nin-1 are the input planes (slot 8*k+c is plane c of input k) at
+ * the current column; higher slots hold temporaries.
  * code[] is a sequence of entries "dst, n, term[0..n-1]": the XOR of the
  * n slots is stored to temporary slot dst, or, if dst has TEE_EC_OUT set,
  * to plane (dst & 7) of output sector (dst & ~TEE_EC_OUT) >> 3 (XORed into
@@ -16,9 +16,21 @@
 
 #include "tee-ec.h"
 
-#define TEE_EC_CHUNK	128
 #define TEE_EC_OUT	0x8000u
 #define TEE_EC_ALIGN	64
+/* temporaries per program (per CSE group; groups reuse them) */
+#define TEE_EC_TEMP_CAP	256
+/* executor work area: slot table, then one column of every temporary */
+#define TEE_EC_TAB_BYTES	((8 * TEE_EC_MAX_SECTORS + TEE_EC_TEMP_CAP) * sizeof(void *))
+#define TEE_EC_TEMP_BYTES	(32 * 1024)
+#define TEE_EC_WORK_BYTES	(TEE_EC_TAB_BYTES + TEE_EC_TEMP_BYTES + TEE_EC_ALIGN)
+/* GFNI matrix executor: inputs per block; work: one block, the outputs */
+#define TEE_EC_GFNI_IBLK	32
+#define TEE_EC_GFNI_WORK(nout)	(TEE_EC_ALIGN + 512 * (TEE_EC_GFNI_IBLK + (size_t)(nout)))
+/* one column of all slots of a program should fit in L1 */
+#ifndef TEE_EC_L1_BUDGET
+#define TEE_EC_L1_BUDGET	(48 * 1024)
+#endif
 
 struct tee_ec_prog {
 	u16 nin;
@@ -46,5 +58,10 @@ struct tee_ec_prog *tee_ec_gen_prog(const struct tee_ec *ec, unsigned int group,
 struct tee_ec_prog *tee_ec_gen_prog_cols(const struct tee_ec *ec,
 					 unsigned int first, unsigned int count,
 					 unsigned int group, unsigned int cap);
+
+/* For the unit tests: an element's mul matrix and the portable mul. */
+u64 tee_ec_gf_affine(u8 g);
+void tee_ec_mul_portable(const u64 *mat, unsigned int nout, unsigned int nin,
+			 const u8 *const *in, u8 *const *out);
 
 #endif /* TEE_EC_IMPL_H */

@@ -6,9 +6,9 @@
  * and TEE_EC_NAME, and is built with the matching compiler flags.  GCC
  * vector extensions turn the XORs into vpxor/vpternlogq; no intrinsics.
  *
- * The loop is column-major: for each TEE_EC_CHUNK-byte column of the 8
- * planes of every input, the column is copied into the slot array once, the
- * program runs on the slots and each output column is stored once.
+ * Two kinds of code run here: the straight-line encode kernels generated
+ * for common shapes (tee-ec-enc-gen.h) and the executor of run-time
+ * programs (decode schedules, wide shapes, updates) at the end.
  */
 #include "tee-ec-impl.h"
 
@@ -16,7 +16,6 @@ typedef u64 tee_vec __attribute__((vector_size(TEE_EC_VBYTES)));
 typedef u64 tee_uvec __attribute__((vector_size(TEE_EC_VBYTES), aligned(1),
 				    may_alias));
 
-#define TEE_EC_NV	(TEE_EC_CHUNK / TEE_EC_VBYTES)
 #define TEE_EC_CAT2(a, b)	a##b
 #define TEE_EC_CAT(a, b)	TEE_EC_CAT2(a, b)
 #define TEE_EC_FN(x)	TEE_EC_CAT(TEE_EC_CAT(tee_ec_, TEE_EC_NAME), x)
@@ -63,70 +62,106 @@ static const struct tee_ec_kernel TEE_EC_FN(_kernels)[TEE_EC_NKERNELS];
 #include "tee-ec-enc-gen.h"
 #endif
 
-struct tee_ec_slot {
-	tee_vec v[TEE_EC_NV];
-};
-
-static void TEE_EC_FN(_run)(const struct tee_ec_prog *pg, const u8 *const *in,
-			    u8 *const *out, bool acc, void *work)
+/*
+ * The run-time executor (see tee-ec-impl.h for the program format).  It is
+ * op-major within a column of nv vectors per plane: each program entry keeps
+ * its nv accumulators in registers, XORs its terms straight from the input
+ * planes or the temporaries (two per step, one vpternlogq each on
+ * AVX-512) and stores once, so registers never spill whatever the width of
+ * the code.  The column width is picked per program so that the inputs and
+ * temporaries of one column stay in L1 (TEE_EC_L1_BUDGET): a whole plane
+ * for narrow codes, down to one vector for the widest.  tab[] maps a slot
+ * to its plane at the current column; temporaries live in the work buffer,
+ * one column each.
+ */
+static __always_inline void TEE_EC_FN(_exec)(const struct tee_ec_prog *pg,
+					     const u8 *const *in, u8 *const *out,
+					     bool acc, void *work,
+					     const unsigned int nv)
 {
-	struct tee_ec_slot *slot = (struct tee_ec_slot *)
-		(((unsigned long)work + TEE_EC_ALIGN - 1) &
-		 ~(unsigned long)(TEE_EC_ALIGN - 1));
+	const unsigned int chunk = nv * TEE_EC_VBYTES;
+	const u8 **tab = (const u8 **)work;
+	u8 *temp = (u8 *)work + TEE_EC_TAB_BYTES;
 	const u16 *end = pg->code + pg->ncode;
 	unsigned int nin8 = 8 * pg->nin;
 	unsigned int off, t, v;
 
-	for (off = 0; off < TEE_EC_PLANE; off += TEE_EC_CHUNK) {
+	for (t = nin8; t < pg->nslots; t++)
+		tab[t] = temp + (t - nin8) * chunk;
+	for (off = 0; off < TEE_EC_PLANE; off += chunk) {
 		const u16 *p = pg->code;
 
-		for (t = 0; t < nin8; t++) {
-			const tee_uvec *src = (const tee_uvec *)
-				(in[t >> 3] + (t & 7) * TEE_EC_PLANE + off);
-
-			for (v = 0; v < TEE_EC_NV; v++)
-				slot[t].v[v] = src[v];
-		}
+		for (t = 0; t < nin8; t++)
+			tab[t] = in[t >> 3] + (t & 7) * TEE_EC_PLANE + off;
 		while (p < end) {
 			unsigned int dst = *p++, n = *p++;
-			tee_uvec *o = NULL;
-			tee_vec a[TEE_EC_NV];
+			tee_uvec *o;
+			tee_vec a[8];
 
 			if (dst & TEE_EC_OUT) {
 				dst &= ~TEE_EC_OUT;
 				o = (tee_uvec *)(out[dst >> 3] +
 						 (dst & 7) * TEE_EC_PLANE + off);
+				if (acc) {
+#pragma GCC unroll 8
+					for (v = 0; v < nv; v++)
+						a[v] = o[v];
+					goto terms;
+				}
+			} else {
+				o = (tee_uvec *)tab[dst];
 			}
-			if (o && acc) {
-				for (v = 0; v < TEE_EC_NV; v++)
-					a[v] = o[v];
-			} else if (n) {
-				for (v = 0; v < TEE_EC_NV; v++)
-					a[v] = slot[*p].v[v];
-				p++;
+			if (n) {
+				const tee_uvec *s = (const tee_uvec *)tab[*p++];
+
+#pragma GCC unroll 8
+				for (v = 0; v < nv; v++)
+					a[v] = s[v];
 				n--;
 			} else {
 				memset(a, 0, sizeof(a));
 			}
+terms:
 			for (; n >= 2; n -= 2, p += 2) {
-				const struct tee_ec_slot *s0 = &slot[p[0]];
-				const struct tee_ec_slot *s1 = &slot[p[1]];
+				const tee_uvec *s0 = (const tee_uvec *)tab[p[0]];
+				const tee_uvec *s1 = (const tee_uvec *)tab[p[1]];
 
-				for (v = 0; v < TEE_EC_NV; v++)
-					a[v] ^= s0->v[v] ^ s1->v[v];
+#pragma GCC unroll 8
+				for (v = 0; v < nv; v++)
+					a[v] ^= s0[v] ^ s1[v];
 			}
 			if (n) {
-				for (v = 0; v < TEE_EC_NV; v++)
-					a[v] ^= slot[*p].v[v];
-				p++;
+				const tee_uvec *s = (const tee_uvec *)tab[*p++];
+
+#pragma GCC unroll 8
+				for (v = 0; v < nv; v++)
+					a[v] ^= s[v];
 			}
-			if (o) {
-				for (v = 0; v < TEE_EC_NV; v++)
-					o[v] = a[v];
-			} else {
-				for (v = 0; v < TEE_EC_NV; v++)
-					slot[dst].v[v] = a[v];
-			}
+#pragma GCC unroll 8
+			for (v = 0; v < nv; v++)
+				o[v] = a[v];
 		}
 	}
+}
+
+static void TEE_EC_FN(_run)(const struct tee_ec_prog *pg, const u8 *const *in,
+			    u8 *const *out, bool acc, void *work)
+{
+	unsigned int ntemp = pg->nslots - 8 * pg->nin;
+	unsigned long w = ((unsigned long)work + TEE_EC_ALIGN - 1) &
+			  ~(unsigned long)(TEE_EC_ALIGN - 1);
+	unsigned int nv = 8;
+
+	/* the column of every slot in L1, the temporaries in their buffer */
+	while (nv > 1 && ((unsigned long)pg->nslots * nv * TEE_EC_VBYTES > TEE_EC_L1_BUDGET ||
+			  (unsigned long)ntemp * nv * TEE_EC_VBYTES > TEE_EC_TEMP_BYTES))
+		nv /= 2;
+	if (nv == 8)
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 8);
+	else if (nv == 4)
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 4);
+	else if (nv == 2)
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 2);
+	else
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 1);
 }

@@ -15,7 +15,7 @@
 
 /* GF(2^8) modulo x^8 + x^4 + x^3 + x^2 + 1 (0x11d), generator x (2). */
 #define GF_POLY		0x11d
-#define TEMP_CAP	256	/* temporaries per output group */
+#define TEMP_CAP	TEE_EC_TEMP_CAP
 #define CSE_MAX_IN	256	/* CSE only when 8 * inputs <= this */
 #define GROUP_SECTORS	2	/* output sectors sharing one CSE pass */
 #define DEC_CACHE	64	/* cached decode schedules per code */
@@ -83,13 +83,15 @@ static u8 gf_mul_x(u8 a, unsigned int c)
 
 struct dec_entry {
 	u64 mask[4];
-	struct tee_ec_prog *prog;
+	struct tee_ec_prog *prog;	/* for executors without mul */
+	u64 *mat;			/* for mul: decode or fix-up matrix */
 };
 
 struct tee_ec {
 	unsigned int n, p;
 	u8 *coef;			/* p rows of n */
 	struct tee_ec_prog *enc;
+	u64 *encmat;			/* p rows of n, for mul */
 	int kidx;			/* straight-line encode kernel or -1 */
 	int kxor;			/* kernel of shape N+1 (plain XOR) or -1 */
 	struct tee_ec_prog *ident[TEE_EC_MAX_PARITY];	/* XOR e sectors */
@@ -118,8 +120,39 @@ static size_t scratch_bytes(const struct tee_ec *ec)
 size_t tee_ec_work_size(const struct tee_ec *ec)
 {
 	return PTR_BYTES + scratch_bytes(ec) +
-	       (size_t)(8 * max(ec->n, ec->p) + TEMP_CAP) * TEE_EC_CHUNK +
-	       TEE_EC_ALIGN;
+	       max(TEE_EC_WORK_BYTES, TEE_EC_GFNI_WORK(ec->p));
+}
+
+/*
+ * The 8x8 bit matrix of multiplication by @g for vgf2p8affineqb: bit i of
+ * the product is the parity of byte 7 - i ANDed with the factor, so bit c
+ * of byte 7 - i is bit i of g * x^c.
+ */
+u64 tee_ec_gf_affine(u8 g)
+{
+	unsigned int i, c;
+	u64 m = 0;
+
+	for (c = 0; c < 8; c++) {
+		u8 col = gf_mul_x(g, c);
+
+		for (i = 0; i < 8; i++)
+			if (col & (1u << i))
+				m |= 1ull << (8 * (7 - i) + c);
+	}
+	return m;
+}
+
+static u64 *build_mat(const u8 *rows, unsigned int nout, unsigned int nin)
+{
+	u64 *m = kvmalloc((size_t)nout * nin * sizeof(*m), GFP_NOIO);
+	unsigned int i;
+
+	if (!m)
+		return NULL;
+	for (i = 0; i < nout * nin; i++)
+		m[i] = tee_ec_gf_affine(rows[i]);
+	return m;
 }
 
 /*
@@ -381,7 +414,8 @@ struct tee_ec *tee_ec_alloc(unsigned int n, unsigned int p)
 			ec->kxor = i;
 	}
 	ec->enc = build_prog(ec->coef, p, n);
-	if (!ec->enc)
+	ec->encmat = build_mat(ec->coef, p, n);
+	if (!ec->enc || !ec->encmat)
 		goto fail;
 	if (ec->kidx >= 0) {
 		u8 *id = kzalloc(p * p, GFP_KERNEL);
@@ -417,8 +451,11 @@ void tee_ec_free(struct tee_ec *ec)
 
 	if (!ec)
 		return;
-	for (i = 0; i < ec->ndec; i++)
+	for (i = 0; i < ec->ndec; i++) {
 		kfree(ec->dec[i].prog);
+		kvfree(ec->dec[i].mat);
+	}
+	kvfree(ec->encmat);
 	if (ec->upd)
 		for (i = 0; i < ec->n; i++)
 			kfree(ec->upd[i]);
@@ -436,6 +473,7 @@ static const struct tee_ec_impl *const impls[] = {
 #ifdef __x86_64__
 	&tee_ec_impl_avx2,
 	&tee_ec_impl_avx512,
+	&tee_ec_impl_gfni,
 #endif
 };
 
@@ -488,11 +526,81 @@ static void run_kernel(int kidx, const u8 *const *in, u8 *const *out)
 	im->kernels[kidx].enc(in, out);
 }
 
+/* Element @i of a sector: bit c is bit i % 8 of byte 512 c + i / 8. */
+static u8 get_elem(const u8 *s, unsigned int i)
+{
+	unsigned int c;
+	u8 v = 0;
+
+	for (c = 0; c < 8; c++)
+		v |= ((s[TEE_EC_PLANE * c + i / 8] >> (i % 8)) & 1) << c;
+	return v;
+}
+
+/* x times the bit matrix @m as vgf2p8affineqb computes it. */
+static u8 affine_mul(u64 m, u8 x)
+{
+	unsigned int i;
+	u8 y = 0;
+
+	for (i = 0; i < 8; i++)
+		y |= (hweight8((m >> (8 * (7 - i))) & x) & 1) << i;
+	return y;
+}
+
+/*
+ * Portable mul, element by element: slow, only for a call that finds the
+ * vector unit unusable after its schedule was built for an executor with
+ * mul (in the kernel, a context where may_use_simd() is false).
+ */
+void tee_ec_mul_portable(const u64 *mat, unsigned int nout, unsigned int nin,
+			 const u8 *const *in, u8 *const *out)
+{
+	unsigned int o, k, i, c;
+
+	for (o = 0; o < nout; o++) {
+		for (i = 0; i < TEE_EC_SECTOR; i += 8) {
+			u8 y[8] = { 0 };
+
+			for (k = 0; k < nin; k++) {
+				unsigned int b;
+
+				for (b = 0; b < 8; b++)
+					y[b] ^= affine_mul(mat[o * nin + k],
+							   get_elem(in[k], i + b));
+			}
+			for (c = 0; c < 8; c++) {
+				u8 v = 0;
+
+				for (k = 0; k < 8; k++)
+					v |= ((y[k] >> c) & 1) << k;
+				out[o][TEE_EC_PLANE * c + i / 8] = v;
+			}
+		}
+	}
+}
+
+/* out = mat x in on the active executor's mul (which it must have). */
+static void run_mul(const u64 *mat, unsigned int nout, unsigned int nin,
+		    const u8 *const *in, u8 *const *out, void *work)
+{
+	const struct tee_ec_impl *im = READ_ONCE(active_impl);
+
+	if (im->mul && teearray_simd_begin()) {
+		im->mul(mat, nout, nin, in, out, work);
+		teearray_simd_end();
+		return;
+	}
+	tee_ec_mul_portable(mat, nout, nin, in, out);
+}
+
 void tee_ec_encode(const struct tee_ec *ec, void *work,
 		   const u8 *const *data, u8 *const *parity)
 {
 	if (ec->kidx >= 0)
 		run_kernel(ec->kidx, data, parity);
+	else if (READ_ONCE(active_impl)->mul)
+		run_mul(ec->encmat, ec->p, ec->n, data, parity, work);
 	else
 		run_prog(ec->enc, data, parity, false, work);
 }
@@ -546,12 +654,11 @@ static bool gf_invert(u8 *a, u8 *inv, unsigned int k)
  * in order followed by the first e surviving parity sectors (e = erased
  * data count), outputs are the erased sectors in increasing order.
  */
-static struct tee_ec_prog *build_decode(const struct tee_ec *ec,
-					const u8 *erased, unsigned int nerased)
+static u8 *build_decode_rows(const struct tee_ec *ec, const u8 *erased,
+			     unsigned int nerased)
 {
 	unsigned int n = ec->n, p = ec->p, e = 0, i, j, q, r, k;
-	struct tee_ec_prog *pg = NULL;
-	u8 *a, *b, *rows, *dat;
+	u8 *a, *b, *rows, *dat, *ret = NULL;
 	u16 *ed, *in, *col;	/* col[j]: input position of surviving data j */
 
 	ed = kmalloc(3 * TEE_EC_MAX_SECTORS * sizeof(*ed), GFP_NOIO);
@@ -627,11 +734,41 @@ static struct tee_ec_prog *build_decode(const struct tee_ec *ec,
 		}
 		r++;
 	}
-	pg = build_prog(rows, nerased, n);
+	ret = kmalloc(nerased * n, GFP_NOIO);
+	if (ret)
+		memcpy(ret, rows, nerased * n);
 out:
 	kfree(a);
 	kfree(ed);
+	return ret;
+}
+
+static struct tee_ec_prog *build_decode(const struct tee_ec *ec,
+					const u8 *erased, unsigned int nerased)
+{
+	u8 *rows = build_decode_rows(ec, erased, nerased);
+	struct tee_ec_prog *pg;
+
+	if (!rows)
+		return NULL;
+	pg = build_prog(rows, nerased, ec->n);
+	kfree(rows);
 	return pg;
+}
+
+/*
+ * With mul, decode either multiplies the survivors by the decode matrix
+ * (N + ne transpositions, ne N products per column) or runs the encode
+ * kernel and multiplies the syndromes by the ne x ne fix-up matrix (the
+ * kernel's XORs, 2 ne transpositions, ne^2 products).  Estimated vector
+ * operations per column; a transposition is about 40, a product 16.
+ */
+static bool fixup_cheaper(const struct tee_ec *ec, unsigned int ne)
+{
+	unsigned int direct = 40 * (ec->n + ne) + 16 * ne * ec->n;
+	unsigned int fix = ec->enc->nxor + 24 * ne + 80 * ne + 16 * ne * ne;
+
+	return fix < direct;
 }
 
 /*
@@ -644,13 +781,12 @@ out:
  * computes the erased sectors from the syndromes (e sectors) and p'_i of
  * the erased parities.
  */
-static struct tee_ec_prog *build_fixup(const struct tee_ec *ec,
-				       const u8 *erased, unsigned int nerased)
+static u8 *build_fixup_rows(const struct tee_ec *ec, const u8 *erased,
+			    unsigned int nerased, unsigned int *kinp)
 {
 	unsigned int n = ec->n, p = ec->p, e = 0, m = 0, i, q, r, k, kin;
 	u8 ed[TEE_EC_MAX_PARITY], sp[TEE_EC_MAX_PARITY];
-	struct tee_ec_prog *pg = NULL;
-	u8 *a, *b, *rows;
+	u8 *a, *b, *rows, *ret = NULL;
 
 	for (i = 0; i < n; i++)
 		if (erased[i])
@@ -690,9 +826,27 @@ static struct tee_ec_prog *build_fixup(const struct tee_ec *ec,
 		}
 		k++;
 	}
-	pg = build_prog(rows, nerased, kin);
+	ret = kmalloc(nerased * kin, GFP_NOIO);
+	if (ret)
+		memcpy(ret, rows, nerased * kin);
+	*kinp = kin;
 out:
 	kfree(a);
+	return ret;
+}
+
+static struct tee_ec_prog *build_fixup(const struct tee_ec *ec,
+				       const u8 *erased, unsigned int nerased)
+{
+	struct tee_ec_prog *pg;
+	unsigned int kin;
+	u8 *rows;
+
+	rows = build_fixup_rows(ec, erased, nerased, &kin);
+	if (!rows)
+		return NULL;
+	pg = build_prog(rows, nerased, kin);
+	kfree(rows);
 	return pg;
 }
 
@@ -701,7 +855,7 @@ static const u8 zero_sector[TEE_EC_SECTOR];
 /* Decode through the straight-line kernel; pg is from build_fixup(). */
 static void decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
 			  const u8 *erased, const struct tee_ec_prog *pg,
-			  unsigned int e)
+			  const u64 *mat, unsigned int e)
 {
 	unsigned int n = ec->n, p = ec->p, i, k = 0, m = 0;
 	const u8 **in = work;
@@ -734,7 +888,35 @@ static void decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
 		if (i >= n)
 			in[m - 1] = pp[i - n];
 	}
-	run_prog(pg, in, out, false, scratch + scratch_bytes(ec));
+	if (mat)
+		run_mul(mat, m, m, in, out, scratch + scratch_bytes(ec));
+	else
+		run_prog(pg, in, out, false, scratch + scratch_bytes(ec));
+}
+
+/* The cached schedules of an erasure pattern, under ec->lock. */
+static struct dec_entry *dec_find(struct tee_ec *ec, const u64 *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < ec->ndec; i++)
+		if (!memcmp(ec->dec[i].mask, mask, sizeof(ec->dec[i].mask)))
+			return &ec->dec[i];
+	return NULL;
+}
+
+/* A new empty cache entry, or NULL when the cache is full. */
+static struct dec_entry *dec_add(struct tee_ec *ec, const u64 *mask)
+{
+	struct dec_entry *de;
+
+	if (ec->ndec == DEC_CACHE)
+		return NULL;
+	de = &ec->dec[ec->ndec++];
+	memcpy(de->mask, mask, sizeof(de->mask));
+	de->prog = NULL;
+	de->mat = NULL;
+	return de;
 }
 
 static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
@@ -744,6 +926,7 @@ static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
 	u8 **out = (u8 **)(in + TEE_EC_MAX_SECTORS);
 	unsigned int i, k = 0, ne = 0, e = 0, nt = ec->n + ec->p;
 	struct tee_ec_prog *pg = NULL;
+	struct dec_entry *de;
 	u64 mask[4] = { 0 };
 	bool cached = false;
 
@@ -773,22 +956,65 @@ static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
 		if (!erased[i])
 			in[k++] = sect[i];
 
-	mutex_lock(&ec->lock);
-	for (i = 0; i < ec->ndec; i++) {
-		if (!memcmp(ec->dec[i].mask, mask, sizeof(mask))) {
-			pg = ec->dec[i].prog;
-			cached = true;
-			break;
+	if (READ_ONCE(active_impl)->mul) {
+		bool fix = ec->kidx >= 0 && (!e || fixup_cheaper(ec, ne));
+		bool mat_cached = false;
+		unsigned int kin;
+		u64 *mat = NULL;
+		u8 *rows;
+
+		if (fix && !e) {
+			decode_kernel(ec, work, sect, erased, NULL, NULL, 0);
+			return 0;
 		}
+		mutex_lock(&ec->lock);
+		de = dec_find(ec, mask);
+		if (de && de->mat) {
+			mat = de->mat;
+			mat_cached = true;
+		} else {
+			if (fix) {
+				rows = build_fixup_rows(ec, erased, ne, &kin);
+			} else {
+				rows = build_decode_rows(ec, erased, ne);
+				kin = ec->n;
+			}
+			if (rows)
+				mat = build_mat(rows, ne, kin);
+			kfree(rows);
+			if (!de && mat && keep)
+				de = dec_add(ec, mask);
+			if (de && mat) {
+				de->mat = mat;
+				mat_cached = true;
+			}
+		}
+		mutex_unlock(&ec->lock);
+		if (!mat)
+			return -ENOMEM;
+		if (fix)
+			decode_kernel(ec, work, sect, erased, NULL, mat, e);
+		else
+			run_mul(mat, ne, ec->n, in, out, (u8 *)work + PTR_BYTES);
+		if (!mat_cached)
+			kvfree(mat);
+		return 0;
 	}
-	if (!pg && ec->kidx >= 0 && !e) {
+
+	mutex_lock(&ec->lock);
+	de = dec_find(ec, mask);
+	if (de && de->prog) {
+		pg = de->prog;
+		cached = true;
+	} else if (ec->kidx >= 0 && !e) {
 		cached = true;	/* parity only: no program needed */
-	} else if (!pg) {
+	} else {
 		pg = ec->kidx >= 0 ? build_fixup(ec, erased, ne) :
 				     build_decode(ec, erased, ne);
-		if (pg && keep && ec->ndec < DEC_CACHE) {
-			memcpy(ec->dec[ec->ndec].mask, mask, sizeof(mask));
-			ec->dec[ec->ndec++].prog = pg;
+		if (!de && pg && keep)
+			de = dec_add(ec, mask);
+		if (de && pg) {
+			de->prog = pg;
 			cached = true;
 		}
 	}
@@ -796,7 +1022,7 @@ static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
 	if (!pg && !cached)
 		return -ENOMEM;
 	if (ec->kidx >= 0)
-		decode_kernel(ec, work, sect, erased, pg, e);
+		decode_kernel(ec, work, sect, erased, pg, NULL, e);
 	else
 		run_prog(pg, in, out, false, (u8 *)work + PTR_BYTES);
 	if (!cached)
@@ -939,7 +1165,7 @@ static bool st_check(struct st_ctx *c)
 int tee_ec_select(u64 budget_ns, unsigned int *mbps)
 {
 	const struct tee_ec_impl *best = &tee_ec_impl_generic;
-	u64 best_rate = 0, h = 0xcbf29ce484222325ull;
+	u64 best_rate = 0, best_score = 0, h = 0xcbf29ce484222325ull;
 	struct st_ctx c;
 	unsigned int i;
 	int ret = 0;
@@ -970,7 +1196,8 @@ int tee_ec_select(u64 budget_ns, unsigned int *mbps)
 	}
 	for (i = 0; i < ARRAY_SIZE(impls); i++) {
 		const struct tee_ec_impl *im = impls[i];
-		u64 t0, t, bytes = 0;
+		u8 erased[ST_N + ST_P] = { 0 };
+		u64 t0, t, te, td, bytes = 0;
 
 		if (!im->usable())
 			continue;
@@ -980,16 +1207,31 @@ int tee_ec_select(u64 budget_ns, unsigned int *mbps)
 			best = &tee_ec_impl_generic;
 			break;
 		}
+		/* half the budget encoding, half decoding (st_check's pattern) */
 		t0 = teearray_now_ns();
 		do {
 			tee_ec_encode(c.ec, c.work, (const u8 *const *)c.d,
 				      c.d + ST_N);
 			bytes += ST_N * TEE_EC_SECTOR;
 			t = teearray_now_ns() - t0;
-		} while (t < budget_ns);
-		t = div64_u64(bytes * 1000, t ? t : 1);
-		if (t > best_rate) {
-			best_rate = t;
+		} while (t < budget_ns / 2);
+		te = div64_u64(bytes * 1000, t ? t : 1);
+		erased[1] = 1;
+		erased[5] = 1;
+		erased[ST_N + 2] = 1;
+		bytes = 0;
+		t0 = teearray_now_ns();
+		do {
+			tee_ec_decode(c.ec, c.work, c.tmp, erased);
+			bytes += ST_N * TEE_EC_SECTOR;
+			t = teearray_now_ns() - t0;
+		} while (t < budget_ns / 2);
+		td = div64_u64(bytes * 1000, t ? t : 1);
+		/* the fastest encode + decode pair: harmonic mean of the rates */
+		t = te && td ? div64_u64(2 * te * td, te + td) : 0;
+		if (t > best_score) {
+			best_score = t;
+			best_rate = te;
 			best = im;
 		}
 	}

@@ -30,13 +30,22 @@
 struct tee_ec_prog;
 struct tee_ec_kernel;
 
-/* One implementation of the schedule executor (portable C, AVX2, AVX-512). */
+/*
+ * One implementation of the schedule executor (portable C, AVX2, AVX-512,
+ * AVX-512 with GFNI).
+ */
 struct tee_ec_impl {
 	const char *name;
 	bool simd;			/* needs the FPU/vector state */
 	bool (*usable)(void);		/* CPU and OS support it */
 	void (*run)(const struct tee_ec_prog *prog, const u8 *const *in,
 		    u8 *const *out, bool accumulate, void *work);
+	/*
+	 * Optional: out[0..nout-1] = mat x in[0..nin-1], mat[] being nout rows
+	 * of nin 8x8 bit matrices (tee-ec.c), for decode and wide shapes.
+	 */
+	void (*mul)(const u64 *mat, unsigned int nout, unsigned int nin,
+		    const u8 *const *in, u8 *const *out, void *work);
 	const struct tee_ec_kernel *kernels;	/* TEE_EC_NKERNELS of them */
 };
 
@@ -44,6 +53,7 @@ extern const struct tee_ec_impl tee_ec_impl_generic;
 #ifdef __x86_64__
 extern const struct tee_ec_impl tee_ec_impl_avx2;
 extern const struct tee_ec_impl tee_ec_impl_avx512;
+extern const struct tee_ec_impl tee_ec_impl_gfni;
 #endif
 
 struct tee_ec;
@@ -91,9 +101,11 @@ const struct tee_ec_impl *const *tee_ec_impls(unsigned int *count);
 
 /*
  * Self-test every usable implementation (known answer and agreement with the
- * portable path), benchmark them for about @budget_ns each and make the
- * fastest the active one.  Returns 0 or -EIO if any self-test failed
- * (the portable path stays active then) or -ENOMEM.  @mbps gets the chosen
+ * portable path), benchmark them for about @budget_ns each (half encoding,
+ * half decoding two data and one parity sector of 8+3) and make the one
+ * with the best harmonic mean of the two rates the active one.  Returns 0
+ * or -EIO if any self-test failed (the portable path stays active then) or
+ * -ENOMEM.  @mbps gets the chosen
  * one's encode speed in MB/s of data for the N=8 P=3 shape.
  */
 int tee_ec_select(u64 budget_ns, unsigned int *mbps);

@@ -390,6 +390,109 @@ static void test_impls(void)
 }
 
 /*
+ * Decode on every executor, random erasure patterns (fixed seed) of every
+ * size up to P on narrow and wide shapes: the lost sectors come back as the
+ * portable path encoded them, bit for bit.
+ */
+static void test_impl_decode(void)
+{
+	static const unsigned int shapes[][3] = {
+		/* n, p, patterns */
+		{ 2, 2, 6 }, { 8, 2, 10 }, { 8, 3, 16 }, { 8, 4, 16 }, { 8, 8, 16 },
+		{ 9, 3, 8 }, { 16, 4, 8 }, { 16, 16, 8 }, { 32, 32, 6 },
+		{ 64, 64, 4 }, { 128, 128, 3 }, { 200, 56, 3 }, { 1, 128, 3 },
+	};
+	const struct tee_ec_impl *const *im;
+	unsigned int count, k, s;
+
+	im = tee_ec_impls(&count);
+	for (k = 1; k < count; k++) {
+		unsigned long bad = 0, total = 0;
+
+		if (!im[k]->usable()) {
+			printf("ok - %s decodes random patterns # SKIP not supported "
+			       "by this CPU\n", im[k]->name);
+			continue;
+		}
+		tap_begin();
+		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
+			unsigned int n = shapes[s][0], p = shapes[s][1], r;
+			u8 erased[TEE_EC_MAX_SECTORS];
+			struct stripe st;
+
+			tee_ec_set_impl(&tee_ec_impl_generic);
+			CHECK(stripe_init(&st, n, p) == 0);
+			tee_ec_set_impl(im[k]);
+			for (r = 0; r < shapes[s][2]; r++) {
+				/* all P lost, all data lost first, then any size */
+				unsigned int ne = r == 0 ? p : 1 + rnd() % p;
+
+				if (r == 1) {
+					unsigned int i;
+
+					memset(erased, 0, n + p);
+					for (i = 0; i < p; i++)
+						erased[i] = 1;
+				} else {
+					pick_erasures(erased, n + p, ne);
+				}
+				total++;
+				if (try_decode(&st, erased)) {
+					printf("#   %s %u+%u pattern %u failed\n",
+					       im[k]->name, n, p, r);
+					bad++;
+				}
+			}
+			stripe_free(&st);
+		}
+		CHECK(bad == 0);
+		tap_end("%s decodes %lu random patterns bit-identically to the portable path",
+			im[k]->name, total);
+	}
+	tee_ec_set_impl(&tee_ec_impl_generic);
+}
+
+/* The portable mul (the fallback without vector unit) against the reference. */
+static void test_mul_portable(void)
+{
+	static const unsigned int dims[][2] = { { 3, 5 }, { 1, 1 }, { 4, 33 } };
+	unsigned int d, o, k, e;
+
+	tap_begin();
+	for (d = 0; d < ARRAY_SIZE(dims); d++) {
+		unsigned int nout = dims[d][0], nin = dims[d][1];
+		u8 *in[64], *out[8], g[8][64];
+		u64 mat[8 * 64];
+
+		for (k = 0; k < nin; k++) {
+			in[k] = malloc(SECT);
+			fill(in[k], SECT);
+		}
+		for (o = 0; o < nout; o++) {
+			out[o] = malloc(SECT);
+			for (k = 0; k < nin; k++) {
+				g[o][k] = rnd() >> 24;
+				mat[o * nin + k] = tee_ec_gf_affine(g[o][k]);
+			}
+		}
+		tee_ec_mul_portable(mat, nout, nin, (const u8 *const *)in, out);
+		for (o = 0; o < nout; o++) {
+			for (e = 0; e < SECT; e += 37) {
+				u8 acc = 0;
+
+				for (k = 0; k < nin; k++)
+					acc ^= ref_mul(g[o][k], get_elem(in[k], e));
+				CHECK(get_elem(out[o], e) == acc);
+			}
+			free(out[o]);
+		}
+		for (k = 0; k < nin; k++)
+			free(in[k]);
+	}
+	tap_end("portable mul (the fallback of mul executors) equals the reference");
+}
+
+/*
  * Known answers: FNV-1a 64 of all parity sectors for data from xorshift64
  * seeded with 1 (the same filler as the kernel self-test).  A change here is
  * an on-disk format change.
@@ -511,10 +614,11 @@ int main(void)
 	/*
 	 * In call order: bad arguments, one case per reference shape and per
 	 * known answer, N+P = 2..10 exhaustively, one per big shape, three
-	 * updates, every executor but the portable one, kernels, selection.
+	 * updates, every executor but the portable one (operations, then
+	 * random decode patterns), portable mul, kernels, selection.
 	 */
 	tap_plan(1 + ARRAY_SIZE(ref_shapes) + ARRAY_SIZE(kat) + 9 + ARRAY_SIZE(big_shapes) + 3 +
-		 (nimpls - 1) + 2);
+		 2 * (nimpls - 1) + 1 + 2);
 	test_bad_args();
 	for (i = 0; i < ARRAY_SIZE(ref_shapes); i++)
 		test_reference(ref_shapes[i][0], ref_shapes[i][1]);
@@ -525,6 +629,8 @@ int main(void)
 	test_update(16, 16, 10);
 	test_update(100, 28, 4);
 	test_impls();
+	test_impl_decode();
+	test_mul_portable();
 	test_kernels();
 	test_select();
 	return tap_exit_status();
