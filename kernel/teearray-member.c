@@ -128,13 +128,18 @@ static unsigned int teearray_in_sync_others(struct teearray_c *tc, u32 slot)
 	return k;
 }
 
-enum teearray_verdict { TEEARRAY_SEND_AGAIN, TEEARRAY_FAIL_IT, TEEARRAY_GIVE_UP };
+enum teearray_verdict {
+	TEEARRAY_SEND_AGAIN, TEEARRAY_FAIL_IT, TEEARRAY_GIVE_UP, TEEARRAY_STOP_ARRAY
+};
 
 /*
  * A request timed out at the member: send it again (slow is not dead),
  * let the caller fail the member (the silence is evidence enough and the
  * array can do without it), or, when it cannot, wait on it: requests that
- * may give up then fail alone, the others keep waiting.
+ * may give up then fail alone, the others keep waiting, except while a
+ * suspend waits for them: then the array stops (as if the machine had
+ * stopped; assembly replays the journal), so that a member that never
+ * answers again cannot hold a suspend or a removal for ever.
  */
 static enum teearray_verdict
 teearray_member_timed_out(struct teearray_c *tc, const struct teearray_request *rq, u64 now)
@@ -158,6 +163,8 @@ teearray_member_timed_out(struct teearray_c *tc, const struct teearray_request *
 			l->waited = true;
 			if (rq->may_give_up)
 				v = TEEARRAY_GIVE_UP;
+			else if (READ_ONCE(tc->suspended))
+				v = TEEARRAY_STOP_ARRAY;
 		}
 	}
 	spin_unlock(&tc->latency_lock);
@@ -231,6 +238,9 @@ static unsigned int teearray_io_account(struct teearray_c *tc,
 				break;
 			case TEEARRAY_GIVE_UP:
 				rq->status = TEEARRAY_RQ_GAVE_UP;
+				break;
+			case TEEARRAY_STOP_ARRAY:
+				teearray_set_failed(tc, "suspended while waiting on a member");
 				break;
 			case TEEARRAY_FAIL_IT:
 				break;
