@@ -20,16 +20,33 @@
 #define TEE_EC_ALIGN	64
 /* temporaries per program (per CSE group; groups reuse them) */
 #define TEE_EC_TEMP_CAP	256
-/* executor work area: slot table, then one column of every temporary */
+/*
+ * Executor work area: slot table, then one column of every temporary, or
+ * for programs of more than TEE_EC_COPY_PLANES input planes one column of
+ * at most TEE_EC_COPY_CHUNK bytes of every slot (a copy of the inputs).
+ */
 #define TEE_EC_TAB_BYTES	((8 * TEE_EC_MAX_SECTORS + TEE_EC_TEMP_CAP) * sizeof(void *))
 #define TEE_EC_TEMP_BYTES	(32 * 1024)
-#define TEE_EC_WORK_BYTES	(TEE_EC_TAB_BYTES + TEE_EC_TEMP_BYTES + TEE_EC_ALIGN)
+#define TEE_EC_COPY_PLANES	128
+#define TEE_EC_COPY_CHUNK	128
+#define TEE_EC_COPY_BYTES(nin)	((8 * (size_t)(nin) + TEE_EC_TEMP_CAP) * TEE_EC_COPY_CHUNK)
+
+/* Work of the run-time executor for programs of up to @nin inputs. */
+static inline size_t tee_ec_exec_work(unsigned int nin)
+{
+	size_t area = TEE_EC_TEMP_BYTES;
+
+	if (8 * nin > TEE_EC_COPY_PLANES && TEE_EC_COPY_BYTES(nin) > area)
+		area = TEE_EC_COPY_BYTES(nin);
+	return TEE_EC_TAB_BYTES + TEE_EC_ALIGN + area;
+}
+
 /* GFNI matrix executor: inputs per block; work: one block, the outputs */
 #define TEE_EC_GFNI_IBLK	32
 #define TEE_EC_GFNI_WORK(nout)	(TEE_EC_ALIGN + 512 * (TEE_EC_GFNI_IBLK + (size_t)(nout)))
-/* one column of all slots of a program should fit in L1 */
+/* one column of all slots of a program should stay in L1 or close */
 #ifndef TEE_EC_L1_BUDGET
-#define TEE_EC_L1_BUDGET	(48 * 1024)
+#define TEE_EC_L1_BUDGET	(128 * 1024)
 #endif
 
 struct tee_ec_prog {

@@ -65,19 +65,19 @@ static const struct tee_ec_kernel TEE_EC_FN(_kernels)[TEE_EC_NKERNELS];
 /*
  * The run-time executor (see tee-ec-impl.h for the program format).  It is
  * op-major within a column of nv vectors per plane: each program entry keeps
- * its nv accumulators in registers, XORs its terms straight from the input
- * planes or the temporaries (two per step, one vpternlogq each on
- * AVX-512) and stores once, so registers never spill whatever the width of
- * the code.  The column width is picked per program so that the inputs and
- * temporaries of one column stay in L1 (TEE_EC_L1_BUDGET): a whole plane
- * for narrow codes, down to one vector for the widest.  tab[] maps a slot
- * to its plane at the current column; temporaries live in the work buffer,
- * one column each.
+ * its nv accumulators in registers, XORs its terms two at a time (one
+ * vpternlogq each on AVX-512) and stores once, so registers never spill
+ * whatever the width of the code.  Up to TEE_EC_COPY_PLANES input planes
+ * are read in place, in columns as wide as a whole plane when the slots
+ * fit TEE_EC_L1_BUDGET and the temporaries their buffer; wider programs
+ * copy each TEE_EC_COPY_CHUNK-byte column of their inputs into a contiguous
+ * slot array first, because the planes of 4 KiB-aligned sectors at one
+ * offset share a few L1 sets.  tab[] maps a slot to its column.
  */
 static __always_inline void TEE_EC_FN(_exec)(const struct tee_ec_prog *pg,
 					     const u8 *const *in, u8 *const *out,
 					     bool acc, void *work,
-					     const unsigned int nv)
+					     const unsigned int nv, const bool copy)
 {
 	const unsigned int chunk = nv * TEE_EC_VBYTES;
 	const u8 **tab = (const u8 **)work;
@@ -86,13 +86,24 @@ static __always_inline void TEE_EC_FN(_exec)(const struct tee_ec_prog *pg,
 	unsigned int nin8 = 8 * pg->nin;
 	unsigned int off, t, v;
 
-	for (t = nin8; t < pg->nslots; t++)
-		tab[t] = temp + (t - nin8) * chunk;
+	for (t = copy ? 0 : nin8; t < pg->nslots; t++)
+		tab[t] = temp + (copy ? t : t - nin8) * chunk;
 	for (off = 0; off < TEE_EC_PLANE; off += chunk) {
 		const u16 *p = pg->code;
 
-		for (t = 0; t < nin8; t++)
-			tab[t] = in[t >> 3] + (t & 7) * TEE_EC_PLANE + off;
+		for (t = 0; t < nin8; t++) {
+			const u8 *src = in[t >> 3] + (t & 7) * TEE_EC_PLANE + off;
+
+			if (copy) {
+				tee_vec *d = (tee_vec *)(temp + t * chunk);
+
+#pragma GCC unroll 8
+				for (v = 0; v < nv; v++)
+					d[v] = ((const tee_uvec *)src)[v];
+			} else {
+				tab[t] = src;
+			}
+		}
 		while (p < end) {
 			unsigned int dst = *p++, n = *p++;
 			tee_uvec *o;
@@ -152,16 +163,30 @@ static void TEE_EC_FN(_run)(const struct tee_ec_prog *pg, const u8 *const *in,
 			  ~(unsigned long)(TEE_EC_ALIGN - 1);
 	unsigned int nv = 8;
 
+	if (8 * pg->nin > TEE_EC_COPY_PLANES) {
+		/*
+		 * Wide: the planes of 4 KiB-aligned sectors at one offset share
+		 * a few L1 sets, so columns are copied to a contiguous slot array.
+		 */
+#if TEE_EC_COPY_CHUNK / TEE_EC_VBYTES >= 8
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 8, true);
+#elif TEE_EC_COPY_CHUNK / TEE_EC_VBYTES >= 4
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 4, true);
+#else
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 2, true);
+#endif
+		return;
+	}
 	/* the column of every slot in L1, the temporaries in their buffer */
 	while (nv > 1 && ((unsigned long)pg->nslots * nv * TEE_EC_VBYTES > TEE_EC_L1_BUDGET ||
 			  (unsigned long)ntemp * nv * TEE_EC_VBYTES > TEE_EC_TEMP_BYTES))
 		nv /= 2;
 	if (nv == 8)
-		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 8);
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 8, false);
 	else if (nv == 4)
-		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 4);
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 4, false);
 	else if (nv == 2)
-		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 2);
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 2, false);
 	else
-		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 1);
+		TEE_EC_FN(_exec)(pg, in, out, acc, (void *)w, 1, false);
 }

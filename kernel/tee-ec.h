@@ -101,9 +101,10 @@ const struct tee_ec_impl *const *tee_ec_impls(unsigned int *count);
 
 /*
  * Self-test every usable implementation (known answer and agreement with the
- * portable path), benchmark them for about @budget_ns each (half encoding,
- * half decoding two data and one parity sector of 8+3) and make the one
- * with the best harmonic mean of the two rates the active one.  Returns 0
+ * portable path), benchmark them for about @budget_ns each (a third each
+ * encoding 8+3, decoding two data and one parity sector of 8+3, encoding
+ * 9+3, a shape without a straight-line kernel) and make the one with the
+ * best harmonic mean of the three rates the active one.  Returns 0
  * or -EIO if any self-test failed (the portable path stays active then) or
  * -ENOMEM.  @mbps gets the chosen
  * one's encode speed in MB/s of data for the N=8 P=3 shape.
