@@ -256,15 +256,22 @@ static uint32_t td_ensure(struct td_member *m, uint64_t deadline, int force, int
 		/* An ERROR answering HELLO is not authenticated: never remote. */
 		uint32_t st = timed_out ? TEEARRAY_ST_TIMEOUT : td_status_from_ta(ret, 0);
 
+		td_disconnect(m);
+		*err = ret;
+		/*
+		 * A member that answers slowly is tried again by the next
+		 * request, which waits its own timeout: failing requests at once
+		 * during a backoff would make a slow member look unreachable.
+		 */
+		if (st == TEEARRAY_ST_TIMEOUT)
+			return st;
 		if (m->backoff_ms == 0 || m->backoff_until_ms == 0)
 			td_log(LOG_WARNING, "member %s at %s: %s (%s); retrying with backoff",
 			       m->name, m->cfg->addr, td_nl_status_name(st), ta_err_name(ret));
-		td_disconnect(m);
 		m->backoff_ms = m->backoff_ms ? m->backoff_ms * 2 : TD_BACKOFF_MIN_MS;
 		if (m->backoff_ms > TD_BACKOFF_MAX_MS)
 			m->backoff_ms = TD_BACKOFF_MAX_MS;
 		m->backoff_until_ms = td_now_ms() + m->backoff_ms;
-		*err = ret;
 		return st;
 	}
 	if (m->backoff_until_ms)
