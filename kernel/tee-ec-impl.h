@@ -76,9 +76,7 @@ struct tee_ec_prog *tee_ec_gen_prog_cols(const struct tee_ec *ec,
 					 unsigned int first, unsigned int count,
 					 unsigned int group, unsigned int cap);
 
-/* For the unit tests: an element's mul matrix and the portable mul. */
+/* For the unit tests: the 8x8 bit matrix of multiplication by @g for mul. */
 u64 tee_ec_gf_affine(u8 g);
-void tee_ec_mul_portable(const u64 *mat, unsigned int nout, unsigned int nin,
-			 const u8 *const *in, u8 *const *out);
 
 #endif /* TEE_EC_IMPL_H */

@@ -526,72 +526,21 @@ static void run_kernel(int kidx, const u8 *const *in, u8 *const *out)
 	im->kernels[kidx].enc(in, out);
 }
 
-/* Element @i of a sector: bit c is bit i % 8 of byte 512 c + i / 8. */
-static u8 get_elem(const u8 *s, unsigned int i)
-{
-	unsigned int c;
-	u8 v = 0;
-
-	for (c = 0; c < 8; c++)
-		v |= ((s[TEE_EC_PLANE * c + i / 8] >> (i % 8)) & 1) << c;
-	return v;
-}
-
-/* x times the bit matrix @m as vgf2p8affineqb computes it. */
-static u8 affine_mul(u64 m, u8 x)
-{
-	unsigned int i;
-	u8 y = 0;
-
-	for (i = 0; i < 8; i++)
-		y |= (hweight8((m >> (8 * (7 - i))) & x) & 1) << i;
-	return y;
-}
-
 /*
- * Portable mul, element by element: slow, only for a call that finds the
- * vector unit unusable after its schedule was built for an executor with
- * mul (in the kernel, a context where may_use_simd() is false).
+ * out = mat x in on the active executor's mul.  False if it has none or the
+ * vector unit is not usable now (may_use_simd()): the caller then runs an
+ * XOR schedule on the portable path instead.
  */
-void tee_ec_mul_portable(const u64 *mat, unsigned int nout, unsigned int nin,
-			 const u8 *const *in, u8 *const *out)
-{
-	unsigned int o, k, i, c;
-
-	for (o = 0; o < nout; o++) {
-		for (i = 0; i < TEE_EC_SECTOR; i += 8) {
-			u8 y[8] = { 0 };
-
-			for (k = 0; k < nin; k++) {
-				unsigned int b;
-
-				for (b = 0; b < 8; b++)
-					y[b] ^= affine_mul(mat[o * nin + k],
-							   get_elem(in[k], i + b));
-			}
-			for (c = 0; c < 8; c++) {
-				u8 v = 0;
-
-				for (k = 0; k < 8; k++)
-					v |= ((y[k] >> c) & 1) << k;
-				out[o][TEE_EC_PLANE * c + i / 8] = v;
-			}
-		}
-	}
-}
-
-/* out = mat x in on the active executor's mul (which it must have). */
-static void run_mul(const u64 *mat, unsigned int nout, unsigned int nin,
+static bool run_mul(const u64 *mat, unsigned int nout, unsigned int nin,
 		    const u8 *const *in, u8 *const *out, void *work)
 {
 	const struct tee_ec_impl *im = READ_ONCE(active_impl);
 
-	if (im->mul && teearray_simd_begin()) {
-		im->mul(mat, nout, nin, in, out, work);
-		teearray_simd_end();
-		return;
-	}
-	tee_ec_mul_portable(mat, nout, nin, in, out);
+	if (!im->mul || !teearray_simd_begin())
+		return false;
+	im->mul(mat, nout, nin, in, out, work);
+	teearray_simd_end();
+	return true;
 }
 
 void tee_ec_encode(const struct tee_ec *ec, void *work,
@@ -599,9 +548,7 @@ void tee_ec_encode(const struct tee_ec *ec, void *work,
 {
 	if (ec->kidx >= 0)
 		run_kernel(ec->kidx, data, parity);
-	else if (READ_ONCE(active_impl)->mul)
-		run_mul(ec->encmat, ec->p, ec->n, data, parity, work);
-	else
+	else if (!run_mul(ec->encmat, ec->p, ec->n, data, parity, work))
 		run_prog(ec->enc, data, parity, false, work);
 }
 
@@ -858,10 +805,11 @@ static struct tee_ec_prog *build_fixup(const struct tee_ec *ec,
 static const u8 zero_sector[TEE_EC_SECTOR];
 
 /* Decode through the straight-line kernel; pg is from build_fixup(). */
-static void decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
-			  const u8 *erased, const struct tee_ec_prog *pg,
-			  const u64 *mat, unsigned int e)
+static int decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
+			 const u8 *erased, const struct tee_ec_prog *pg,
+			 const u64 *mat, unsigned int e)
 {
+	struct tee_ec_prog *tmp = NULL;
 	unsigned int n = ec->n, p = ec->p, i, k = 0, m = 0;
 	const u8 **in = work;
 	u8 **out = (u8 **)(in + TEE_EC_MAX_SECTORS);
@@ -874,7 +822,7 @@ static void decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
 		pp[i] = e || !erased[n + i] ? scratch + i * TEE_EC_SECTOR : sect[n + i];
 	run_kernel(ec->kidx, in, pp);
 	if (!e)
-		return;
+		return 0;
 	/* inputs: p_S, p'_S, p' of erased parities; outputs: erased sectors */
 	for (i = 0; i < p && k < e; i++) {
 		if (erased[n + i])
@@ -893,10 +841,18 @@ static void decode_kernel(const struct tee_ec *ec, void *work, u8 *const *sect,
 		if (i >= n)
 			in[m - 1] = pp[i - n];
 	}
-	if (mat)
-		run_mul(mat, m, m, in, out, scratch + scratch_bytes(ec));
-	else
-		run_prog(pg, in, out, false, scratch + scratch_bytes(ec));
+	if (mat && run_mul(mat, m, m, in, out, scratch + scratch_bytes(ec)))
+		return 0;
+	if (!pg) {
+		/* no vector unit now for the cached matrix: a one-off schedule */
+		tmp = build_fixup(ec, erased, m);
+		if (!tmp)
+			return -ENOMEM;
+		pg = tmp;
+	}
+	run_prog(pg, in, out, false, scratch + scratch_bytes(ec));
+	kfree(tmp);
+	return 0;
 }
 
 /* The cached schedules of an erasure pattern, under ec->lock. */
@@ -934,6 +890,7 @@ static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
 	struct dec_entry *de;
 	u64 mask[4] = { 0 };
 	bool cached = false;
+	int ret = 0;
 
 	for (i = 0; i < nt; i++) {
 		if (!erased[i])
@@ -963,15 +920,13 @@ static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
 
 	if (READ_ONCE(active_impl)->mul) {
 		bool fix = ec->kidx >= 0 && (!e || fixup_cheaper(ec, ne));
-		bool mat_cached = false;
+		bool mat_cached = false, done;
 		unsigned int kin;
 		u64 *mat = NULL;
 		u8 *rows;
 
-		if (fix && !e) {
-			decode_kernel(ec, work, sect, erased, NULL, NULL, 0);
-			return 0;
-		}
+		if (fix && !e)
+			return decode_kernel(ec, work, sect, erased, NULL, NULL, 0);
 		mutex_lock(&ec->lock);
 		de = dec_find(ec, mask);
 		if (de && de->mat) {
@@ -997,13 +952,19 @@ static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
 		mutex_unlock(&ec->lock);
 		if (!mat)
 			return -ENOMEM;
-		if (fix)
-			decode_kernel(ec, work, sect, erased, NULL, mat, e);
-		else
-			run_mul(mat, ne, ec->n, in, out, (u8 *)work + PTR_BYTES);
+		if (fix) {
+			int r = decode_kernel(ec, work, sect, erased, NULL, mat, e);
+
+			if (!mat_cached)
+				kvfree(mat);
+			return r;
+		}
+		done = run_mul(mat, ne, ec->n, in, out, (u8 *)work + PTR_BYTES);
 		if (!mat_cached)
 			kvfree(mat);
-		return 0;
+		if (done)
+			return 0;
+		/* no vector unit now: an XOR schedule on the portable path */
 	}
 
 	mutex_lock(&ec->lock);
@@ -1027,12 +988,12 @@ static int tee_ec_decode_keep(struct tee_ec *ec, void *work, u8 *const *sect,
 	if (!pg && !cached)
 		return -ENOMEM;
 	if (ec->kidx >= 0)
-		decode_kernel(ec, work, sect, erased, pg, NULL, e);
+		ret = decode_kernel(ec, work, sect, erased, pg, NULL, e);
 	else
 		run_prog(pg, in, out, false, (u8 *)work + PTR_BYTES);
 	if (!cached)
 		kfree(pg);
-	return 0;
+	return ret;
 }
 
 int tee_ec_decode(struct tee_ec *ec, void *work, u8 *const *sect,
