@@ -138,6 +138,19 @@ int teearray_parse_key_ref(const char *s, struct teearray_key_ref *key,
 	return 0;
 }
 
+/* A member timeout (ceiling or floor) in milliseconds; msg on error. */
+static int parse_member_timeout(const char *value, unsigned int *out, char **error,
+				char *msg)
+{
+	unsigned int v;
+
+	if (parse_uint(value, &v) || v < TEEARRAY_MIN_MEMBER_TIMEOUT_MS ||
+	    v > TEEARRAY_MAX_MEMBER_TIMEOUT_MS)
+		return reject(error, msg);
+	*out = v;
+	return 0;
+}
+
 static int parse_opt(struct teearray_params *p, const char *arg,
 		     char **error)
 {
@@ -166,19 +179,11 @@ static int parse_opt(struct teearray_params *p, const char *arg,
 		p->commit_time_ms = v;
 		break;
 	case TEEARRAY_OPT_MEMBER_TIMEOUT:
-		if (parse_uint(value, &v) || v < TEEARRAY_MIN_MEMBER_TIMEOUT_MS ||
-		    v > TEEARRAY_MAX_MEMBER_TIMEOUT_MS)
-			return reject(error,
-				      "Invalid member_timeout: expected 100-600000 (milliseconds)");
-		p->member_timeout_ms = v;
-		break;
+		return parse_member_timeout(value, &p->member_timeout_ms, error,
+					    "Invalid member_timeout: expected 100-600000 (milliseconds)");
 	case TEEARRAY_OPT_MEMBER_TIMEOUT_MIN:
-		if (parse_uint(value, &v) || v < TEEARRAY_MIN_MEMBER_TIMEOUT_MS ||
-		    v > TEEARRAY_MAX_MEMBER_TIMEOUT_MS)
-			return reject(error,
-				      "Invalid member_timeout_min: expected 100-600000 (milliseconds)");
-		p->member_timeout_min_ms = v;
-		break;
+		return parse_member_timeout(value, &p->member_timeout_min_ms, error,
+					    "Invalid member_timeout_min: expected 100-600000 (milliseconds)");
 	case TEEARRAY_OPT_JOURNAL_MODE:
 		if (!strcmp(value, "keep"))
 			p->journal_mode = TEEARRAY_JOURNAL_KEEP;
