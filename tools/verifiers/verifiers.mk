@@ -21,3 +21,29 @@ build/test/snp-verify-test: build/san/tests/verifiers/snp-test.o \
 
 TEST_BINS += build/test/snp-verify-test build/test/teearray-verify-snp-san
 UNIT_TESTS += build/test/snp-verify-test
+
+# TDX DCAP quotes: OpenSSL for X.509, CRLs, ECDSA and SHA-256; json-c
+# (libjson-c-dev) parses Intel's signed TCB info and QE identity.
+TDX_VERIFY_CORE := tdx-verify tdx-quote tdx-pck tdx-collateral tdx-tcb tdx-policy tdx-util tdx-root
+TDX_VERIFY_LIBS := -lcrypto -ljson-c
+
+build/bin/teearray-verify-tdx: build/obj/tools/verifiers/teearray-verify-tdx.o \
+			       $(TDX_VERIFY_CORE:%=build/obj/tools/verifiers/%.o)
+	$(call link_rel,$(TDX_VERIFY_LIBS))
+
+PROGS += build/bin/teearray-verify-tdx
+
+# The tests' sanitizer build of the program also takes --test-root and
+# --test-now (recorded vectors, a test root); the installed program cannot.
+build/san/tools/verifiers/teearray-verify-tdx.o: CFLAGS_EXTRA += -DTDX_VERIFY_TESTING
+build/test/teearray-verify-tdx-san: build/san/tools/verifiers/teearray-verify-tdx.o \
+				    $(TDX_VERIFY_CORE:%=build/san/tools/verifiers/%.o)
+	$(call link_san,$(TDX_VERIFY_LIBS))
+
+build/san/tests/verifiers/tdx-test.o: CFLAGS_EXTRA += -Itools/verifiers
+build/test/tdx-verify-test: build/san/tests/verifiers/tdx-test.o \
+			    $(TDX_VERIFY_CORE:%=build/san/tools/verifiers/%.o)
+	$(call link_san,$(TDX_VERIFY_LIBS))
+
+TEST_BINS += build/test/tdx-verify-test build/test/teearray-verify-tdx-san
+UNIT_TESTS += build/test/tdx-verify-test
