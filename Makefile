@@ -149,7 +149,8 @@ sparse: ensure-deps
 # What install puts where, besides the module and PROGS.  The unit's
 # ExecStart names /usr/sbin (a distribution package's PREFIX); install points
 # it at $(PREFIX)/sbin.  /etc/teearray holds keys: it is made mode 0700.
-MANPAGES := man/teearray.8 man/teearrayd.8 man/teedisk.8 man/teearray-verify-snp.8
+MANPAGES := man/teearray.8 man/teearrayd.8 man/teedisk.8 man/teearray-verify-snp.8 \
+	    man/teearray-verify-tdx.8
 MANDIR = $(PREFIX)/share/man/man8
 UNITDIR = /lib/systemd/system
 CONFDIR = /etc/teearray

@@ -47,3 +47,12 @@ build/test/tdx-verify-test: build/san/tests/verifiers/tdx-test.o \
 
 TEST_BINS += build/test/tdx-verify-test build/test/teearray-verify-tdx-san
 UNIT_TESTS += build/test/tdx-verify-test
+
+# The verifier behind libteearray's --tsm-verifier path (teedisk's quote
+# through a fake configfs-tsm, teearrayd's check), host-side.
+build/test/tdx-daemon-test: build/san/tests/verifiers/tdx-daemon-test.o build/lib/libteearray-san.a \
+			    | build/test/teearray-verify-tdx-san
+	$(call link_san,-lsecp256k1 -lsodium)
+
+TEST_BINS += build/test/tdx-daemon-test
+UNIT_TESTS += build/test/tdx-daemon-test
