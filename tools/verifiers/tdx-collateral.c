@@ -220,12 +220,7 @@ static const char *str_member(json_object *o, const char *k)
 int tdx_signed_doc(const char *path, const char *key, X509 *signer, time_t now,
 		   json_object **body, char *msg, size_t ml)
 {
-	const char *span = NULL, *sighex, *s;
-	size_t len, spanlen = 0;
-	json_tokener *tok = NULL;
-	json_object *doc = NULL, *o = NULL;
-	uint8_t sig[64];
-	time_t issue, next;
+	size_t len;
 	char *buf;
 	int ret;
 
@@ -235,11 +230,31 @@ int tdx_signed_doc(const char *path, const char *key, X509 *signer, time_t now,
 	if (!buf)
 		return tdx_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s%s%s", path,
 				errno ? ": " : "", errno ? strerror(errno) : "");
+	ret = tdx_signed_doc_buf(buf, len, path, key, signer, now, body, msg, ml);
+	free(buf);
+	return ret;
+}
+
+/* The same on a NUL-terminated buffer (path only names it in messages). */
+int tdx_signed_doc_buf(const char *buf, size_t len, const char *path, const char *key,
+		       X509 *signer, time_t now, json_object **body, char *msg, size_t ml)
+{
+	const char *span = NULL, *sighex, *s;
+	size_t spanlen = 0;
+	json_tokener *tok = NULL;
+	json_object *doc = NULL, *o = NULL;
+	uint8_t sig[64];
+	time_t issue, next;
+	int ret;
+
+	*body = NULL;
+	if (len > MAX_DOC)
+		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s is too large", path);
 	tok = json_tokener_new();
 	if (tok)
 		doc = json_tokener_parse_ex(tok, buf, (int)len);
 	if (!doc || json_tokener_get_error(tok) != json_tokener_success ||
-	    *skip_ws(buf + json_tokener_get_parse_end(tok), buf + len) ||
+	    skip_ws(buf + json_tokener_get_parse_end(tok), buf + len) != buf + len ||
 	    !json_object_is_type(doc, json_type_object)) {
 		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s is not a JSON object", path);
 		goto out;
@@ -283,6 +298,5 @@ out:
 	json_object_put(o);
 	json_object_put(doc);
 	json_tokener_free(tok);
-	free(buf);
 	return ret;
 }

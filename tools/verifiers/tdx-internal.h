@@ -22,6 +22,8 @@ int tdx_ecdsa_p256_ok(EVP_PKEY *k, const uint8_t sig[64], const void *data, size
 int tdx_parse_time(const char *s, time_t *out);
 int tdx_signed_doc(const char *path, const char *key, X509 *signer, time_t now,
 		   json_object **body, char *msg, size_t ml);
+int tdx_signed_doc_buf(const char *buf, size_t len, const char *path, const char *key,
+		       X509 *signer, time_t now, json_object **body, char *msg, size_t ml);
 
 /* tdx-tcb.c */
 int tdx_tcb_match(json_object *tcbinfo, const struct tdx_pck_info *pck,

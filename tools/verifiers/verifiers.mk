@@ -56,3 +56,16 @@ build/test/tdx-daemon-test: build/san/tests/verifiers/tdx-daemon-test.o build/li
 
 TEST_BINS += build/test/tdx-daemon-test
 UNIT_TESTS += build/test/tdx-daemon-test
+
+# libFuzzer target for the TDX verifier's parsers (clang, like the others in
+# tests/fuzz); seeds in tests/fuzz/corpus-tdx.
+FUZZ_TDX_SRCS := tests/fuzz/fuzz-tdx.c $(TDX_VERIFY_CORE:%=tools/verifiers/%.c)
+
+build/fuzz/fuzz-tdx: $(FUZZ_TDX_SRCS) $(wildcard tools/verifiers/tdx-*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Itools/verifiers -o $@ $(FUZZ_TDX_SRCS) $(TDX_VERIFY_LIBS)
+
+TEST_BINS += build/fuzz/fuzz-tdx
+CHECK_SUITES += tests/fuzz/run@tdx
