@@ -715,18 +715,21 @@ int main(void)
 		copy_dir(COLL4, dir);
 		snprintf(path, sizeof(path), "%s/tcb-info-B0C06F000000.json", dir);
 		doc = (char *)read_all(path, &n);
-		*strstr(doc, "\"pcesvn\":11") = ' ';	/* still JSON, no longer what Intel signed */
+		strstr(doc, "\"pcesvn\":11")[10] = '0';	/* still JSON, not what Intel signed */
 		write_file(path, doc, n);
 		CHECK(vq(v4, n4, V4_RD, &pol4, dir, V4_NOW, NULL, &res) == TDX_E_COLLATERAL_INVALID);
+		CHECK(strstr(res.msg, "signature does not verify") != NULL);
 		free(doc);
 		copy_dir(COLL4, dir);
 		snprintf(path, sizeof(path), "%s/qe-identity.json", dir);
 		doc = (char *)read_all(path, &n);
-		strstr(doc, "\"isvsvn\":4")[10] = '9';
+		strstr(doc, "\"isvsvn\":4")[9] = '9';
 		write_file(path, doc, n);
 		CHECK(vq(v4, n4, V4_RD, &pol4, dir, V4_NOW, NULL, &res) == TDX_E_COLLATERAL_INVALID);
+		CHECK(strstr(res.msg, "signature does not verify") != NULL);
 		write_file(path, "{\"enclaveIdentity\":{", 20);
 		CHECK(vq(v4, n4, V4_RD, &pol4, dir, V4_NOW, NULL, &res) == TDX_E_COLLATERAL_INVALID);
+		CHECK(strstr(res.msg, "not a JSON object") != NULL);
 		free(doc);
 		/* the v5 platform's TCB info beside the v4 quote */
 		copy_dir(COLL4, dir);
