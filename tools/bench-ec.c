@@ -16,7 +16,10 @@
  * one stripe reused (cache-resident) and a ~256 MiB working set walked
  * stripe by stripe (out of cache).
  *
- * Usage: bench-ec [--isal PATH] [--shapes N+P,...] [seconds-per-run]
+ * Usage: bench-ec [--isal PATH] [--shapes N+P,...] [--impl NAME] [seconds-per-run]
+ *
+ * --impl runs a given executor (generic, avx2, avx512, avx512-gfni) instead
+ * of the one the load-time selection picks, after the same self-test.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -314,6 +317,7 @@ static void regime(bool big)
 
 int main(int argc, char **argv)
 {
+	const char *want = NULL;
 	unsigned int mbps = 0;
 	int i;
 
@@ -321,6 +325,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--isal") && i + 1 < argc) {
 			if (load_isal(argv[++i]))
 				return 1;
+		} else if (!strcmp(argv[i], "--impl") && i + 1 < argc) {
+			want = argv[++i];
 		} else if (!strcmp(argv[i], "--shapes") && i + 1 < argc) {
 			char *p = argv[++i];
 
@@ -344,6 +350,19 @@ int main(int argc, char **argv)
 	if (tee_ec_select(20000000, &mbps)) {
 		fprintf(stderr, "bench-ec: self-test failed\n");
 		return 1;
+	}
+	if (want) {
+		const struct tee_ec_impl *const *im;
+		unsigned int k, count;
+
+		im = tee_ec_impls(&count);
+		for (k = 0; k < count && strcmp(im[k]->name, want); k++)
+			;
+		if (k == count || !im[k]->usable()) {
+			fprintf(stderr, "bench-ec: no usable executor '%s'\n", want);
+			return 1;
+		}
+		tee_ec_set_impl(im[k]);
 	}
 	printf("executor: %s (self-test passed, %u MB/s encode 8+3)\n",
 	       tee_ec_get_impl()->name, mbps);
