@@ -137,17 +137,20 @@ int tdx_pck_parse(const unsigned char *der, size_t len, struct tdx_pck_info *out
 		if (pair(sk_ASN1_TYPE_value(s, i), oid, sizeof(oid), &p))
 			goto out;
 		v = sk_ASN1_TYPE_value(p, 1);
-		if (!strcmp(oid, SGX_OID ".2"))
+		if (!strcmp(oid, SGX_OID ".2")) {
 			bad = parse_tcb(v, out, &seen);
-		else if (!strcmp(oid, SGX_OID ".3"))
-			bad = octets(v, out->pceid, 2) || (seen |= 1u << 17, 0);
-		else if (!strcmp(oid, SGX_OID ".4"))
-			bad = octets(v, out->fmspc, 6) || (seen |= 1u << 18, 0);
+		} else if (!strcmp(oid, SGX_OID ".3")) {
+			bad = octets(v, out->pceid, 2);
+			seen |= 1u << 17;
+		} else if (!strcmp(oid, SGX_OID ".4")) {
+			bad = octets(v, out->fmspc, 6);
+			seen |= 1u << 18;
+		}	/* PPID, SGX type, platform instance id...: not needed */
 		sk_ASN1_TYPE_pop_free(p, ASN1_TYPE_free);
 		if (bad)
 			goto out;
 	}
-	ret = seen == (1u << 19) - 1 ? 0 : -1;
+	ret = seen == (1u << 19) - 1 ? 0 : -1;	/* 16 SVNs, PCESVN, PCE-ID, FMSPC */
 out:
 	sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
 	return ret;

@@ -107,7 +107,7 @@ static int module_match(json_object *ti, const struct tdx_quote *q, struct tdx_t
 	json_object *id = member(ti, "tdxModule", json_type_object);
 	json_object *ids = member(ti, "tdxModuleIdentities", json_type_array), *levels = NULL;
 	uint8_t signer[48], attr[8], mask[8];
-	char want[8];
+	char want[8] = "";
 
 	r->module = 0;
 	if (tee[1] > 0 && ids && json_object_array_length(ids) > 0) {
