@@ -15,6 +15,24 @@ BENCH_TARGETS += bench-journal
 bench-journal: module progs $(VM_PROGS)
 	tests/vm/run --kver $(KVER) --tests-dir tests/vm/bench --demo
 
+# make bench-e2e: five fio jobs on ext4 over a 4+2 array, over md RAID6 on
+# six NBD exports + LUKS2 with integrity, and over a plain loop device, in
+# one VM boot; prints the ratios and the array's member traffic per user
+# sector (tests/vm/bench-e2e/demo).  E2E_RUNTIME (seconds per job, default
+# 20) and E2E_MIB (MiB per member, default 64) size it.
+E2E_TOOLS = nbd-server nbd-client mdadm cryptsetup
+E2E_MODULES = nbd raid456 dm_crypt dm_integrity authenc chacha_generic \
+	chacha_x86_64 sha256_ssse3 loop
+.PHONY: bench-e2e
+BENCH_TARGETS += bench-e2e
+bench-e2e: module progs $(VM_PROGS)
+	@for t in $(E2E_TOOLS); do command -v $$t > /dev/null || \
+		{ echo "bench-e2e: $$t not found (run make deps)" >&2; exit 1; }; done
+	VM_PROGS="$(VM_PROGS) $$(for t in $(E2E_TOOLS); do command -v $$t; done)" \
+	TT_EXTRA_MODULES="$(E2E_MODULES)" TT_VM_MEM=3072 TT_DEMO_LIMIT=3600 \
+	TT_DEMO_ARGS="E2E_RUNTIME=$(or $(E2E_RUNTIME),20) E2E_MIB=$(or $(E2E_MIB),64)" \
+		tests/vm/run --kver $(KVER) --tests-dir tests/vm/bench-e2e --demo
+
 # make check-debug: the whole VM suite on a debug kernel.  scripts/debug-kernel
 # builds Debian's linux-source-6.12 with tests/vm/debug-kernel.config (KASAN,
 # KFENCE, lockdep, UBSAN, debug objects, SLUB debugging) into
