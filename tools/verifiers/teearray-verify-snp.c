@@ -6,8 +6,9 @@
  *   teearray-verify-snp [--collateral DIR] [--policy FILE] PROVIDER REPORT_DATA_HEX FILE
  *
  * Exit 0 and "measurement=<sha256 of the launch measurement>" only for a
- * genuine report with current collateral, the given report data and an
- * acceptable policy, measurement and TCB.  Exit codes: snp-verify.h.
+ * genuine report (VCEK- or VLEK-signed, Milan, Genoa or Turin) with
+ * current collateral, the given report data and an acceptable policy,
+ * measurement and TCB.  Exit codes: snp-verify.h.
  */
 #include "snp-verify.h"
 
@@ -17,6 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef SNP_VERIFY_TESTING
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#endif
+
 #define DEFAULT_COLLATERAL "/etc/teearray/snp"
 
 static void usage(void)
@@ -25,9 +31,33 @@ static void usage(void)
 		"usage: teearray-verify-snp [--collateral DIR] [--policy FILE] "
 		"PROVIDER REPORT_DATA_HEX REPORT_FILE\n"
 		"  DIR (default $TEEARRAY_SNP_COLLATERAL or " DEFAULT_COLLATERAL ") holds\n"
-		"  ark.pem, ask.pem, crl.pem and vcek/<chip_id>-<reported_tcb>.der;\n"
+		"  ark.pem, ask.pem, crl.pem and vcek/<chip_id>-<reported_tcb>.der\n"
+		"  (VLEK-signed reports: asvk.pem and vlek/<reported_tcb>.der);\n"
 		"  FILE defaults to $TEEARRAY_SNP_POLICY or DIR/policy.\n");
 }
+
+#ifdef SNP_VERIFY_TESTING
+/* The tests' build only: another root (its SHA-256) for re-signed vectors. */
+static int test_root(const char *path, uint8_t md[32])
+{
+	FILE *f = fopen(path, "r");
+	unsigned char *der = NULL;
+	X509 *x;
+	int n;
+
+	if (!f)
+		return -1;
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	n = x ? i2d_X509(x, &der) : -1;
+	X509_free(x);
+	if (n <= 0)
+		return -1;
+	SHA256(der, (size_t)n, md);
+	OPENSSL_free(der);
+	return 0;
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -37,6 +67,9 @@ int main(int argc, char **argv)
 	struct snp_result res;
 	struct snp_opts o = { .crl_required = 1, .now = time(NULL) };
 	char polbuf[4096], msg[256];
+#ifdef SNP_VERIFY_TESTING
+	static uint8_t test_md[32];
+#endif
 	uint8_t rd[SNP_RD_LEN];
 	size_t n;
 	FILE *f;
@@ -49,6 +82,14 @@ int main(int argc, char **argv)
 			coll = argv[i + 1];
 		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
 			polpath = argv[i + 1];
+#ifdef SNP_VERIFY_TESTING
+		} else if (!strcmp(argv[i], "--test-root") && i + 1 < argc) {
+			if (test_root(argv[i + 1], test_md))
+				return SNP_E_USAGE;
+			o.test_ark_sha256 = test_md;
+		} else if (!strcmp(argv[i], "--test-now") && i + 1 < argc) {
+			o.now = (time_t)strtoll(argv[i + 1], NULL, 10);
+#endif
 		} else {
 			usage();
 			return SNP_E_USAGE;
@@ -96,6 +137,6 @@ int main(int argc, char **argv)
 	printf("\nsnp_measurement=");
 	for (int j = 0; j < SNP_MEAS_LEN; j++)
 		printf("%02x", res.measurement[j]);
-	printf("\n");
+	printf("\nsnp_product=%s\nsnp_signer=%s\n", res.product, res.signer);
 	return fflush(stdout) ? SNP_E_USAGE : SNP_OK;
 }
