@@ -35,20 +35,17 @@ X509 *snp_load_cert(const char *path)
 }
 
 /* One DER CRL, or any number of PEM ones; NULL if none could be read. */
-STACK_OF(X509_CRL) *snp_load_crls(const char *path)
+STACK_OF(X509_CRL) *snp_crls_from_buf(const uint8_t *buf, size_t n)
 {
-	STACK_OF(X509_CRL) *sk = sk_X509_CRL_new_null();
-	unsigned char *buf = malloc(MAX_FILE);
+	STACK_OF(X509_CRL) *sk;
 	const unsigned char *p;
 	X509_CRL *c;
-	size_t n = 0;
-	FILE *f = fopen(path, "rb");
 
-	if (!sk || !buf || !f)
-		goto fail;
-	n = fread(buf, 1, MAX_FILE, f);
-	if (!n || n == MAX_FILE)
-		goto fail;
+	if (!n || n > MAX_FILE)
+		return NULL;
+	sk = sk_X509_CRL_new_null();
+	if (!sk)
+		return NULL;
 	if (memmem(buf, n, "-----BEGIN", 10)) {
 		BIO *b = BIO_new_mem_buf(buf, (int)n);
 
@@ -64,17 +61,29 @@ STACK_OF(X509_CRL) *snp_load_crls(const char *path)
 		if (c && !sk_X509_CRL_push(sk, c))
 			X509_CRL_free(c);
 	}
-	if (!sk_X509_CRL_num(sk))
-		goto fail;
-	fclose(f);
-	free(buf);
+	if (!sk_X509_CRL_num(sk)) {
+		sk_X509_CRL_free(sk);
+		return NULL;
+	}
 	return sk;
-fail:
+}
+
+STACK_OF(X509_CRL) *snp_load_crls(const char *path)
+{
+	STACK_OF(X509_CRL) *sk = NULL;
+	unsigned char *buf = malloc(MAX_FILE);
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (buf && f) {
+		n = fread(buf, 1, MAX_FILE, f);
+		if (n < MAX_FILE)	/* larger than any CRL AMD issues: refuse */
+			sk = snp_crls_from_buf(buf, n);
+	}
 	if (f)
 		fclose(f);
 	free(buf);
-	sk_X509_CRL_pop_free(sk, X509_CRL_free);
-	return NULL;
+	return sk;
 }
 
 static ASN1_OCTET_STRING *ext_data(X509 *x, const char *oid)

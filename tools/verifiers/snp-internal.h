@@ -63,6 +63,7 @@ int snp_policy_read(FILE *f, const char *name, struct snp_policy *pol, char *msg
 /* snp-certs.c: files and AMD's certificate extensions */
 X509 *snp_load_cert(const char *path);
 STACK_OF(X509_CRL) *snp_load_crls(const char *path);
+STACK_OF(X509_CRL) *snp_crls_from_buf(const uint8_t *buf, size_t n);
 int snp_cert_int_ext(X509 *x, const char *oid, long *out);
 int snp_cert_octets(X509 *x, const char *oid, uint8_t *out, size_t max, size_t *len);
 int snp_cert_has_ext(X509 *x, const char *oid);

@@ -24,6 +24,26 @@ build/test/snp-verify-test: build/san/tests/verifiers/snp-test.o \
 TEST_BINS += build/test/snp-verify-test build/test/teearray-verify-snp-san
 UNIT_TESTS += build/test/snp-verify-test
 
+# teearray-verify-snp behind libteearray's --tsm-verifier path, host-side.
+build/test/snp-daemon-test: build/san/tests/verifiers/snp-daemon-test.o build/lib/libteearray-san.a \
+			    | build/test/teearray-verify-snp-san
+	$(call link_san,-lsecp256k1 -lsodium)
+
+TEST_BINS += build/test/snp-daemon-test
+UNIT_TESTS += build/test/snp-daemon-test
+
+# libFuzzer target for the SNP verifier's parsers; seeds in tests/fuzz/corpus-snp.
+FUZZ_SNP_SRCS := tests/fuzz/fuzz-snp.c $(SNP_VERIFY_CORE:%=tools/verifiers/%.c)
+
+build/fuzz/fuzz-snp: $(FUZZ_SNP_SRCS) $(wildcard tools/verifiers/snp-*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Itools/verifiers -o $@ $(FUZZ_SNP_SRCS) -lcrypto
+
+TEST_BINS += build/fuzz/fuzz-snp
+CHECK_SUITES += tests/fuzz/run@snp
+
 # TDX DCAP quotes: OpenSSL for X.509, CRLs, ECDSA and SHA-256; json-c
 # (libjson-c-dev) parses Intel's signed TCB info and QE identity.
 TDX_VERIFY_CORE := tdx-verify tdx-quote tdx-pck tdx-collateral tdx-tcb tdx-policy tdx-util tdx-root
