@@ -636,9 +636,11 @@ int main(void)
 
 	tap_begin();
 	put_vec(realdir, "crl.pem", VEC "snp-crl-genoa.der");
-	CHECK(verify_at(real, rd, &pol, realdir, CRL_NOW, NULL, &res) == SNP_E_CHAIN);
+	CHECK(verify_at(real, rd, &pol, realdir, CRL_NOW, NULL, &res) == SNP_E_COLLATERAL_MISSING);
+	CHECK(strstr(res.msg, "another product") != NULL);
 	put_vec(realdir, "crl.pem", VEC "snp-crl-milan.der");
-	tap_end("AMD's Genoa CRL in a Milan collateral directory is chain-invalid (not the ARK's)");
+	tap_end("AMD's Genoa CRL in a Milan collateral directory is not this ARK's: "
+		"collateral-missing");
 
 	/* ---- Genoa ---- */
 	tap_begin();
@@ -998,14 +1000,19 @@ int main(void)
 		leaf_path(lp, sizeof(lp), syndir, t);
 		write_der(lp, vl);
 		CHECK(snp_verify(t, sizeof(t), rd, &pol, &o, &res) == SNP_OK);
+		/* an ASVK CRL next to the ARK's: applies to VLEKs, skipped for VCEKs */
+		write_crl_mode(syndir, asvk, ask_key, -3600, 86400, 6, "a");
+		CHECK(snp_verify(t, sizeof(t), rd, &pol, &o, &res) == SNP_E_REVOKED);
+		CHECK(snp_verify(r, sizeof(r), rd, &pol, &o, &res) == SNP_OK);
 		write_crl_mode(syndir, syn_ark, ark_key, -3600, 86400, 5, "w");
 		CHECK(snp_verify(t, sizeof(t), rd, &pol, &o, &res) == SNP_E_REVOKED);
 		CHECK(strstr(res.msg, "ASK/ASVK") != NULL);
 		X509_free(asvk);
 		X509_free(vl);
 	}
-	tap_end("a VLEK report under a test ASVK verifies with a masked chip id; the ARK's CRL "
-		"revoking the ASVK refuses it");
+	tap_end("a VLEK report under a test ASVK verifies with a masked chip id; an ASVK CRL "
+		"listing the VLEK, or the ARK's CRL listing the ASVK, refuses it; a VCEK report "
+		"skips the ASVK's CRL");
 
 	tap_begin();
 	CHECK(run_prog(syndir, "00", file, out, sizeof(out)) == SNP_E_USAGE);

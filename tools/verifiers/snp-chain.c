@@ -65,12 +65,15 @@ out:
  * /vlek/v1/<product>/crl), issued by the ARK: it lists revoked ASKs and
  * ASVKs (and would list the ARK).  A CRL issued by the ASK/ASVK, which
  * AMD does not publish today, would list VCEKs or VLEKs and is applied
- * the same way.  At least one ARK-issued CRL is required.
+ * the same way.  A CRL of another issuer (the other intermediate of the
+ * same ARK, when the VCEK and the VLEK CRL share crl.pem, or another
+ * product's) cannot revoke anything in this chain and is skipped.  At
+ * least one ARK-issued CRL is required.
  */
 static int check_crls(X509 *ark, X509 *ica, X509 *leaf, STACK_OF(X509_CRL) *crls, int required,
 		      time_t now, char *msg, size_t ml)
 {
-	int have_ark_crl = 0;
+	int have_ark_crl = 0, other = 0;
 
 	for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
 		X509_CRL *crl = sk_X509_CRL_value(crls, i);
@@ -96,9 +99,8 @@ static int check_crls(X509 *ark, X509 *ica, X509 *leaf, STACK_OF(X509_CRL) *crls
 			what[0] = "VCEK/VLEK";
 			n = 1;
 		} else {
-			return snp_fail(msg, ml, SNP_E_CHAIN,
-					"CRL %d of crl.pem is issued by neither the ARK nor the ASK/ASVK",
-					i + 1);
+			other++;
+			continue;
 		}
 		k = X509_get0_pubkey(issuer);
 		if (!k || X509_CRL_verify(crl, k) != 1)
@@ -122,7 +124,8 @@ static int check_crls(X509 *ark, X509 *ica, X509 *leaf, STACK_OF(X509_CRL) *crls
 	}
 	if (required && !have_ark_crl)
 		return snp_fail(msg, ml, SNP_E_COLLATERAL_MISSING,
-				"crl.pem holds no CRL of the ARK (AMD KDS /vcek/v1/<product>/crl)");
+				"crl.pem holds no CRL of this ARK (AMD KDS /vcek/v1/<product>/crl)%s",
+				other ? "; its CRLs are other issuers' (another product's?)" : "");
 	return SNP_OK;
 }
 
