@@ -57,30 +57,55 @@ void teearray_stripe_set_add(unsigned long *set, u64 ms)
 	__set_bit(hash_64(ms, ilog2(TEEARRAY_STRIPE_LOCKS)), set);
 }
 
-static bool teearray_try_lock_stripes(struct teearray_c *tc, const unsigned long *set)
+/*
+ * Take every stripe of the set or none (teearray-stripelock.h): never
+ * deadlocks.  May sleep.
+ */
+static void teearray_lock_stripes_as(struct teearray_c *tc, const unsigned long *set,
+				     bool shared)
 {
-	bool ok;
+	bool marked = false, ok;
+	DEFINE_WAIT(wait);
 
-	spin_lock(&tc->busy_lock);
-	ok = !bitmap_intersects(tc->busy, set, TEEARRAY_STRIPE_LOCKS);
-	if (ok)
-		bitmap_or(tc->busy, tc->busy, set, TEEARRAY_STRIPE_LOCKS);
-	spin_unlock(&tc->busy_lock);
-	return ok;
+	for (;;) {
+		prepare_to_wait(&tc->busy_wq, &wait, TASK_UNINTERRUPTIBLE);
+		spin_lock(&tc->busy_lock);
+		ok = teearray_stripelocks_try(&tc->locks, set, shared, &marked);
+		spin_unlock(&tc->busy_lock);
+		if (ok)
+			break;
+		schedule();
+	}
+	finish_wait(&tc->busy_wq, &wait);
 }
 
-/* Take every stripe of the set or none: never deadlocks.  May sleep. */
+static void teearray_unlock_stripes_as(struct teearray_c *tc, const unsigned long *set,
+				       bool shared)
+{
+	spin_lock(&tc->busy_lock);
+	teearray_stripelocks_release(&tc->locks, set, shared);
+	spin_unlock(&tc->busy_lock);
+	wake_up_all(&tc->busy_wq);
+}
+
 void teearray_lock_stripes(struct teearray_c *tc, const unsigned long *set)
 {
-	wait_event(tc->busy_wq, teearray_try_lock_stripes(tc, set));
+	teearray_lock_stripes_as(tc, set, false);
 }
 
 void teearray_unlock_stripes(struct teearray_c *tc, const unsigned long *set)
 {
-	spin_lock(&tc->busy_lock);
-	bitmap_andnot(tc->busy, tc->busy, set, TEEARRAY_STRIPE_LOCKS);
-	spin_unlock(&tc->busy_lock);
-	wake_up_all(&tc->busy_wq);
+	teearray_unlock_stripes_as(tc, set, false);
+}
+
+void teearray_lock_stripes_shared(struct teearray_c *tc, const unsigned long *set)
+{
+	teearray_lock_stripes_as(tc, set, true);
+}
+
+void teearray_unlock_stripes_shared(struct teearray_c *tc, const unsigned long *set)
+{
+	teearray_unlock_stripes_as(tc, set, true);
 }
 
 /*
@@ -729,7 +754,7 @@ int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf
 	int r;
 
 	teearray_read_set(tc, stripe, set);
-	teearray_lock_stripes(tc, set);
+	teearray_lock_stripes_shared(tc, set);
 	r = teearray_read_ctx_init(tc, &rc, buf);
 	for (c = 0; c < tc->n && !r; c++) {
 		const struct teearray_entry *e = teearray_read_entry(&rc, stripe * tc->n + c);
@@ -741,7 +766,7 @@ int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf
 		if (memchr_inv(rc.meta[c], 0, TEEARRAY_SECTOR_SIZE) &&
 		    !teearray_verify_meta(tc, rc.mv[c], rc.meta[c], &old) && old)
 			r = 1;
-	teearray_unlock_stripes(tc, set);
+	teearray_unlock_stripes_shared(tc, set);
 	return r;
 }
 
@@ -771,7 +796,11 @@ int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
 		bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
 		teearray_stripe_set_add(set, ms);
 	}
-	teearray_lock_stripes(tc, set);
+	/* Checking only reads: beside user reads; a repair writes. */
+	if (repair)
+		teearray_lock_stripes(tc, set);
+	else
+		teearray_lock_stripes_shared(tc, set);
 	if (data) {
 		r = teearray_read_ctx_init(tc, &rc, buf);
 		if (!r)
@@ -798,7 +827,10 @@ int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
 		if (bad && repair)
 			r = teearray_write_columns(tc, ms, cols, buf);
 	}
-	teearray_unlock_stripes(tc, set);
+	if (repair)
+		teearray_unlock_stripes(tc, set);
+	else
+		teearray_unlock_stripes_shared(tc, set);
 	return r ? r : bad;
 }
 
@@ -834,7 +866,7 @@ static void teearray_stripe_work(struct work_struct *work)
 	struct bio_list bios;
 
 	teearray_read_set(tc, st->index, set);
-	teearray_lock_stripes(tc, set);
+	teearray_lock_stripes_shared(tc, set);
 	buf = mempool_alloc(tc->buf_pool, GFP_NOIO);
 	for (;;) {
 		spin_lock_irq(&tc->stripe_lock);
@@ -849,7 +881,7 @@ static void teearray_stripe_work(struct work_struct *work)
 		teearray_do_reads(tc, st->index, &bios, buf);
 	}
 	mempool_free(buf, tc->buf_pool);
-	teearray_unlock_stripes(tc, set);
+	teearray_unlock_stripes_shared(tc, set);
 	mempool_free(st, tc->stripe_pool);
 }
 

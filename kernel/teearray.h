@@ -26,23 +26,27 @@
  *                       how many may be dead, the death record, the
  *                       superblock and confirmation checks of assembly
  *                       (member.c)
+ *   teearray-stripelock.[ch]  which jobs may hold which stripes at once:
+ *                       shared readers, exclusive writers (io.c)
  * The pure files include one another one way only (jplan -> plan -> fresh
  * -> format, sector, jrec headers) and never call into the files above.
  *
  * Stripes (metadata, log and data) are named by their member sector ms.
- * A job owns a set of stripes at a time: teearray_lock_stripes() takes the
- * whole set or waits, so jobs holding several stripes cannot deadlock; it
- * is the outermost "lock" and jobs sleep holding it.
+ * A job owns a set of stripes at a time: teearray_lock_stripes() (or
+ * _shared() for a job that only reads) takes the whole set or waits, so
+ * jobs holding several stripes cannot deadlock; it is the outermost "lock"
+ * and jobs sleep holding it.
  *
  * Lock order (outermost first):
  *   rotate_lock     one key rotation step at a time (teearray-rotate.c)
- *   stripe set      (busy bitmap under busy_lock, taken all at once; only
+ *   stripe set      (shared or exclusive, under busy_lock, taken all at
+ *                   once, see teearray-stripelock.h; only
  *                   teearray_keys_barrier() takes every bit, one by one)
  *   member_lock     membership: member states, generations, death record,
  *                   fencing, starting and ending a rebuild, journal replay
  *   stripe_lock     the queue of read bios waiting for their stripe
  *   journal.lock    the queue of write bios waiting for a commit
- *   busy_lock       the stripe-set bitmap (never held while sleeping)
+ *   busy_lock       the stripe-lock table (never held while sleeping)
  *   metacache.lock  the metadata cache (never held while sleeping)
  *   latency_lock    members' answer times and timeout streaks (never held
  *                   while sleeping)
@@ -71,11 +75,11 @@
 #include "teearray-plan.h"
 #include "teearray-jplan.h"
 #include "teearray-slow.h"
+#include "teearray-stripelock.h"
 #include "teearray-audit-entry.h"
 #include "teearray-transport.h"
 #include "tee-ec.h"
 
-#define TEEARRAY_STRIPE_LOCKS	64
 /* How long I/O waits for a (fenced) transport daemon before failing. */
 #define TEEARRAY_DAEMON_WAIT	(30 * HZ)
 /* A FENCE that gets no answer is checked and sent again this often at most. */
@@ -178,9 +182,9 @@ struct teearray_c {
 	mempool_t *buf_pool;
 	spinlock_t stripe_lock;			/* protects stripe_table */
 	DECLARE_HASHTABLE(stripe_table, 10);
-	/* Stripe sets in use, by hash of ms; see teearray_lock_stripes(). */
+	/* Stripe sets in use, by hash of ms; see teearray-stripelock.h. */
 	spinlock_t busy_lock;
-	DECLARE_BITMAP(busy, TEEARRAY_STRIPE_LOCKS);
+	struct teearray_stripelocks locks;
 	wait_queue_head_t busy_wq;
 
 	struct teearray_journal journal;
@@ -315,11 +319,14 @@ bool teearray_handle_failures(struct teearray_c *tc,
 
 /*
  * Stripe sets: a bitmap of TEEARRAY_STRIPE_LOCKS bits; add stripes with
- * teearray_stripe_set_add(), then lock (may sleep) and unlock the set.
+ * teearray_stripe_set_add(), then lock (may sleep) and unlock the set:
+ * exclusive to write, shared to only read (teearray-stripelock.h).
  */
 void teearray_stripe_set_add(unsigned long *set, u64 ms);
 void teearray_lock_stripes(struct teearray_c *tc, const unsigned long *set);
 void teearray_unlock_stripes(struct teearray_c *tc, const unsigned long *set);
+void teearray_lock_stripes_shared(struct teearray_c *tc, const unsigned long *set);
+void teearray_unlock_stripes_shared(struct teearray_c *tc, const unsigned long *set);
 
 /*
  * Checks a column's contents after a fetch: 0, -EBADMSG, or -ENODATA when

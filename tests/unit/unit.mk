@@ -92,6 +92,13 @@ build/test/slow-test: build/san/tests/unit/slow-test.o build/san/kernel/teearray
 TEST_BINS += build/test/slow-test
 UNIT_TESTS += build/test/slow-test
 
+build/test/stripelock-test: build/san/tests/unit/stripelock-test.o \
+			    build/san/kernel/teearray-stripelock.o
+	$(call link_san)
+
+TEST_BINS += build/test/stripelock-test
+UNIT_TESTS += build/test/stripelock-test
+
 FRESH_TEST_OBJS := build/san/tests/unit/fresh-test.o build/san/kernel/teearray-fresh.o \
 		   build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
 build/test/fresh-test: $(FRESH_TEST_OBJS)
