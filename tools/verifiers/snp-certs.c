@@ -170,11 +170,11 @@ int snp_leaf_matches(X509 *leaf, const struct snp_report *rep, int product, char
 
 	if (rep->signer == SNP_SIGNER_VLEK) {
 		if (!snp_cert_has_ext(leaf, OID_CSP_ID) || snp_cert_has_ext(leaf, OID_HWID))
-			return snp_fail(msg, ml, SNP_E_CHAIN,
+			return vrf_fail(msg, ml, SNP_E_CHAIN,
 					"the VLEK certificate has no CSP ID or has a hwID: not a VLEK");
 	} else if (snp_cert_octets(leaf, OID_HWID, hwid, snp_hwid_len(product), &n) ||
 		   memcmp(hwid, rep->raw + R_CHIP_ID, n)) {
-		return snp_fail(msg, ml, SNP_E_CHAIN, "the VCEK's hwID is not the report's chip id");
+		return vrf_fail(msg, ml, SNP_E_CHAIN, "the VCEK's hwID is not the report's chip id");
 	}
 	snp_tcb_decode(rep->reported_tcb, product, &t);
 	want[0] = t.fmc;
@@ -188,9 +188,9 @@ int snp_leaf_matches(X509 *leaf, const struct snp_report *rep, int product, char
 		if (want[i] < 0)
 			continue;
 		if (snp_cert_int_ext(leaf, oid[i], &v))
-			return snp_fail(msg, ml, SNP_E_CHAIN, "the %s lacks its %s SPL", key, name[i]);
+			return vrf_fail(msg, ml, SNP_E_CHAIN, "the %s lacks its %s SPL", key, name[i]);
 		if (v != want[i])
-			return snp_fail(msg, ml, SNP_E_CHAIN,
+			return vrf_fail(msg, ml, SNP_E_CHAIN,
 					"the %s's %s SPL %ld is not the report's reported TCB (%d)",
 					key, name[i], v, want[i]);
 	}

@@ -31,14 +31,14 @@ static int verify_chain(X509 *ark, X509 *ica, X509 *leaf, time_t now, char *msg,
 	if (!store || !ctx || !untrusted || !X509_STORE_add_cert(store, ark) ||
 	    !sk_X509_push(untrusted, ica) ||
 	    !X509_STORE_CTX_init(ctx, store, leaf, untrusted)) {
-		snp_fail(msg, ml, SNP_E_USAGE, "out of memory");
+		vrf_fail(msg, ml, SNP_E_USAGE, "out of memory");
 		goto out;
 	}
 	X509_STORE_CTX_set_time(ctx, 0, now);
 	/* The ARK is the only anchor: nothing from the system trust store. */
 	if (X509_verify_cert(ctx) == 1) {
 		if (sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) != 3)
-			ret = snp_fail(msg, ml, SNP_E_CHAIN,
+			ret = vrf_fail(msg, ml, SNP_E_CHAIN,
 				       "the signing key's certificate is not issued by the ASK/ASVK");
 		else
 			ret = SNP_OK;
@@ -46,7 +46,7 @@ static int verify_chain(X509 *ark, X509 *ica, X509 *leaf, time_t now, char *msg,
 		int err = X509_STORE_CTX_get_error(ctx);
 		int depth = X509_STORE_CTX_get_error_depth(ctx);
 
-		ret = snp_fail(msg, ml, map_verify_error(err), "certificate chain (depth %d): %s%s",
+		ret = vrf_fail(msg, ml, map_verify_error(err), "certificate chain (depth %d): %s%s",
 			       depth, X509_verify_cert_error_string(err),
 			       map_verify_error(err) == SNP_E_COLLATERAL_STALE ?
 			       ": fetch current collateral" : "");
@@ -104,26 +104,26 @@ static int check_crls(X509 *ark, X509 *ica, X509 *leaf, STACK_OF(X509_CRL) *crls
 		}
 		k = X509_get0_pubkey(issuer);
 		if (!k || X509_CRL_verify(crl, k) != 1)
-			return snp_fail(msg, ml, SNP_E_CHAIN,
+			return vrf_fail(msg, ml, SNP_E_CHAIN,
 					"CRL %d of crl.pem: signature does not verify with its issuer",
 					i + 1);
 		if (!last || X509_cmp_time(last, &now) >= 0)
-			return snp_fail(msg, ml, SNP_E_COLLATERAL_STALE,
+			return vrf_fail(msg, ml, SNP_E_COLLATERAL_STALE,
 					"CRL %d of crl.pem is not yet valid", i + 1);
 		if (!next)
-			return snp_fail(msg, ml, SNP_E_COLLATERAL_STALE,
+			return vrf_fail(msg, ml, SNP_E_COLLATERAL_STALE,
 					"CRL %d of crl.pem has no nextUpdate", i + 1);
 		if (X509_cmp_time(next, &now) <= 0)
-			return snp_fail(msg, ml, SNP_E_COLLATERAL_STALE,
+			return vrf_fail(msg, ml, SNP_E_COLLATERAL_STALE,
 					"CRL %d of crl.pem is stale (nextUpdate has passed): fetch a "
 					"new one", i + 1);
 		for (int j = 0; j < n; j++)
 			if (X509_CRL_get0_by_cert(crl, &rev, listed[j]) == 1)
-				return snp_fail(msg, ml, SNP_E_REVOKED, "the CRL revokes the %s",
+				return vrf_fail(msg, ml, SNP_E_REVOKED, "the CRL revokes the %s",
 						what[j]);
 	}
 	if (required && !have_ark_crl)
-		return snp_fail(msg, ml, SNP_E_COLLATERAL_MISSING,
+		return vrf_fail(msg, ml, SNP_E_COLLATERAL_MISSING,
 				"crl.pem holds no CRL of this ARK (AMD KDS /vcek/v1/<product>/crl)%s",
 				other ? "; its CRLs are other issuers' (another product's?)" : "");
 	return SNP_OK;

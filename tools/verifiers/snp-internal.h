@@ -46,10 +46,7 @@ struct snp_tcb {
 	int fmc, bootloader, tee, snp, microcode;
 };
 
-int snp_fail(char *msg, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 uint64_t snp_get_le(const uint8_t *p, int n);
-void snp_hex_encode(char *out, const uint8_t *p, size_t n);
 
 /* snp-report.c */
 int snp_report_parse(const uint8_t *r, size_t len, struct snp_report *rep, char *msg, size_t ml);

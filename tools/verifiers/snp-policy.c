@@ -5,7 +5,6 @@
  */
 #include "snp-internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,36 +46,17 @@ int snp_policy_read(FILE *f, const char *name, struct snp_policy *pol, char *msg
 {
 	char line[512];
 	unsigned int lineno = 0;
+	char *k, *v;
+	int got;
 
 	memset(pol, 0, sizeof(*pol));
 	pol->min_bootloader = pol->min_tee = pol->min_snp = pol->min_microcode = -1;
 	pol->min_fmc = -1;
 	pol->max_vmpl = -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *k, *v, *e;
-
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f))
-			return snp_fail(msg, msglen, SNP_E_POLICY, "policy %s:%u: line too long",
-					name, lineno);
-		if ((e = strchr(line, '#')))
-			*e = 0;
-		for (e = line + strlen(line); e > line && isspace((unsigned char)e[-1]); e--)
-			;
-		*e = 0;
-		for (k = line; isspace((unsigned char)*k); k++)
-			;
-		if (!*k)
-			continue;
-		for (v = k; *v && !isspace((unsigned char)*v); v++)
-			;
-		if (*v)
-			*v++ = 0;
-		while (isspace((unsigned char)*v))
-			v++;
+	while ((got = vrf_policy_line(f, line, sizeof(line), &lineno, &k, &v)) > 0) {
 		if (!strcmp(k, "measurement")) {
 			if (pol->nmeas == SNP_MAX_MEAS ||
-			    snp_hex_decode(pol->meas[pol->nmeas], SNP_MEAS_LEN, v))
+			    vrf_hex_decode(pol->meas[pol->nmeas], SNP_MEAS_LEN, v))
 				goto bad;
 			pol->nmeas++;
 		} else if (!strcmp(k, "min-tcb")) {
@@ -90,16 +70,19 @@ int snp_policy_read(FILE *f, const char *name, struct snp_policy *pol, char *msg
 			goto bad;
 		}
 	}
+	if (got < 0)
+		return vrf_fail(msg, msglen, SNP_E_POLICY, "policy %s:%u: line too long", name,
+				lineno);
 	if (!pol->nmeas)
-		return snp_fail(msg, msglen, SNP_E_POLICY,
+		return vrf_fail(msg, msglen, SNP_E_POLICY,
 				"policy %s: no accepted measurement (add a 'measurement' line)", name);
 	if (pol->min_bootloader < 0 || pol->min_tee < 0 || pol->min_snp < 0 ||
 	    pol->min_microcode < 0)
-		return snp_fail(msg, msglen, SNP_E_POLICY,
+		return vrf_fail(msg, msglen, SNP_E_POLICY,
 				"policy %s: min-tcb must set bootloader, tee, snp and microcode", name);
 	return SNP_OK;
 bad:
-	return snp_fail(msg, msglen, SNP_E_POLICY, "policy %s:%u: invalid line", name, lineno);
+	return vrf_fail(msg, msglen, SNP_E_POLICY, "policy %s:%u: invalid line", name, lineno);
 }
 
 int snp_policy_load(const char *path, struct snp_policy *pol, char *msg, size_t msglen)
@@ -109,7 +92,7 @@ int snp_policy_load(const char *path, struct snp_policy *pol, char *msg, size_t 
 
 	if (!f) {
 		memset(pol, 0, sizeof(*pol));
-		return snp_fail(msg, msglen, SNP_E_POLICY, "policy %s: %s", path, strerror(errno));
+		return vrf_fail(msg, msglen, SNP_E_POLICY, "policy %s: %s", path, strerror(errno));
 	}
 	rc = snp_policy_read(f, path, pol, msg, msglen);
 	fclose(f);

@@ -50,23 +50,23 @@ int snp_report_parse(const uint8_t *r, size_t len, struct snp_report *rep, char 
 
 	memset(rep, 0, sizeof(*rep));
 	if (len != SNP_REPORT_LEN)
-		return snp_fail(msg, ml, SNP_E_FORMAT, "report is %zu bytes, not %d", len,
+		return vrf_fail(msg, ml, SNP_E_FORMAT, "report is %zu bytes, not %d", len,
 				SNP_REPORT_LEN);
 	rep->raw = r;
 	rep->version = (uint32_t)snp_get_le(r + R_VERSION, 4);
 	if (rep->version < 2 || rep->version > 5)
-		return snp_fail(msg, ml, SNP_E_FORMAT, "report version %u is not 2 to 5",
+		return vrf_fail(msg, ml, SNP_E_FORMAT, "report version %u is not 2 to 5",
 				rep->version);
 	sigalgo = (uint32_t)snp_get_le(r + R_SIG_ALGO, 4);
 	if (sigalgo != SNP_SIG_ECDSA_P384)
-		return snp_fail(msg, ml, SNP_E_FORMAT, "signature algorithm %u is not ECDSA P-384",
+		return vrf_fail(msg, ml, SNP_E_FORMAT, "signature algorithm %u is not ECDSA P-384",
 				sigalgo);
 	/* SIGNING_KEY, bits 4:2 of the flags: 0 VCEK, 1 VLEK, 7 none */
 	rep->signer = ((uint32_t)snp_get_le(r + R_FLAGS, 4) >> 2) & 7;
 	if (rep->signer == 7)
-		return snp_fail(msg, ml, SNP_E_FORMAT, "report is not signed (signing key 7)");
+		return vrf_fail(msg, ml, SNP_E_FORMAT, "report is not signed (signing key 7)");
 	if (rep->signer != SNP_SIGNER_VCEK && rep->signer != SNP_SIGNER_VLEK)
-		return snp_fail(msg, ml, SNP_E_FORMAT,
+		return vrf_fail(msg, ml, SNP_E_FORMAT,
 				"report is signed by reserved signing key %u (0 VCEK, 1 VLEK)",
 				rep->signer);
 	rep->policy = snp_get_le(r + R_POLICY, 8);
@@ -77,7 +77,7 @@ int snp_report_parse(const uint8_t *r, size_t len, struct snp_report *rep, char 
 		rep->model = r[R_CPUID_MOD];
 		rep->product = product_of(rep->family, rep->model);
 		if (rep->product == SNP_PRODUCT_UNKNOWN)
-			return snp_fail(msg, ml, SNP_E_PRODUCT,
+			return vrf_fail(msg, ml, SNP_E_PRODUCT,
 					"report from CPU family %02xh model %02xh: not Milan, "
 					"Genoa or Turin", rep->family, rep->model);
 	}

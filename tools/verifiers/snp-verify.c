@@ -7,8 +7,6 @@
  */
 #include "snp-internal.h"
 
-#include <ctype.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -30,16 +28,6 @@ const char *snp_rc_name(int rc)
 	return rc_names[rc];
 }
 
-int snp_fail(char *msg, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 uint64_t snp_get_le(const uint8_t *p, int n)
 {
 	uint64_t v = 0;
@@ -47,41 +35,6 @@ uint64_t snp_get_le(const uint8_t *p, int n)
 	for (int i = n - 1; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int snp_hex_decode(uint8_t *out, size_t n, const char *s)
-{
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-void snp_hex_encode(char *out, const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = 0;
 }
 
 /* ECDSA P-384 over SHA-384 of bytes 0..0x29f; r and s are 72-byte little-endian. */
@@ -99,7 +52,7 @@ static int check_signature(const uint8_t *r, X509 *leaf, const char *key, char *
 	if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_EC ||
 	    !EVP_PKEY_get_group_name(k, group, sizeof(group), &glen) ||
 	    strcmp(group, "secp384r1")) {
-		ret = snp_fail(msg, len, SNP_E_CHAIN, "the %s's key is not ECDSA P-384", key);
+		ret = vrf_fail(msg, len, SNP_E_CHAIN, "the %s's key is not ECDSA P-384", key);
 		goto out;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -123,11 +76,11 @@ static int check_signature(const uint8_t *r, X509 *leaf, const char *key, char *
 	if (EVP_DigestVerify(md, der, (size_t)derlen, r, SNP_SIGNED_LEN) == 1)
 		ret = SNP_OK;
 	else
-		ret = snp_fail(msg, len, SNP_E_SIGNATURE, "report signature does not verify with the %s",
+		ret = vrf_fail(msg, len, SNP_E_SIGNATURE, "report signature does not verify with the %s",
 			       key);
 	goto out;
 oom:
-	ret = snp_fail(msg, len, SNP_E_USAGE, "out of memory");
+	ret = vrf_fail(msg, len, SNP_E_USAGE, "out of memory");
 out:
 	BN_free(bn[0]);
 	BN_free(bn[1]);
@@ -145,17 +98,17 @@ static int check_policy(const struct snp_report *rep, int product, const uint8_t
 	unsigned int i;
 
 	if (memcmp(r + R_REPORT_DATA, rd, SNP_RD_LEN))
-		return snp_fail(msg, ml, SNP_E_REPORT_DATA,
+		return vrf_fail(msg, ml, SNP_E_REPORT_DATA,
 				"report_data differs from the expected value");
 	if (rep->policy & SNP_POLICY_DEBUG)
-		return snp_fail(msg, ml, SNP_E_DEBUG, "the guest policy allows debugging (0x%llx)",
+		return vrf_fail(msg, ml, SNP_E_DEBUG, "the guest policy allows debugging (0x%llx)",
 				(unsigned long long)rep->policy);
 	if (pol->max_vmpl >= 0 && rep->vmpl > (uint32_t)pol->max_vmpl)
-		return snp_fail(msg, ml, SNP_E_VMPL, "report from VMPL %u, policy allows up to %d",
+		return vrf_fail(msg, ml, SNP_E_VMPL, "report from VMPL %u, policy allows up to %d",
 				rep->vmpl, pol->max_vmpl);
 	snp_tcb_decode(rep->reported_tcb, product, &t);
 	if (t.fmc >= 0 && pol->min_fmc < 0)
-		return snp_fail(msg, ml, SNP_E_POLICY,
+		return vrf_fail(msg, ml, SNP_E_POLICY,
 				"the report is from Turin and the policy's min-tcb sets no fmc");
 	{
 		const int have[5] = { t.fmc, t.bootloader, t.tee, t.snp, t.microcode };
@@ -166,7 +119,7 @@ static int check_policy(const struct snp_report *rep, int product, const uint8_t
 
 		for (i = 0; i < 5; i++)
 			if (have[i] >= 0 && have[i] < min[i])
-				return snp_fail(msg, ml, SNP_E_TCB,
+				return vrf_fail(msg, ml, SNP_E_TCB,
 						"reported TCB %s SPL %d is below the minimum %d",
 						name[i], have[i], min[i]);
 	}
@@ -176,8 +129,8 @@ static int check_policy(const struct snp_report *rep, int product, const uint8_t
 	{
 		char mh[2 * SNP_MEAS_LEN + 1];
 
-		snp_hex_encode(mh, r + R_MEASUREMENT, SNP_MEAS_LEN);
-		return snp_fail(msg, ml, SNP_E_MEASUREMENT, "launch measurement %s is not allowed",
+		vrf_hex_encode(mh, r + R_MEASUREMENT, SNP_MEAS_LEN);
+		return vrf_fail(msg, ml, SNP_E_MEASUREMENT, "launch measurement %s is not allowed",
 				mh);
 	}
 }
@@ -191,7 +144,7 @@ static X509 *load(const char *dir, const char *name, const char *what, int *ret,
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	x = snp_load_cert(path);
 	if (!x)
-		*ret = snp_fail(msg, ml, SNP_E_COLLATERAL_MISSING, "missing or unreadable %s%s", path,
+		*ret = vrf_fail(msg, ml, SNP_E_COLLATERAL_MISSING, "missing or unreadable %s%s", path,
 				what);
 	return x;
 }
@@ -224,23 +177,23 @@ int snp_verify(const uint8_t *r, size_t rlen, const uint8_t rd[SNP_RD_LEN],
 		goto out;
 	product = snp_ark_product(ark, o->test_ark_sha256);
 	if (product == SNP_PRODUCT_UNKNOWN) {
-		ret = snp_fail(msg, ml, SNP_E_CHAIN,
+		ret = vrf_fail(msg, ml, SNP_E_CHAIN,
 			       "%s/ark.pem is not AMD's ARK for Milan, Genoa or Turin", o->collateral);
 		goto out;
 	}
 	if (rep.product != SNP_PRODUCT_UNKNOWN && rep.product != product) {
-		ret = snp_fail(msg, ml, SNP_E_PRODUCT,
+		ret = vrf_fail(msg, ml, SNP_E_PRODUCT,
 			       "the report is from a %s processor, the collateral (ark.pem) is %s's",
 			       snp_product_name(rep.product), snp_product_name(product));
 		goto out;
 	}
 	if (rep.version == 2 && product == SNP_TURIN) {
-		ret = snp_fail(msg, ml, SNP_E_PRODUCT,
+		ret = vrf_fail(msg, ml, SNP_E_PRODUCT,
 			       "a version 2 report with Turin collateral (Turin writes version 3+)");
 		goto out;
 	}
 	res->product = snp_product_name(product);
-	snp_hex_encode(chiphex, r + R_CHIP_ID, 64);
+	vrf_hex_encode(chiphex, r + R_CHIP_ID, 64);
 	if (rep.signer == SNP_SIGNER_VLEK) {
 		ica = load(o->collateral, "asvk.pem", " (AMD's ASVK, for VLEK-signed reports)",
 			   &ret, msg, ml);
@@ -263,7 +216,7 @@ int snp_verify(const uint8_t *r, size_t rlen, const uint8_t rd[SNP_RD_LEN],
 		snprintf(path, sizeof(path), "%s/crl.pem", o->collateral);
 		crls = snp_load_crls(path);
 		if (!crls) {
-			ret = snp_fail(msg, ml, SNP_E_COLLATERAL_MISSING, "missing or unreadable %s",
+			ret = vrf_fail(msg, ml, SNP_E_COLLATERAL_MISSING, "missing or unreadable %s",
 				       path);
 			goto out;
 		}

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "verifier-util.h"
+
 #define SNP_REPORT_LEN		1184
 #define SNP_SIGNED_LEN		0x2a0
 #define SNP_MEAS_LEN		48
@@ -72,6 +74,9 @@ int snp_verify(const uint8_t *report, size_t len, const uint8_t rd[SNP_RD_LEN],
 const char *snp_rc_name(int rc);
 
 /* Exactly 2n hex digits into out; 0, or -1 for anything else. */
-int snp_hex_decode(uint8_t *out, size_t n, const char *s);
+static inline int snp_hex_decode(uint8_t *out, size_t n, const char *s)
+{
+	return vrf_hex_decode(out, n, s);
+}
 
 #endif

@@ -228,7 +228,7 @@ int tdx_signed_doc(const char *path, const char *key, X509 *signer, time_t now,
 	errno = 0;
 	buf = slurp(path, &len);
 	if (!buf)
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s%s%s", path,
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s%s%s", path,
 				errno ? ": " : "", errno ? strerror(errno) : "");
 	ret = tdx_signed_doc_buf(buf, len, path, key, signer, now, body, msg, ml);
 	free(buf);
@@ -249,26 +249,26 @@ int tdx_signed_doc_buf(const char *buf, size_t len, const char *path, const char
 
 	*body = NULL;
 	if (len > MAX_DOC)
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s is too large", path);
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s is too large", path);
 	tok = json_tokener_new();
 	if (tok)
 		doc = json_tokener_parse_ex(tok, buf, (int)len);
 	if (!doc || json_tokener_get_error(tok) != json_tokener_success ||
 	    skip_ws(buf + json_tokener_get_parse_end(tok), buf + len) != buf + len ||
 	    !json_object_is_type(doc, json_type_object)) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s is not a JSON object", path);
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s is not a JSON object", path);
 		goto out;
 	}
 	sighex = str_member(doc, "signature");
 	o = first_member(buf, len, key, &span, &spanlen);
-	if (!o || !sighex || tdx_hex_decode(sig, 64, sighex)) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+	if (!o || !sighex || vrf_hex_decode(sig, 64, sighex)) {
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 			       "%s is not {\"%s\":{...},\"signature\":\"<128 hex digits>\"} as Intel "
 			       "PCS serves it", path, key);
 		goto out;
 	}
 	if (!tdx_ecdsa_p256_ok(X509_get0_pubkey(signer), sig, span, spanlen)) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 			       "%s: the signature does not verify with the TCB signing certificate",
 			       path);
 		goto out;
@@ -276,17 +276,17 @@ int tdx_signed_doc_buf(const char *buf, size_t len, const char *path, const char
 	s = str_member(o, "issueDate");
 	if (!s || tdx_parse_time(s, &issue) ||
 	    !(s = str_member(o, "nextUpdate")) || tdx_parse_time(s, &next)) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s: no valid issueDate/nextUpdate",
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "%s: no valid issueDate/nextUpdate",
 			       path);
 		goto out;
 	}
 	if (now < issue) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_STALE, "%s is not valid yet (issueDate %s)",
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_STALE, "%s is not valid yet (issueDate %s)",
 			       path, str_member(o, "issueDate"));
 		goto out;
 	}
 	if (now >= next) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_STALE,
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_STALE,
 			       "%s is stale (nextUpdate %s has passed): fetch it again from Intel PCS",
 			       path, s);
 		goto out;

@@ -11,9 +11,6 @@
 #include <json-c/json.h>
 #include <openssl/x509.h>
 
-int tdx_fail(char *msg, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
 /* tdx-collateral.c */
 STACK_OF(X509) *tdx_pem_certs(const uint8_t *pem, size_t len);
 STACK_OF(X509) *tdx_load_chain(const char *path);

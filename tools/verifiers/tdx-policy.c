@@ -6,7 +6,6 @@
  */
 #include "tdx-internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +42,7 @@ const char *tdx_status_name(unsigned int bit)
 
 static int add_meas(uint8_t (*list)[TDX_MEAS_LEN], unsigned int *n, const char *v)
 {
-	if (*n == TDX_MAX_MEAS || tdx_hex_decode(list[*n], TDX_MEAS_LEN, v))
+	if (*n == TDX_MAX_MEAS || vrf_hex_decode(list[*n], TDX_MEAS_LEN, v))
 		return -1;
 	(*n)++;
 	return 0;
@@ -68,38 +67,17 @@ int tdx_policy_load(const char *path, struct tdx_policy *pol, char *msg, size_t 
 {
 	char line[512];
 	unsigned int lineno = 0;
+	char *k, *v;
 	FILE *f;
+	int got;
 
 	memset(pol, 0, sizeof(*pol));
 	pol->accept_status = TDX_ST_UPTODATE;
 	pol->min_tcb_eval = -1;
 	f = fopen(path, "r");
 	if (!f)
-		return tdx_fail(msg, ml, TDX_E_POLICY, "policy %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *k, *v, *e;
-
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			fclose(f);
-			return tdx_fail(msg, ml, TDX_E_POLICY, "policy %s:%u: line too long", path,
-					lineno);
-		}
-		if ((e = strchr(line, '#')))
-			*e = 0;
-		for (e = line + strlen(line); e > line && isspace((unsigned char)e[-1]); e--)
-			;
-		*e = 0;
-		for (k = line; isspace((unsigned char)*k); k++)
-			;
-		if (!*k)
-			continue;
-		for (v = k; *v && !isspace((unsigned char)*v); v++)
-			;
-		if (*v)
-			*v++ = 0;
-		while (isspace((unsigned char)*v))
-			v++;
+		return vrf_fail(msg, ml, TDX_E_POLICY, "policy %s: %s", path, strerror(errno));
+	while ((got = vrf_policy_line(f, line, sizeof(line), &lineno, &k, &v)) > 0) {
 		if (!strcmp(k, "mrtd")) {
 			if (add_meas(pol->mrtd, &pol->nmrtd, v))
 				goto bad;
@@ -125,22 +103,24 @@ int tdx_policy_load(const char *path, struct tdx_policy *pol, char *msg, size_t 
 		}
 	}
 	fclose(f);
+	if (got < 0)
+		return vrf_fail(msg, ml, TDX_E_POLICY, "policy %s:%u: line too long", path, lineno);
 	if (!pol->nmrtd)
-		return tdx_fail(msg, ml, TDX_E_POLICY,
+		return vrf_fail(msg, ml, TDX_E_POLICY,
 				"policy %s: no accepted MRTD (add an 'mrtd' line)", path);
 	for (int i = 0; i < 4; i++) {
 		if (!pol->nrtmr[i] && !pol->rtmr_any[i])
-			return tdx_fail(msg, ml, TDX_E_POLICY,
+			return vrf_fail(msg, ml, TDX_E_POLICY,
 					"policy %s: rtmr%d is not set (list accepted values, or "
 					"'rtmr%d any')", path, i, i);
 		if (pol->nrtmr[i] && pol->rtmr_any[i])
-			return tdx_fail(msg, ml, TDX_E_POLICY,
+			return vrf_fail(msg, ml, TDX_E_POLICY,
 					"policy %s: rtmr%d has both values and 'any'", path, i);
 	}
 	return TDX_OK;
 bad:
 	fclose(f);
-	return tdx_fail(msg, ml, TDX_E_POLICY, "policy %s:%u: invalid line", path, lineno);
+	return vrf_fail(msg, ml, TDX_E_POLICY, "policy %s:%u: invalid line", path, lineno);
 }
 
 static int listed(const uint8_t (*list)[TDX_MEAS_LEN], unsigned int n, const uint8_t *m)
@@ -167,33 +147,33 @@ int tdx_policy_check(const struct tdx_quote *q, const struct tdx_tcb_result *tcb
 	for (int i = 7; i >= 0; i--)
 		attr = attr << 8 | b[TD_TDATTRIBUTES + i];
 	if (attr & TD_ATTR_DEBUG)
-		return tdx_fail(msg, ml, TDX_E_DEBUG,
+		return vrf_fail(msg, ml, TDX_E_DEBUG,
 				"the TD is debuggable (TDATTRIBUTES 0x%016llx has DEBUG set)",
 				(unsigned long long)attr);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (!parts[i].st && i == 1)
 			continue;	/* no module levels in this TCB info */
 		if (!(parts[i].st & pol->accept_status))
-			return tdx_fail(msg, ml, TDX_E_TCB,
+			return vrf_fail(msg, ml, TDX_E_TCB,
 					"%s TCB status is %s, not accepted by the policy "
 					"(accept-tcb-status)", parts[i].what,
 					tdx_status_name(parts[i].st));
 	}
 	if (pol->min_tcb_eval >= 0 && tcb->tcb_eval < pol->min_tcb_eval)
-		return tdx_fail(msg, ml, TDX_E_TCB,
+		return vrf_fail(msg, ml, TDX_E_TCB,
 				"the TCB info's tcbEvaluationDataNumber %ld is below the policy's %ld",
 				tcb->tcb_eval, pol->min_tcb_eval);
 	if (!listed(pol->mrtd, pol->nmrtd, b + TD_MRTD)) {
-		tdx_hex_encode(hex, b + TD_MRTD, TDX_MEAS_LEN);
-		return tdx_fail(msg, ml, TDX_E_MRTD, "MRTD %s is not in the policy", hex);
+		vrf_hex_encode(hex, b + TD_MRTD, TDX_MEAS_LEN);
+		return vrf_fail(msg, ml, TDX_E_MRTD, "MRTD %s is not in the policy", hex);
 	}
 	for (int i = 0; i < 4; i++) {
 		const uint8_t *r = b + TD_RTMR0 + TDX_MEAS_LEN * i;
 
 		if (pol->rtmr_any[i] || listed(pol->rtmr[i], pol->nrtmr[i], r))
 			continue;
-		tdx_hex_encode(hex, r, TDX_MEAS_LEN);
-		return tdx_fail(msg, ml, TDX_E_RTMR, "RTMR%d %s is not in the policy", i, hex);
+		vrf_hex_encode(hex, r, TDX_MEAS_LEN);
+		return vrf_fail(msg, ml, TDX_E_RTMR, "RTMR%d %s is not in the policy", i, hex);
 	}
 	return TDX_OK;
 }

@@ -58,7 +58,7 @@ static int hex_member(json_object *o, const char *k, uint8_t *out, size_t n)
 {
 	json_object *v = member(o, k, json_type_string);
 
-	return v ? tdx_hex_decode(out, n, json_object_get_string(v)) : -1;
+	return v ? vrf_hex_decode(out, n, json_object_get_string(v)) : -1;
 }
 
 static unsigned int status_of(json_object *level)
@@ -122,32 +122,32 @@ static int module_match(json_object *ti, const struct tdx_quote *q, struct tdx_t
 				found = e;
 		}
 		if (!found)
-			return tdx_fail(msg, ml, TDX_E_TCB,
+			return vrf_fail(msg, ml, TDX_E_TCB,
 					"the TCB info has no TDX module identity %s", want);
 		id = found;
 		levels = member(found, "tcbLevels", json_type_array);
 		if (!levels)
-			return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+			return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 					"TCB info: module identity %s has no tcbLevels", want);
 	}
 	if (hex_member(id, "mrsigner", signer, 48) || hex_member(id, "attributes", attr, 8) ||
 	    hex_member(id, "attributesMask", mask, 8))
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 				"TCB info: invalid or missing TDX module identity");
 	if (memcmp(signer, q->body + TD_MRSIGNERSEAM, 48))
-		return tdx_fail(msg, ml, TDX_E_TCB,
+		return vrf_fail(msg, ml, TDX_E_TCB,
 				"the TDX module's signer (MRSIGNERSEAM) is not the one in the TCB info");
 	for (int i = 0; i < 8; i++)
 		if ((q->body[TD_SEAMATTRIBUTES + i] & mask[i]) != (attr[i] & mask[i]))
-			return tdx_fail(msg, ml, TDX_E_TCB,
+			return vrf_fail(msg, ml, TDX_E_TCB,
 					"the TDX module's SEAMATTRIBUTES differ from the TCB info");
 	if (!levels)
 		return TDX_OK;
 	if (isvsvn_level(levels, tee[0], &r->module))
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 				"TCB info: invalid tcbLevels of module identity %s", want);
 	if (!r->module)
-		return tdx_fail(msg, ml, TDX_E_TCB,
+		return vrf_fail(msg, ml, TDX_E_TCB,
 				"the TDX module's SVN %u is below every level of identity %s", tee[0],
 				want);
 	return TDX_OK;
@@ -165,16 +165,16 @@ int tdx_tcb_match(json_object *ti, const struct tdx_pck_info *pck, const struct 
 
 	if (!v || strcmp(json_object_get_string(v), "TDX") ||
 	    int_member(ti, "version", 1000, &version) || version != 3)
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 				"the TCB info is not TDX TCB info version 3 (id \"TDX\")");
 	if (hex_member(ti, "fmspc", fmspc, 6) || hex_member(ti, "pceId", pceid, 2) ||
 	    int_member(ti, "tcbEvaluationDataNumber", 0x7fffffff, &eval))
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 				"TCB info: invalid fmspc, pceId or tcbEvaluationDataNumber");
 	if (memcmp(fmspc, pck->fmspc, 6) || memcmp(pceid, pck->pceid, 2)) {
-		tdx_hex_encode(a, fmspc, 6);
-		tdx_hex_encode(b, pck->fmspc, 6);
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+		vrf_hex_encode(a, fmspc, 6);
+		vrf_hex_encode(b, pck->fmspc, 6);
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 				"the TCB info is for FMSPC %s, the PCK certificate's is %s", a, b);
 	}
 	r->tcb_eval = eval;
@@ -183,7 +183,7 @@ int tdx_tcb_match(json_object *ti, const struct tdx_pck_info *pck, const struct 
 		return ret;
 	levels = member(ti, "tcbLevels", json_type_array);
 	if (!levels)
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "TCB info: no tcbLevels");
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "TCB info: no tcbLevels");
 	for (size_t i = 0; i < json_object_array_length(levels); i++) {
 		json_object *l = json_object_array_get_idx(levels, i);
 		json_object *tcb = member(l, "tcb", json_type_object);
@@ -193,7 +193,7 @@ int tdx_tcb_match(json_object *ti, const struct tdx_pck_info *pck, const struct 
 		if (!tcb || components(tcb, "sgxtcbcomponents", sgx) ||
 		    components(tcb, "tdxtcbcomponents", tdx) ||
 		    int_member(tcb, "pcesvn", 65535, &pcesvn) || !status_of(l))
-			return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+			return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 					"TCB info: invalid TCB level %zu", i);
 		for (int j = 0; j < 16; j++)
 			if (pck->comp_svn[j] < sgx[j] || (j >= first_tdx && tee[j] < tdx[j]))
@@ -203,7 +203,7 @@ int tdx_tcb_match(json_object *ti, const struct tdx_pck_info *pck, const struct 
 			return TDX_OK;
 		}
 	}
-	return tdx_fail(msg, ml, TDX_E_TCB,
+	return vrf_fail(msg, ml, TDX_E_TCB,
 			"the platform's TCB is below every TCB level of the TCB info (treated as "
 			"revoked)");
 }
@@ -218,36 +218,36 @@ int tdx_qe_match(json_object *qi, const uint8_t *rep, struct tdx_tcb_result *r, 
 
 	if (!v || strcmp(json_object_get_string(v), "TD_QE") ||
 	    int_member(qi, "version", 1000, &version) || version != 2)
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID,
 				"the QE identity is not TD_QE identity version 2");
 	levels = member(qi, "tcbLevels", json_type_array);
 	if (hex_member(qi, "miscselect", misc, 4) || hex_member(qi, "miscselectMask", miscmask, 4) ||
 	    hex_member(qi, "attributes", attr, 16) || hex_member(qi, "attributesMask", attrmask, 16) ||
 	    hex_member(qi, "mrsigner", signer, 32) || int_member(qi, "isvprodid", 65535, &prodid) ||
 	    !levels)
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "QE identity: invalid or missing fields");
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "QE identity: invalid or missing fields");
 	/* miscselect is a 32-bit number, written most significant digit first */
 	m = (uint32_t)misc[0] << 24 | misc[1] << 16 | misc[2] << 8 | misc[3];
 	mm = (uint32_t)miscmask[0] << 24 | miscmask[1] << 16 | miscmask[2] << 8 | miscmask[3];
 	rm = (uint32_t)rep[QE_MISCSELECT] | rep[QE_MISCSELECT + 1] << 8 |
 	     rep[QE_MISCSELECT + 2] << 16 | (uint32_t)rep[QE_MISCSELECT + 3] << 24;
 	if (memcmp(signer, rep + QE_MRSIGNER, 32))
-		return tdx_fail(msg, ml, TDX_E_QE_IDENTITY,
+		return vrf_fail(msg, ml, TDX_E_QE_IDENTITY,
 				"the quoting enclave's MRSIGNER is not Intel's TD QE signer");
 	if ((long)(rep[QE_ISVPRODID] | rep[QE_ISVPRODID + 1] << 8) != prodid)
-		return tdx_fail(msg, ml, TDX_E_QE_IDENTITY,
+		return vrf_fail(msg, ml, TDX_E_QE_IDENTITY,
 				"the quoting enclave's ISVPRODID is not the TD QE's");
 	if ((rm & mm) != (m & mm))
-		return tdx_fail(msg, ml, TDX_E_QE_IDENTITY,
+		return vrf_fail(msg, ml, TDX_E_QE_IDENTITY,
 				"the quoting enclave's MISCSELECT differs from the QE identity");
 	for (int i = 0; i < 16; i++)
 		if ((rep[QE_ATTRIBUTES + i] & attrmask[i]) != (attr[i] & attrmask[i]))
-			return tdx_fail(msg, ml, TDX_E_QE_IDENTITY,
+			return vrf_fail(msg, ml, TDX_E_QE_IDENTITY,
 					"the quoting enclave's ATTRIBUTES differ from the QE identity");
 	if (isvsvn_level(levels, rep[QE_ISVSVN] | rep[QE_ISVSVN + 1] << 8, &r->qe))
-		return tdx_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "QE identity: invalid tcbLevels");
+		return vrf_fail(msg, ml, TDX_E_COLLATERAL_INVALID, "QE identity: invalid tcbLevels");
 	if (!r->qe)
-		return tdx_fail(msg, ml, TDX_E_TCB,
+		return vrf_fail(msg, ml, TDX_E_TCB,
 				"the quoting enclave's ISVSVN %u is below every level of the QE identity",
 				rep[QE_ISVSVN] | rep[QE_ISVSVN + 1] << 8);
 	return TDX_OK;

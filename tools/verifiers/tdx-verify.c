@@ -74,16 +74,16 @@ static int check_chain(const char *what, X509 *root, X509 *leaf, STACK_OF(X509) 
 	int ret;
 
 	if (!store || !ctx || !X509_STORE_add_cert(store, root)) {
-		ret = tdx_fail(msg, ml, TDX_E_USAGE, "out of memory");
+		ret = vrf_fail(msg, ml, TDX_E_USAGE, "out of memory");
 		goto out;
 	}
 	for (int i = 0; i < ncrl; i++)
 		if (!X509_STORE_add_crl(store, crls[i])) {
-			ret = tdx_fail(msg, ml, TDX_E_USAGE, "out of memory");
+			ret = vrf_fail(msg, ml, TDX_E_USAGE, "out of memory");
 			goto out;
 		}
 	if (!X509_STORE_CTX_init(ctx, store, leaf, untrusted)) {
-		ret = tdx_fail(msg, ml, TDX_E_USAGE, "out of memory");
+		ret = vrf_fail(msg, ml, TDX_E_USAGE, "out of memory");
 		goto out;
 	}
 	X509_STORE_CTX_set_time(ctx, 0, now);
@@ -94,7 +94,7 @@ static int check_chain(const char *what, X509 *root, X509 *leaf, STACK_OF(X509) 
 	} else {
 		int err = X509_STORE_CTX_get_error(ctx), rc = map_verify_error(err);
 
-		ret = tdx_fail(msg, ml, rc, "%s (depth %d): %s%s", what,
+		ret = vrf_fail(msg, ml, rc, "%s (depth %d): %s%s", what,
 			       X509_STORE_CTX_get_error_depth(ctx), X509_verify_cert_error_string(err),
 			       rc == TDX_E_COLLATERAL_STALE ? ": fetch current collateral" :
 			       rc == TDX_E_COLLATERAL_MISSING ? ": wrong or missing CRL file" : "");
@@ -203,24 +203,24 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 		return ret;
 	pck_chain = tdx_pem_certs(q.pck_chain, q.pck_chain_len);
 	if (!pck_chain || sk_X509_num(pck_chain) < 2) {
-		ret = tdx_fail(msg, ml, TDX_E_CHAIN, "the quote's PCK chain is not PEM certificates");
+		ret = vrf_fail(msg, ml, TDX_E_CHAIN, "the quote's PCK chain is not PEM certificates");
 		goto out;
 	}
 	leaf = sk_X509_value(pck_chain, 0);
 	if (pck_info(leaf, &pck)) {
-		ret = tdx_fail(msg, ml, TDX_E_CHAIN,
+		ret = vrf_fail(msg, ml, TDX_E_CHAIN,
 			       "the PCK certificate lacks a valid SGX extension (FMSPC, TCB)");
 		goto out;
 	}
 	kind = pck_ca_kind(leaf);
 	if (!kind) {
-		ret = tdx_fail(msg, ml, TDX_E_CHAIN, "the PCK certificate is not issued by an Intel "
+		ret = vrf_fail(msg, ml, TDX_E_CHAIN, "the PCK certificate is not issued by an Intel "
 			       "SGX PCK Platform or Processor CA");
 		goto out;
 	}
 	root = load_root(o->root_pem ? o->root_pem : tdx_intel_root_pem);
 	if (!root) {
-		ret = tdx_fail(msg, ml, TDX_E_USAGE, "cannot load the root certificate");
+		ret = vrf_fail(msg, ml, TDX_E_USAGE, "cannot load the root certificate");
 		goto out;
 	}
 
@@ -228,19 +228,19 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 	snprintf(path, sizeof(path), "%s/root-ca-crl.der", o->collateral);
 	crls[0] = tdx_load_crl(path);
 	if (!crls[0]) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s", path);
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s", path);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/pckcrl-%s.der", o->collateral, kind);
 	crls[1] = tdx_load_crl(path);
 	if (!crls[1]) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s", path);
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s", path);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/tcb-signing-chain.pem", o->collateral);
 	tcb_chain = tdx_load_chain(path);
 	if (!tcb_chain) {
-		ret = tdx_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s", path);
+		ret = vrf_fail(msg, ml, TDX_E_COLLATERAL_MISSING, "missing or unreadable %s", path);
 		goto out;
 	}
 
@@ -254,7 +254,7 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 		goto out;
 
 	/* 4. Intel's signed statements about this platform and the QE */
-	tdx_hex_encode(fmspc, pck.fmspc, 6);
+	vrf_hex_encode(fmspc, pck.fmspc, 6);
 	for (char *c = fmspc; *c; c++)
 		if (*c >= 'a')
 			*c = (char)(*c - 'a' + 'A');
@@ -271,16 +271,16 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 
 	/* 5. the PCK signed the QE report; the QE report binds the attestation key */
 	if (!is_p256(X509_get0_pubkey(leaf))) {
-		ret = tdx_fail(msg, ml, TDX_E_CHAIN, "the PCK key is not ECDSA P-256");
+		ret = vrf_fail(msg, ml, TDX_E_CHAIN, "the PCK key is not ECDSA P-256");
 		goto out;
 	}
 	if (!tdx_ecdsa_p256_ok(X509_get0_pubkey(leaf), q.qe_sig, q.qe_report, TDX_QE_REPORT_LEN)) {
-		ret = tdx_fail(msg, ml, TDX_E_QE_REPORT,
+		ret = vrf_fail(msg, ml, TDX_E_QE_REPORT,
 			       "the QE report signature does not verify with the PCK certificate");
 		goto out;
 	}
 	if (sha256_2(q.ak, 64, q.qe_auth, q.qe_auth_len, h)) {
-		ret = tdx_fail(msg, ml, TDX_E_USAGE, "out of memory");
+		ret = vrf_fail(msg, ml, TDX_E_USAGE, "out of memory");
 		goto out;
 	}
 	{
@@ -288,7 +288,7 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 
 		if (memcmp(q.qe_report + QE_REPORTDATA, h, 32) ||
 		    memcmp(q.qe_report + QE_REPORTDATA + 32, zero, 32)) {
-			ret = tdx_fail(msg, ml, TDX_E_QE_BINDING,
+			ret = vrf_fail(msg, ml, TDX_E_QE_BINDING,
 				       "the QE report data are not SHA-256(attestation key || QE "
 				       "authentication data)");
 			goto out;
@@ -301,7 +301,7 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 	/* 6. the attestation key signed header and TD report */
 	ak = ak_key(q.ak);
 	if (!ak || !tdx_ecdsa_p256_ok(ak, q.sig, q.raw, q.signed_len)) {
-		ret = tdx_fail(msg, ml, TDX_E_SIGNATURE,
+		ret = vrf_fail(msg, ml, TDX_E_SIGNATURE,
 			       "the quote signature does not verify with the attestation key");
 		goto out;
 	}
@@ -311,7 +311,7 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 	if (ret)
 		goto out;
 	if (memcmp(q.body + TD_REPORTDATA, rd, TDX_RD_LEN)) {
-		ret = tdx_fail(msg, ml, TDX_E_REPORT_DATA, "report_data differs from the expected value");
+		ret = vrf_fail(msg, ml, TDX_E_REPORT_DATA, "report_data differs from the expected value");
 		goto out;
 	}
 	ret = tdx_policy_check(&q, &res->tcb, pol, msg, ml);
@@ -321,7 +321,7 @@ int tdx_verify(const uint8_t *quote, size_t len, const uint8_t rd[TDX_RD_LEN],
 	memcpy(res->rtmr, q.body + TD_RTMR0, sizeof(res->rtmr));
 	/* measurement=: one 32-byte value the daemon logs for the TD's platform */
 	ret = sha256_2(res->mrtd, TDX_MEAS_LEN, res->rtmr, sizeof(res->rtmr), res->digest) ?
-	      tdx_fail(msg, ml, TDX_E_USAGE, "out of memory") : TDX_OK;
+	      vrf_fail(msg, ml, TDX_E_USAGE, "out of memory") : TDX_OK;
 out:
 	EVP_PKEY_free(ak);
 	json_object_put(tcbinfo);

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "verifier-util.h"
+
 #define TDX_HEADER_LEN		48
 #define TDX_TD10_LEN		584
 #define TDX_TD15_LEN		648
@@ -158,7 +160,14 @@ const char *tdx_rc_name(int rc);
 extern const char tdx_intel_root_pem[];
 
 /* Exactly 2n hex digits into out; 0, or -1 for anything else. */
-int tdx_hex_decode(uint8_t *out, size_t n, const char *s);
-void tdx_hex_encode(char *out, const uint8_t *p, size_t n);
+static inline int tdx_hex_decode(uint8_t *out, size_t n, const char *s)
+{
+	return vrf_hex_decode(out, n, s);
+}
+
+static inline void tdx_hex_encode(char *out, const uint8_t *p, size_t n)
+{
+	vrf_hex_encode(out, p, n);
+}
 
 #endif

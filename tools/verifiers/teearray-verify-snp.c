@@ -57,75 +57,69 @@ static int test_root(const char *path, uint8_t md[32])
 	OPENSSL_free(der);
 	return 0;
 }
+
+static int test_opt(const char *opt, const char *arg, void *ctx)
+{
+	static uint8_t test_md[32];
+	struct snp_opts *o = ctx;
+
+	if (!strcmp(opt, "--test-root")) {
+		if (test_root(arg, test_md))
+			return SNP_E_USAGE;
+		o->test_ark_sha256 = test_md;
+	} else if (!strcmp(opt, "--test-now")) {
+		o->now = (time_t)strtoll(arg, NULL, 10);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+#else
+#define test_opt NULL
 #endif
 
 int main(int argc, char **argv)
 {
-	const char *coll = getenv("TEEARRAY_SNP_COLLATERAL"), *polpath = getenv("TEEARRAY_SNP_POLICY");
 	static uint8_t report[SNP_REPORT_LEN + 1];
 	static struct snp_policy pol;
+	static struct vrf_cli c;
 	struct snp_result res;
 	struct snp_opts o = { .crl_required = 1, .now = time(NULL) };
-	char polbuf[4096], msg[256];
-#ifdef SNP_VERIFY_TESTING
-	static uint8_t test_md[32];
-#endif
 	uint8_t rd[SNP_RD_LEN];
+	char msg[256];
 	size_t n;
-	FILE *f;
-	int i = 1, rc;
+	int rc;
 
-	if (!coll || !*coll)
-		coll = DEFAULT_COLLATERAL;
-	while (i < argc && !strncmp(argv[i], "--", 2)) {
-		if (!strcmp(argv[i], "--collateral") && i + 1 < argc) {
-			coll = argv[i + 1];
-		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
-			polpath = argv[i + 1];
-#ifdef SNP_VERIFY_TESTING
-		} else if (!strcmp(argv[i], "--test-root") && i + 1 < argc) {
-			if (test_root(argv[i + 1], test_md))
-				return SNP_E_USAGE;
-			o.test_ark_sha256 = test_md;
-		} else if (!strcmp(argv[i], "--test-now") && i + 1 < argc) {
-			o.now = (time_t)strtoll(argv[i + 1], NULL, 10);
-#endif
-		} else {
-			usage();
-			return SNP_E_USAGE;
-		}
-		i += 2;
-	}
-	if (argc - i != 3) {
+	c.collateral = getenv("TEEARRAY_SNP_COLLATERAL");
+	c.policy = getenv("TEEARRAY_SNP_POLICY");
+	if (!c.collateral || !*c.collateral)
+		c.collateral = DEFAULT_COLLATERAL;
+	rc = vrf_cli_parse(argc, argv, &c, test_opt, &o);
+	if (rc < 0) {
 		usage();
 		return SNP_E_USAGE;
 	}
-	o.collateral = coll;
-	if (strcmp(argv[i], "sev_guest") && strcmp(argv[i], "sev-guest")) {
+	if (rc)
+		return rc;
+	o.collateral = c.collateral;
+	if (strcmp(c.provider, "sev_guest") && strcmp(c.provider, "sev-guest")) {
 		fprintf(stderr, "teearray-verify-snp: provider '%s' is not SEV-SNP (sev_guest)\n",
-			argv[i]);
+			c.provider);
 		return SNP_E_FORMAT;
 	}
-	if (snp_hex_decode(rd, SNP_RD_LEN, argv[i + 1])) {
+	if (vrf_hex_decode(rd, SNP_RD_LEN, c.report_data)) {
 		fprintf(stderr, "teearray-verify-snp: report data must be 128 hex digits\n");
 		return SNP_E_USAGE;
 	}
-	if (!polpath || !*polpath) {
-		snprintf(polbuf, sizeof(polbuf), "%s/policy", coll);
-		polpath = polbuf;
-	}
-	rc = snp_policy_load(polpath, &pol, msg, sizeof(msg));
+	rc = snp_policy_load(c.policy, &pol, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "teearray-verify-snp: %s\n", msg);
 		return rc;
 	}
-	f = fopen(argv[i + 2], "rb");
-	if (!f) {
-		fprintf(stderr, "teearray-verify-snp: %s: %s\n", argv[i + 2], strerror(errno));
+	if (vrf_read_file(c.file, report, sizeof(report), &n)) {
+		fprintf(stderr, "teearray-verify-snp: %s: %s\n", c.file, strerror(errno));
 		return SNP_E_USAGE;
 	}
-	n = fread(report, 1, sizeof(report), f);
-	fclose(f);
 	rc = snp_verify(report, n, rd, &pol, &o, &res);
 	if (rc) {
 		fprintf(stderr, "teearray-verify-snp: refused (%s): %s\n", snp_rc_name(rc), res.msg);

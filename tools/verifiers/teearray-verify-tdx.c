@@ -32,92 +32,78 @@ static void usage(void)
 
 #ifdef TDX_VERIFY_TESTING
 /* The tests' build only: another root and a fixed clock, for recorded vectors. */
-static char *read_text(const char *path)
+static int test_opt(const char *opt, const char *arg, void *ctx)
 {
-	static char buf[8192];
-	FILE *f = fopen(path, "r");
+	static char root[8192];
+	struct tdx_opts *o = ctx;
 	size_t n;
 
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	return buf;
+	if (!strcmp(opt, "--test-root")) {
+		if (vrf_read_file(arg, root, sizeof(root) - 1, &n))
+			return TDX_E_USAGE;
+		root[n] = 0;
+		o->root_pem = root;
+	} else if (!strcmp(opt, "--test-now")) {
+		o->now = (time_t)strtoll(arg, NULL, 10);
+	} else {
+		return -1;
+	}
+	return 0;
 }
+#else
+#define test_opt NULL
 #endif
 
 static void print_hex(const char *key, const uint8_t *p, size_t n)
 {
 	char hex[2 * TDX_MEAS_LEN + 1];
 
-	tdx_hex_encode(hex, p, n);
+	vrf_hex_encode(hex, p, n);
 	printf("%s=%s\n", key, hex);
 }
 
 int main(int argc, char **argv)
 {
-	const char *coll = getenv("TEEARRAY_TDX_COLLATERAL"), *polpath = getenv("TEEARRAY_TDX_POLICY");
 	static uint8_t quote[TDX_MAX_QUOTE + 1];
 	static struct tdx_policy pol;
 	static struct tdx_result res;
+	static struct vrf_cli c;
 	struct tdx_opts o = { .now = time(NULL) };
-	char polbuf[4096], msg[512];
 	uint8_t rd[TDX_RD_LEN];
+	char msg[512];
 	size_t n;
-	FILE *f;
-	int i = 1, rc;
+	int rc;
 
-	if (!coll || !*coll)
-		coll = DEFAULT_COLLATERAL;
-	while (i < argc && !strncmp(argv[i], "--", 2)) {
-		if (!strcmp(argv[i], "--collateral") && i + 1 < argc) {
-			coll = argv[i + 1];
-		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
-			polpath = argv[i + 1];
-#ifdef TDX_VERIFY_TESTING
-		} else if (!strcmp(argv[i], "--test-root") && i + 1 < argc) {
-			o.root_pem = read_text(argv[i + 1]);
-			if (!o.root_pem)
-				return TDX_E_USAGE;
-		} else if (!strcmp(argv[i], "--test-now") && i + 1 < argc) {
-			o.now = (time_t)strtoll(argv[i + 1], NULL, 10);
-#endif
-		} else {
-			usage();
-			return TDX_E_USAGE;
-		}
-		i += 2;
-	}
-	if (argc - i != 3) {
+	c.collateral = getenv("TEEARRAY_TDX_COLLATERAL");
+	c.policy = getenv("TEEARRAY_TDX_POLICY");
+	if (!c.collateral || !*c.collateral)
+		c.collateral = DEFAULT_COLLATERAL;
+	rc = vrf_cli_parse(argc, argv, &c, test_opt, &o);
+	if (rc < 0) {
 		usage();
 		return TDX_E_USAGE;
 	}
-	o.collateral = coll;
-	if (strcmp(argv[i], "tdx_guest") && strcmp(argv[i], "tdx-guest")) {
-		fprintf(stderr, "teearray-verify-tdx: provider '%s' is not TDX (tdx_guest)\n", argv[i]);
+	if (rc)
+		return rc;
+	o.collateral = c.collateral;
+	if (strcmp(c.provider, "tdx_guest") && strcmp(c.provider, "tdx-guest")) {
+		fprintf(stderr, "teearray-verify-tdx: provider '%s' is not TDX (tdx_guest)\n",
+			c.provider);
 		return TDX_E_FORMAT;
 	}
-	if (tdx_hex_decode(rd, TDX_RD_LEN, argv[i + 1])) {
+	if (vrf_hex_decode(rd, TDX_RD_LEN, c.report_data)) {
 		fprintf(stderr, "teearray-verify-tdx: report data must be 128 hex digits\n");
 		return TDX_E_USAGE;
 	}
-	if (!polpath || !*polpath) {
-		snprintf(polbuf, sizeof(polbuf), "%s/policy", coll);
-		polpath = polbuf;
-	}
-	rc = tdx_policy_load(polpath, &pol, msg, sizeof(msg));
+	rc = tdx_policy_load(c.policy, &pol, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "teearray-verify-tdx: %s\n", msg);
 		return rc;
 	}
-	f = fopen(argv[i + 2], "rb");
-	if (!f) {
-		fprintf(stderr, "teearray-verify-tdx: %s: %s\n", argv[i + 2], strerror(errno));
+	if (vrf_read_file(c.file, quote, sizeof(quote), &n)) {
+		fprintf(stderr, "teearray-verify-tdx: %s: %s\n", c.file, strerror(errno));
 		return TDX_E_USAGE;
 	}
-	n = fread(quote, 1, sizeof(quote), f);
-	fclose(f);
 	rc = tdx_verify(quote, n, rd, &pol, &o, &res);
 	if (rc) {
 		fprintf(stderr, "teearray-verify-tdx: refused (%s): %s\n", tdx_rc_name(rc), res.msg);

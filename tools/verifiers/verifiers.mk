@@ -1,6 +1,6 @@
 # External attestation verifiers teearrayd runs through --tsm-verifier
 # (issue 21).  OpenSSL (libssl-dev) does all X.509, CRL and ECDSA checks.
-SNP_VERIFY_CORE := snp-verify snp-report snp-policy snp-certs snp-chain snp-root
+SNP_VERIFY_CORE := snp-verify snp-report snp-policy snp-certs snp-chain snp-root verifier-util
 
 build/bin/teearray-verify-snp: build/obj/tools/verifiers/teearray-verify-snp.o \
 			       $(SNP_VERIFY_CORE:%=build/obj/tools/verifiers/%.o)
@@ -35,7 +35,7 @@ UNIT_TESTS += build/test/snp-daemon-test
 # libFuzzer target for the SNP verifier's parsers; seeds in tests/fuzz/corpus-snp.
 FUZZ_SNP_SRCS := tests/fuzz/fuzz-snp.c $(SNP_VERIFY_CORE:%=tools/verifiers/%.c)
 
-build/fuzz/fuzz-snp: $(FUZZ_SNP_SRCS) $(wildcard tools/verifiers/snp-*.h)
+build/fuzz/fuzz-snp: $(FUZZ_SNP_SRCS) $(wildcard tools/verifiers/snp-*.h) tools/verifiers/verifier-util.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -46,7 +46,7 @@ CHECK_SUITES += tests/fuzz/run@snp
 
 # TDX DCAP quotes: OpenSSL for X.509, CRLs, ECDSA and SHA-256; json-c
 # (libjson-c-dev) parses Intel's signed TCB info and QE identity.
-TDX_VERIFY_CORE := tdx-verify tdx-quote tdx-pck tdx-collateral tdx-tcb tdx-policy tdx-util tdx-root
+TDX_VERIFY_CORE := tdx-verify tdx-quote tdx-pck tdx-collateral tdx-tcb tdx-policy tdx-root verifier-util
 TDX_VERIFY_LIBS := -lcrypto -ljson-c
 
 build/bin/teearray-verify-tdx: build/obj/tools/verifiers/teearray-verify-tdx.o \
@@ -83,7 +83,7 @@ UNIT_TESTS += build/test/tdx-daemon-test
 # tests/fuzz); seeds in tests/fuzz/corpus-tdx.
 FUZZ_TDX_SRCS := tests/fuzz/fuzz-tdx.c $(TDX_VERIFY_CORE:%=tools/verifiers/%.c)
 
-build/fuzz/fuzz-tdx: $(FUZZ_TDX_SRCS) $(wildcard tools/verifiers/tdx-*.h)
+build/fuzz/fuzz-tdx: $(FUZZ_TDX_SRCS) $(wildcard tools/verifiers/tdx-*.h) tools/verifiers/verifier-util.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
