@@ -31,8 +31,12 @@
 #define TEEARRAY_KEEPALIVE_MS		1000
 #define TEEARRAY_KEEPALIVE_TIMEOUT_MS	5000
 
-/* Largest DATA attribute of one request or completion. */
-#define TEEARRAY_NL_MAX_SECTORS	1
+/*
+ * Largest COUNT of a READ or WRITE, and so the largest DATA attribute of
+ * one request or completion (128 KiB).  The kernel reads up to this many
+ * consecutive sectors of one member in one request (a run of stripe rows).
+ */
+#define TEEARRAY_NL_MAX_SECTORS	32
 /* Largest COUNT of a COPY or TRIM, which carry no data. */
 #define TEEARRAY_NL_MAX_RANGE	256
 #define TEEARRAY_NL_SECTOR_SIZE	4096
