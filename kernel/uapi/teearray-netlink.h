@@ -33,10 +33,12 @@
 
 /*
  * Largest COUNT of a READ or WRITE, and so the largest DATA attribute of
- * one request or completion (128 KiB).  The kernel reads up to this many
- * consecutive sectors of one member in one request (a run of stripe rows).
+ * one request or completion (60 KiB): a netlink attribute, and the nested
+ * COMPLETION holding it, have a 16-bit length.  The kernel reads up to this
+ * many consecutive sectors of one member in one request (a run of stripe
+ * rows).
  */
-#define TEEARRAY_NL_MAX_SECTORS	32
+#define TEEARRAY_NL_MAX_SECTORS	15
 /* Largest COUNT of a COPY or TRIM, which carry no data. */
 #define TEEARRAY_NL_MAX_RANGE	256
 #define TEEARRAY_NL_SECTOR_SIZE	4096
