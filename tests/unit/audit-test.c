@@ -163,7 +163,7 @@ static void test_audit_entry(void)
 static void test_audit_sign(void)
 {
 	static struct td_request r;
-	struct teearray_audit_disk *e = (struct teearray_audit_disk *)r.buf, copy;
+	struct teearray_audit_disk *e = (struct teearray_audit_disk *)r.small, copy;
 	struct td_member_cfg mcfg[3] = { 0 };
 	struct td_member mem[3];
 	struct td_config cfg = { 0 };

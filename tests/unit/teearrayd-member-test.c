@@ -212,7 +212,7 @@ static struct td_request *op_rw(const struct disk *d, uint32_t op, uint64_t sect
 	r->nl.sector = sector;
 	r->nl.arg = arg;
 	if (data)
-		memcpy(r->buf, data, 4096);
+		memcpy(td_req_buf(r), data, 4096);
 	return r;
 }
 
@@ -264,7 +264,7 @@ static void test_basic(void)
 	r = run1(op_rw(d, TEEARRAY_OP_WRITE, 3, 0, a));
 	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 0);
 	r = run1(op_rw(d, TEEARRAY_OP_READ, 3, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 4096 && !memcmp(r->buf, a, 4096));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 4096 && !memcmp(td_req_buf(r), a, 4096));
 	tap_end("member: WRITE then attested READ returns the data");
 
 	tap_begin();
@@ -272,11 +272,11 @@ static void test_basic(void)
 	run1(r);
 	CHECK(r->status == TEEARRAY_ST_OK);
 	r = run1(op_rw(d, TEEARRAY_OP_READ, 10, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, a, 4096));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(r), a, 4096));
 	r = run1(op_rw(d, TEEARRAY_OP_TRIM, 3, 0, NULL));
 	CHECK(r->status == TEEARRAY_ST_OK);
 	r = run1(op_rw(d, TEEARRAY_OP_READ, 3, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, zero, 4096));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(r), zero, 4096));
 	tap_end("member: COPY duplicates a sector on the member, TRIM zeroes it");
 
 	tap_begin();
@@ -285,21 +285,21 @@ static void test_basic(void)
 	r = run1(op_rw(d, TEEARRAY_OP_DEATH_WRITE, 0, 7, b));
 	CHECK(r->status == TEEARRAY_ST_OK);
 	r = run1(op_rw(d, TEEARRAY_OP_DEATH_READ, 0, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 4096 && !memcmp(r->buf, b, 4096));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 4096 && !memcmp(td_req_buf(r), b, 4096));
 	r = run1(op_rw(d, TEEARRAY_OP_DEATH_WRITE, 0, 7, b));
 	CHECK(r->status == TEEARRAY_ST_STALE_VERSION && r->ta_err == TA_E_DEATH_VERSION);
 	ta_put64(b, 6);
 	r = run1(op_rw(d, TEEARRAY_OP_DEATH_WRITE, 0, 6, b));
 	CHECK(r->status == TEEARRAY_ST_STALE_VERSION);
 	r = run1(op_rw(d, TEEARRAY_OP_DEATH_READ, 0, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && ta_get64(r->buf) == 7);
+	CHECK(r->status == TEEARRAY_ST_OK && ta_get64(td_req_buf(r)) == 7);
 	tap_end("member: death record written, read back; equal or lower version is STALE_VERSION");
 
 	tap_begin();
 	r = run1(op_rw(d, TEEARRAY_OP_READ, SECTORS, 0, NULL));
 	CHECK(r->status == TEEARRAY_ST_REJECTED && r->ta_err == TA_E_RANGE && r->out_len == 0);
 	r = run1(op_rw(d, TEEARRAY_OP_READ, 10, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, a, 4096));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(r), a, 4096));
 	tap_end("member: out-of-range READ is REJECTED and the member keeps serving");
 
 	tap_begin();
@@ -308,7 +308,7 @@ static void test_basic(void)
 	run1(r);
 	CHECK(r->status == TEEARRAY_ST_RESTARTED);
 	r = run1(op_rw(d, TEEARRAY_OP_READ, 5, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(r->buf, zero, 4096));
+	CHECK(r->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(r), zero, 4096));
 	tap_end("member: a request for another instance id is RESTARTED and not executed");
 }
 
@@ -350,7 +350,7 @@ static void test_batching(void)
 	ok = 1;
 	for (unsigned int i = 0; i < 100; i++) {
 		pattern(a, 100 + i);
-		ok &= p[i]->status == TEEARRAY_ST_OK && !memcmp(p[i]->buf, a, 4096);
+		ok &= p[i]->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(p[i]), a, 4096);
 	}
 	CHECK(ok);
 	CHECK(batches(d) - b0 == 2);
@@ -375,7 +375,7 @@ static void test_batching(void)
 	for (unsigned int i = 0; i < 10; i++) {
 		pattern(a, 300 + i);
 		if (i != 4)
-			CHECK(p[i]->status == TEEARRAY_ST_OK && !memcmp(p[i]->buf, a, 4096));
+			CHECK(p[i]->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(p[i]), a, 4096));
 	}
 	tap_end("member: one refused command in a batch fails alone; the other nine are applied");
 }
@@ -532,7 +532,7 @@ static void test_restart_and_death(void)
 	CHECK(r->status == TEEARRAY_ST_RESTARTED);
 	CHECK(identify(d) == TEEARRAY_ST_OK && memcmp(old, inst[1], 16));
 	r = run1(op_rw(d, TEEARRAY_OP_READ, 0, 0, NULL));
-	CHECK(r->status == TEEARRAY_ST_OK && r->buf[0] == 0 && r->buf[100] == 0);
+	CHECK(r->status == TEEARRAY_ST_OK && td_req_buf(r)[0] == 0 && td_req_buf(r)[100] == 0);
 	tap_end("member: a restarted teedisk answers RESTARTED, then identifies with a new instance");
 
 	tap_begin();
@@ -655,7 +655,7 @@ static int mitm_holds(uint64_t s, unsigned int seed)
 	rules("");
 	pattern(b, seed);
 	r = run1(op_rw(&disks[MITM], TEEARRAY_OP_READ, s, 0, NULL));
-	return r->status == TEEARRAY_ST_OK && !memcmp(r->buf, b, sizeof(b));
+	return r->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(r), b, sizeof(b));
 }
 
 static void test_mitm(void)

@@ -23,7 +23,7 @@ static int td_audit_array_known(const struct td_config *cfg, const uint8_t array
 
 void td_audit_sign(struct td_engine *e, struct td_request *r)
 {
-	struct teearray_audit_disk *a = (struct teearray_audit_disk *)r->buf;
+	struct teearray_audit_disk *a = (struct teearray_audit_disk *)td_req_buf(r);
 	uint8_t hash[TEEARRAY_SHA256_SIZE];
 	char *why = NULL;
 	uint32_t i, nr;

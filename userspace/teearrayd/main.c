@@ -6,8 +6,11 @@
  * Main thread: the netlink socket (family lookup, REGISTER, KEEPALIVE,
  * REQUEST in, COMPLETE out), signals and the completion queue.  Member
  * workers (member.c) do all teedisk I/O.  Requests live in a pool
- * allocated at start, one per credit, so the request path allocates no
- * memory of its own.
+ * allocated at start, one per credit, each with a one-sector buffer.  A
+ * request of more than one sector also takes a large buffer from a free
+ * list; large buffers are allocated the first time the list is empty and
+ * reused afterwards, at most one per credit, so in steady state the request
+ * path allocates no memory of its own.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,8 +51,12 @@
 #define TD_KEEPALIVE_MS		1000u
 #endif
 #define TD_RETRY_MS		1000u
-#define TD_MSG_MAX		(64u << 10)	/* one COMPLETE message */
-#define TD_RECV_MAX		(64u << 10)
+/* One COMPLETE message: room for a completion with the most DATA, and more. */
+#define TD_MSG_MAX		(TD_REQ_DATA_MAX + (4u << 10))
+_Static_assert(TD_MSG_MAX >= NLMSG_HDRLEN + GENL_HDRLEN + 12 + 32 + TD_REQ_DATA_MAX,
+	       "a COMPLETE message holds a completion with TEEARRAY_NL_MAX_SECTORS of DATA");
+/* One received datagram: the largest REQUEST (a WRITE of the most sectors). */
+#define TD_RECV_MAX		(TD_NL_MAX_REQUEST_LEN + (4u << 10))
 
 #define TD_CTL_CONNS		4
 
@@ -77,6 +84,16 @@ struct td_daemon {
 	struct td_request *pool;
 	struct td_request *free_list;
 	unsigned int in_use;
+	/*
+	 * Large request buffers (td-member.h), main thread only: big_free
+	 * holds big_nfree of the big_total allocated (at most one per
+	 * credit; credits entries).  A request holds one from td_big_get()
+	 * until td_req_put().
+	 */
+	uint8_t **big_free;
+	unsigned int big_nfree, big_total;
+	unsigned long long big_failures;
+	uint64_t big_logged_ms;		/* rate limit of their messages */
 	/* requests parsed, not yet submitted */
 	struct td_request **pending;
 	unsigned int npending;
@@ -155,8 +172,60 @@ static int td_is_ctl(const struct td_daemon *d, const struct td_request *r)
 
 static void td_ctl_done(struct td_daemon *d, struct td_request *r);
 
+/* At most one message a second from a path the kernel can make busy. */
+static int td_ratelimit(uint64_t *last_ms)
+{
+	uint64_t now = td_now_ms();
+
+	if (*last_ms && now < *last_ms + 1000)
+		return 0;
+	*last_ms = now;
+	return 1;
+}
+
+/*
+ * Give r a buffer for its data: the inline one when it fits, else a large
+ * buffer from the free list, allocated (and touched, so it is locked in
+ * memory now) when the list is empty.  Returns 0, or -1 when no memory.
+ */
+static int td_big_get(struct td_daemon *d, struct td_request *r)
+{
+	uint8_t *b;
+
+	r->big = NULL;
+	if (td_req_need(&r->nl) <= TD_REQ_SMALL)
+		return 0;
+	if (d->big_nfree) {
+		r->big = d->big_free[--d->big_nfree];
+		return 0;
+	}
+	/* Only pool requests take large buffers, so the list never passes credits. */
+	if (d->big_total >= d->cfg.credits)
+		return -1;
+	b = aligned_alloc(4096, TD_REQ_DATA_MAX);
+	if (!b)
+		return -1;
+	memset(b, 0, TD_REQ_DATA_MAX);
+	d->big_total++;
+	r->big = b;
+	return 0;
+}
+
+static void td_big_put(struct td_daemon *d, struct td_request *r)
+{
+	if (!r->big)
+		return;
+	if (d->big_nfree < d->big_total)
+		d->big_free[d->big_nfree++] = r->big;
+	else
+		free(r->big);	/* not from the list: cannot happen */
+	r->big = NULL;
+}
+
+/* Every request ends here: its large buffer goes back to the free list. */
 static void td_req_put(struct td_daemon *d, struct td_request *r)
 {
+	td_big_put(d, r);
 	if (td_is_ctl(d, r)) {
 		free(r);
 		return;
@@ -194,10 +263,19 @@ static void td_flush_msg(struct td_daemon *d, struct td_nl_builder *b)
 
 static void td_add(struct td_daemon *d, struct td_nl_builder *b, const struct td_nl_completion *c)
 {
+	struct td_nl_completion fail = { .req_id = c->req_id, .status = TEEARRAY_ST_INTERNAL };
+
 	if (td_nl_complete_add(b, c) == 0)
 		return;
 	td_flush_msg(d, b);
-	if (td_nl_complete_add(b, c))
+	if (td_nl_complete_add(b, c) == 0)
+		return;
+	/* Never lose it: the kernel would wait for its timeout. */
+	if (td_ratelimit(&d->big_logged_ms))
+		td_log(LOG_ERR, "completion of request %llu (%u bytes of data) does not fit a "
+		       "netlink message: failed with status internal",
+		       (unsigned long long)c->req_id, c->data ? c->data_len : 0);
+	if (td_nl_complete_add(b, &fail))
 		td_log(LOG_ERR, "completion of request %llu does not fit a message",
 		       (unsigned long long)c->req_id);
 }
@@ -233,7 +311,7 @@ static void td_send_completions(struct td_daemon *d)
 			};
 
 			if (r->status == TEEARRAY_ST_OK && r->out_len) {
-				c.data = r->buf;
+				c.data = td_req_buf(r);
 				c.data_len = r->out_len;
 			}
 			if (r->status == TEEARRAY_ST_OK && r->have_identity) {
@@ -308,7 +386,7 @@ static int td_ctl_send(struct td_ctl_conn *c, const void *buf, size_t len)
 }
 
 static void td_ctl_answer(struct td_ctl_conn *c, uint32_t tag, uint32_t status,
-			  const struct td_request *r)
+			  struct td_request *r)
 {
 	struct td_ctl_resp a = { .magic = TD_CTL_MAGIC, .tag = tag, .status = status };
 
@@ -318,7 +396,7 @@ static void td_ctl_answer(struct td_ctl_conn *c, uint32_t tag, uint32_t status,
 		if (status == TEEARRAY_ST_OK)
 			a.len = r->out_len;
 	}
-	if (td_ctl_send(c, &a, sizeof(a)) || (a.len && td_ctl_send(c, r->buf, a.len)))
+	if (td_ctl_send(c, &a, sizeof(a)) || (a.len && td_ctl_send(c, td_req_buf(r), a.len)))
 		td_ctl_close(c);
 }
 
@@ -340,7 +418,7 @@ static void td_ctl_done(struct td_daemon *d, struct td_request *r)
 		td_ctl_answer(c, (uint32_t)r->nl.req_id,
 			      r->cancelled ? TEEARRAY_ST_INTERNAL : r->status, r);
 	}
-	free(r);
+	td_req_put(d, r);
 }
 
 /* SESSION: this instance, its kernel session, and how many members of q->array it serves. */
@@ -399,6 +477,7 @@ static void td_ctl_request(struct td_daemon *d, struct td_ctl_conn *c, const str
 	r->nl.sector = q->op == TD_CTL_OP_READ ? q->sector : 0;
 	r->nl.count = q->op == TD_CTL_OP_READ ? 1 : 0;
 	r->epoch = d->epoch;
+	r->big = NULL;		/* one sector: the inline buffer */
 	c->inflight++;
 	td_engine_submit(&d->engine, &r, 1);
 }
@@ -543,12 +622,21 @@ static void td_handle_request(struct td_daemon *d, const struct nlmsghdr *nlh)
 		d->stale_requests++;
 		return;
 	}
+	r->nl = nr;
+	if (td_big_get(d, r)) {
+		d->big_failures++;
+		if (td_ratelimit(&d->big_logged_ms))
+			td_log(LOG_ERR, "request %llu: no memory for a buffer of %u bytes "
+			       "(%u allocated): failed with status internal",
+			       (unsigned long long)nr.req_id, TD_REQ_DATA_MAX, d->big_total);
+		td_quick(d, nr.req_id, TEEARRAY_ST_INTERNAL);
+		return;
+	}
 	td_ctl_note(d, &nr);
 	d->free_list = r->next;
 	d->in_use++;
-	r->nl = nr;
-	if (nr.data)
-		memcpy(r->buf, nr.data, nr.data_len);
+	if (nr.data)	/* the parser checked data_len against COUNT: it fits */
+		memcpy(td_req_buf(r), nr.data, nr.data_len);
 	r->nl.data = NULL;
 	r->deadline_ms = 0;
 	/* 0: the kernel did not say; the session current at submission. */
@@ -675,6 +763,25 @@ static int td_nl_drain(struct td_daemon *d, int *got_register)
 
 /* ---- session ------------------------------------------------------------------ */
 
+/*
+ * Send buffer: the kernel refuses (EMSGSIZE) a message longer than the
+ * socket's send buffer less 32 bytes, and a COMPLETE may be TD_MSG_MAX
+ * long.  The kernel doubles what we ask for (bookkeeping).
+ */
+static int td_nl_sndbuf(struct td_daemon *d)
+{
+	int want = (int)TD_MSG_MAX + (4 << 10), got = 0;
+	socklen_t sl = sizeof(got);
+
+	if (setsockopt(d->nl, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)))
+		setsockopt(d->nl, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	if (getsockopt(d->nl, SOL_SOCKET, SO_SNDBUF, &got, &sl) || got < (int)TD_MSG_MAX + 32)
+		td_log(LOG_WARNING, "netlink send buffer is %d bytes: COMPLETE messages above "
+		       "%d bytes will be refused (%u wanted); raise net.core.wmem_max or give "
+		       "the daemon CAP_NET_ADMIN", got, got - 32, TD_MSG_MAX);
+	return 0;
+}
+
 static int td_nl_open(struct td_daemon *d)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -683,7 +790,7 @@ static int td_nl_open(struct td_daemon *d)
 
 	if (d->test_fd >= 0) {
 		d->nl = d->test_fd;
-		return 0;
+		return td_nl_sndbuf(d);
 	}
 	d->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (d->nl < 0) {
@@ -696,15 +803,26 @@ static int td_nl_open(struct td_daemon *d)
 	}
 	setsockopt(d->nl, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	setsockopt(d->nl, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	/* Room for a full credit window of requests (skb overhead included). */
-	want = (int)(d->cfg.credits * 2 * (TD_NL_MAX_REQUEST_LEN + 1024) + (256 << 10));
+	/*
+	 * Receive buffer.  The kernel charges each queued request at about
+	 * twice its size (skb overhead).  A realistic worst case is a full
+	 * credit window of one-sector requests: READs of any COUNT are small,
+	 * and the kernel sends WRITEs of one sector.  On top, room for a few
+	 * of the largest (a WRITE of TEEARRAY_NL_MAX_SECTORS).  A full window
+	 * of those would need 2 * 61 KiB per credit (31 MiB at 256 credits)
+	 * of locked kernel memory for a case that does not occur; should the
+	 * buffer ever overrun, td_nl_drain registers again and the kernel
+	 * reissues what was lost.
+	 */
+	want = (int)(d->cfg.credits * 2 * (TD_NL_REQUEST_HDR_LEN + TEEARRAY_NL_SECTOR_SIZE + 1024) +
+		     8 * 2 * (TD_NL_MAX_REQUEST_LEN + 1024) + (256 << 10));
 	if (setsockopt(d->nl, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)))
 		setsockopt(d->nl, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
 	getsockopt(d->nl, SOL_SOCKET, SO_RCVBUF, &got, &sl);
 	if (got < want)
 		td_log(LOG_WARNING, "netlink receive buffer is %d bytes, %d wanted for %u credits",
 		       got, want, d->cfg.credits);
-	return 0;
+	return td_nl_sndbuf(d);
 }
 
 /*
@@ -949,7 +1067,8 @@ static int td_setup(struct td_daemon *d, int allow_unlocked)
 	d->quick = calloc(d->quick_max, sizeof(*d->quick));
 	d->rbuf = malloc(TD_RECV_MAX);
 	d->sbuf = malloc(TD_MSG_MAX);
-	if (!d->pool || !d->pending || !d->quick || !d->rbuf || !d->sbuf) {
+	d->big_free = calloc(d->cfg.credits, sizeof(*d->big_free));
+	if (!d->pool || !d->pending || !d->quick || !d->rbuf || !d->sbuf || !d->big_free) {
 		td_log(LOG_ERR, "out of memory");
 		return -1;
 	}
@@ -961,6 +1080,33 @@ static int td_setup(struct td_daemon *d, int allow_unlocked)
 		d->free_list = &d->pool[i];
 	}
 	return 0;
+}
+
+/*
+ * After td_engine_stop: every request is back (finished or cancelled) in
+ * the done list or still pending.  Release them all, and their large
+ * buffers with them; control requests are answered if their client is there.
+ */
+static void td_release_all(struct td_daemon *d)
+{
+	struct td_request *r, *next;
+
+	if (!d->pool)
+		return;
+	for (unsigned int i = 0; i < d->npending; i++)
+		td_req_put(d, d->pending[i]);
+	d->npending = 0;
+	pthread_mutex_lock(&d->done_lock);
+	r = d->done_head;
+	d->done_head = d->done_tail = NULL;
+	pthread_mutex_unlock(&d->done_lock);
+	for (; r; r = next) {
+		next = r->next;
+		if (td_is_ctl(d, r))
+			td_ctl_done(d, r);
+		else
+			td_req_put(d, r);
+	}
 }
 
 static int td_write_pid(const char *path)
@@ -1070,10 +1216,18 @@ int main(int argc, char **argv)
 	       d->cfg.member_timeout_ms);
 	ret = td_loop(d) ? 1 : 0;
 	td_engine_stop(&d->engine);
+	td_release_all(d);
 	td_ctl_shutdown(d);
 	td_log(LOG_NOTICE, "stopped (%llu malformed requests, %llu credit overruns, %llu "
-	       "requests and %llu completions dropped for an old session)", d->bad_requests,
-	       d->credit_overruns, d->stale_requests, d->dropped_completions);
+	       "requests and %llu completions dropped for an old session; %u large buffers, "
+	       "%llu requests failed for want of one)",
+	       d->bad_requests, d->credit_overruns, d->stale_requests, d->dropped_completions,
+	       d->big_total, d->big_failures);
+	if (d->big_nfree != d->big_total)
+		td_log(LOG_ERR, "%u of %u large buffers were not returned",
+		       d->big_total - d->big_nfree, d->big_total);
+	while (d->big_nfree)
+		free(d->big_free[--d->big_nfree]);
 	if (d->reload) {
 		/*
 		 * Same pid (a service manager keeps tracking it), fresh state.

@@ -299,7 +299,7 @@ static uint16_t td_ta_op(uint32_t op)
 	}
 }
 
-static void td_fill_cmd(struct ta_cmd *cmd, const struct td_request *r)
+static void td_fill_cmd(struct ta_cmd *cmd, struct td_request *r)
 {
 	long pl;
 
@@ -327,7 +327,8 @@ static void td_fill_cmd(struct ta_cmd *cmd, const struct td_request *r)
 	}
 	pl = ta_op_payload_len(cmd->op, cmd->count);
 	cmd->payload_len = pl > 0 ? (uint32_t)pl : 0;
-	cmd->payload = pl > 0 ? r->buf : NULL;
+	/* td_run checked that the buffer holds pl bytes (td_req_need). */
+	cmd->payload = pl > 0 ? td_req_buf(r) : NULL;
 }
 
 static int td_op_reads(uint32_t op)
@@ -446,12 +447,12 @@ static void td_send(struct td_member *m, struct td_request **reqs, unsigned int 
 			for (unsigned int i = 0; i < n; i++) {
 				uint64_t want = ta_op_result_len(m->cmds[i].op, m->cmds[i].count);
 
-				if (want > sizeof(reqs[i]->buf) || off + want > res_len) {
+				if (want > td_req_buf_size(reqs[i]) || off + want > res_len) {
 					td_finish(m, reqs[i], TEEARRAY_ST_INTERNAL, TA_E_INTERNAL);
 					continue;
 				}
 				if (want)
-					memcpy(reqs[i]->buf, res + off, want);
+					memcpy(td_req_buf(reqs[i]), res + off, want);
 				off += want;
 				reqs[i]->out_len = (uint32_t)want;
 				td_finish(m, reqs[i], TEEARRAY_ST_OK, 0);
@@ -543,15 +544,29 @@ static void td_do_identify(struct td_member *m, struct td_request *r, int fresh_
 	td_finish(m, r, TEEARRAY_ST_OK, 0);
 }
 
-/* Executes one taken set of requests, in order, in as few batches as allowed. */
+_Static_assert((uint64_t)TD_BATCH_DATA_SECTORS * TA_SECTOR_SIZE + TA_MAX_EVIDENCE +
+	       (uint64_t)TA_MAX_CMDS * TA_CMD_HDR_LEN <= (uint64_t)TA_MAX_BODY * 3 / 4,
+	       "a batch of TD_BATCH_DATA_SECTORS and its answer stay well under TA_MAX_BODY");
+_Static_assert(TD_REQ_DATA_MAX / TEEARRAY_NL_SECTOR_SIZE <= TD_BATCH_DATA_SECTORS &&
+	       TEEARRAY_NL_MAX_SECTORS <= TA_MAX_COUNT, "one request always fits a batch");
+
+/* Time of the last "buffer too small" message (td_run), rate-limited to 1/s. */
+static _Atomic uint64_t td_small_logged;
+
+/*
+ * Executes one taken set of requests, in order, in as few batches as
+ * allowed: IDENTIFY and FENCE alone, one generation per batch, and at most
+ * TD_BATCH_DATA_SECTORS of data per batch.
+ */
 static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n)
 {
 	uint64_t epoch = atomic_load(&m->e->epoch), now = td_now_ms();
-	unsigned int nb = 0;
+	unsigned int nb = 0, nsec = 0;
 	int identified_now = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct td_request *r = reqs[i];
+		uint32_t need;
 
 		if (r->epoch != epoch) {
 			r->cancelled = 1;
@@ -563,13 +578,32 @@ static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n
 			td_finish(m, r, TEEARRAY_ST_QUEUED, 0);
 			continue;
 		}
-		/* IDENTIFY and FENCE go alone; a generation change starts a batch. */
+		need = td_req_need(&r->nl);
+		if (need > td_req_buf_size(r)) {
+			/* The submitter did not give it a large buffer: a daemon bug. */
+			uint64_t last = atomic_load(&td_small_logged);
+
+			if (now >= last + 1000 &&
+			    atomic_compare_exchange_strong(&td_small_logged, &last, now))
+				td_log(LOG_ERR, "member %s: request %llu: %s of %u sectors without "
+				       "a buffer of %u bytes: failed with status internal", m->name,
+				       (unsigned long long)r->nl.req_id, td_nl_op_name(r->nl.op),
+				       r->nl.count, need);
+			td_finish(m, r, TEEARRAY_ST_INTERNAL, TA_E_INTERNAL);
+			continue;
+		}
+		/*
+		 * IDENTIFY and FENCE go alone; a generation change starts a
+		 * batch, and so does data beyond the batch's budget.
+		 */
 		if (nb && (r->nl.op == TEEARRAY_OP_IDENTIFY || r->nl.op == TEEARRAY_OP_FENCE ||
 			   m->inbatch[0]->nl.op == TEEARRAY_OP_FENCE ||
-			   r->nl.generation != m->inbatch[0]->nl.generation)) {
+			   r->nl.generation != m->inbatch[0]->nl.generation ||
+			   nsec + need / TEEARRAY_NL_SECTOR_SIZE > TD_BATCH_DATA_SECTORS)) {
 			td_send(m, m->inbatch, nb);
 			td_flush(m);
 			nb = 0;
+			nsec = 0;
 		}
 		if (r->nl.op == TEEARRAY_OP_IDENTIFY) {
 			/* Several IDENTIFYs in one take share one attested HELLO. */
@@ -579,6 +613,7 @@ static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n
 			continue;
 		}
 		m->inbatch[nb++] = r;
+		nsec += need / TEEARRAY_NL_SECTOR_SIZE;
 	}
 	if (nb)
 		td_send(m, m->inbatch, nb);

@@ -13,6 +13,9 @@
 
 #define TD_GENL_HDRLEN	((size_t)NLMSG_HDRLEN + GENL_HDRLEN)
 
+_Static_assert(TEEARRAY_NL_MAX_SECTORS * TEEARRAY_NL_SECTOR_SIZE <= TD_NL_COMPLETION_DATA_MAX,
+	       "the DATA of a READ of TEEARRAY_NL_MAX_SECTORS fits one COMPLETION");
+
 static int __attribute__((format(printf, 3, 4))) td_nerr(char *err, size_t errlen,
 							 const char *fmt, ...)
 {
@@ -31,8 +34,9 @@ uint32_t td_nl_max_count(uint32_t op)
 	switch (op) {
 	case TEEARRAY_OP_READ:
 	case TEEARRAY_OP_WRITE:
-	case TEEARRAY_OP_AUDIT_SIGN:
 		return TEEARRAY_NL_MAX_SECTORS;
+	case TEEARRAY_OP_AUDIT_SIGN:
+		return 1;
 	case TEEARRAY_OP_COPY:
 	case TEEARRAY_OP_TRIM:
 		return TEEARRAY_NL_MAX_RANGE;
@@ -244,7 +248,8 @@ int td_nl_complete_add(struct td_nl_builder *b, const struct td_nl_completion *c
 	struct nlattr *nest;
 	int e = 0;
 
-	if (b->len + td_nl_completion_size(c) > b->size || c->data_len > 0xffff - 64)
+	if (b->len + td_nl_completion_size(c) > b->size ||
+	    (c->data && c->data_len > TD_NL_COMPLETION_DATA_MAX))
 		return -1;
 	nest = (struct nlattr *)(b->buf + b->len);
 	b->len += NLA_HDRLEN;

@@ -17,7 +17,9 @@
  * Locking: td_member.lock protects the queue (head, tail, queued) and the
  * stop flag; everything else in td_member belongs to its worker thread.
  * Statistics are atomics.  td_engine_submit() must be called from one
- * thread at a time.
+ * thread at a time.  A request, its buffers included, belongs to the
+ * submitter until td_engine_submit(), then to the engine until the
+ * completion callback hands it back.
  */
 #ifndef TD_MEMBER_H
 #define TD_MEMBER_H
@@ -30,15 +32,32 @@
 #include "td-config.h"
 #include "td-nl.h"
 
+/*
+ * Request data buffers.  Every request has a one-sector buffer inline
+ * (small).  A READ or WRITE of more than one sector needs a large buffer of
+ * TD_REQ_DATA_MAX bytes (big): the daemon takes one from its free list of
+ * large buffers before it submits the request and puts it back when the
+ * request is released.  That free list belongs to the daemon's main thread
+ * (main.c); the engine never allocates, frees or swaps a request's buffers,
+ * it only uses td_req_buf(), and refuses (TEEARRAY_ST_INTERNAL) a request
+ * whose buffer is smaller than td_req_need() says.
+ */
+#define TD_REQ_SMALL	TEEARRAY_NL_SECTOR_SIZE
 #define TD_REQ_DATA_MAX	(TEEARRAY_NL_MAX_SECTORS * TEEARRAY_NL_SECTOR_SIZE)
 
 struct td_request {
 	struct td_request *next;	/* queue link, owned by whoever holds the request */
-	/* Input: the parsed request; nl.data is not used (data lives in buf). */
+	/* Input: the parsed request; nl.data is not used (data lives in the buffer). */
 	struct td_nl_request nl;
 	uint64_t epoch;			/* session it was received in */
 	uint64_t deadline_ms;		/* CLOCK_MONOTONIC; 0: now + member-timeout */
-	uint8_t buf[TD_REQ_DATA_MAX];	/* WRITE/DEATH_WRITE data in, READ data out */
+	/*
+	 * WRITE/DEATH_WRITE/AUDIT_SIGN data in, READ/DEATH_READ data out:
+	 * big (TD_REQ_DATA_MAX bytes, owned by whoever owns the request
+	 * until it is released) when set, else small.  Use td_req_buf().
+	 */
+	uint8_t *big;
+	uint8_t small[TD_REQ_SMALL];
 	/* Output. */
 	uint32_t status;		/* enum teearray_nl_status */
 	int ta_err;			/* teedisk or library error behind status, or 0 */
@@ -49,6 +68,45 @@ struct td_request {
 	uint64_t member_sectors;
 	uint64_t generation;
 };
+
+static inline uint8_t *td_req_buf(struct td_request *r)
+{
+	return r->big ? r->big : r->small;
+}
+
+static inline uint32_t td_req_buf_size(const struct td_request *r)
+{
+	return r->big ? TD_REQ_DATA_MAX : TD_REQ_SMALL;
+}
+
+/*
+ * Bytes of buffer a request needs: COUNT sectors for READ and WRITE (data
+ * out or in), one sector for the death record and audit entries, none for
+ * the rest.  Also the data it moves in a signed batch (td_run's budget).
+ */
+static inline uint32_t td_req_need(const struct td_nl_request *nl)
+{
+	switch (nl->op) {
+	case TEEARRAY_OP_READ:
+	case TEEARRAY_OP_WRITE:
+		return nl->count * TEEARRAY_NL_SECTOR_SIZE;
+	case TEEARRAY_OP_DEATH_READ:
+	case TEEARRAY_OP_DEATH_WRITE:
+	case TEEARRAY_OP_AUDIT_SIGN:
+		return TEEARRAY_NL_SECTOR_SIZE;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Most data (READ results plus WRITE payloads, in sectors) one signed batch
+ * carries: 4 MiB, so the batch frame and its answer (data, evidence,
+ * headers) stay well under the wire's TA_MAX_BODY (8 MiB).  A worker sends
+ * what it took in as many batches as this needs, in order; one request
+ * (at most TEEARRAY_NL_MAX_SECTORS) always fits.
+ */
+#define TD_BATCH_DATA_SECTORS	1024u
 
 struct td_member_stats {
 	atomic_ullong batches;		/* signed batches sent */
@@ -135,7 +193,8 @@ int td_engine_attested(struct td_engine *e, const uint8_t array[TA_UUID_LEN], ui
 
 /*
  * AUDIT_SIGN (no member I/O): fill in attested measurements, the signer and
- * the signature of the audit entry in r->buf; r->status says how it went.
+ * the signature of the audit entry in the request's buffer; r->status says
+ * how it went.
  */
 void td_audit_sign(struct td_engine *e, struct td_request *r);
 

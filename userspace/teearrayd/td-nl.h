@@ -62,12 +62,27 @@ enum td_nl_parse_result {
 	TD_NL_BAD_NOID = 2,	/* malformed, no usable REQ_ID: drop and count */
 };
 
-/* Size of the largest REQUEST/COMPLETE entry (headers + one DATA). */
-#define TD_NL_MAX_REQUEST_LEN	(512u + TEEARRAY_NL_MAX_SECTORS * TEEARRAY_NL_SECTOR_SIZE)
+/*
+ * Size of a REQUEST: headers and scalars (TD_NL_REQUEST_HDR_LEN) plus DATA.
+ * TD_NL_MAX_REQUEST_LEN fits a WRITE of TEEARRAY_NL_MAX_SECTORS.
+ */
+#define TD_NL_REQUEST_HDR_LEN	512u
+#define TD_NL_MAX_REQUEST_LEN	(TD_NL_REQUEST_HDR_LEN + \
+				 TEEARRAY_NL_MAX_SECTORS * TEEARRAY_NL_SECTOR_SIZE)
+
+/*
+ * A netlink attribute's length (nla_len) is 16 bits: an attribute holds at
+ * most 65535 bytes, its header included, and a nested COMPLETION holds its
+ * DATA.  One completion carries at most TD_NL_COMPLETION_DATA_MAX bytes of
+ * DATA; TEEARRAY_NL_MAX_SECTORS (15 sectors, 60 KiB) is chosen to fit
+ * (nl.c checks it at compile time), and td_nl_complete_add() refuses more.
+ */
+#define TD_NL_COMPLETION_DATA_MAX	(0xffffu - 64u)
 
 /*
  * Maximum sectors an op may name in COUNT: READ and WRITE carry data, so
- * TEEARRAY_NL_MAX_SECTORS; COPY and TRIM up to the wire limit (256).
+ * TEEARRAY_NL_MAX_SECTORS; COPY and TRIM up to TEEARRAY_NL_MAX_RANGE (256);
+ * AUDIT_SIGN one (its DATA is one audit entry).
  */
 uint32_t td_nl_max_count(uint32_t op);
 const char *td_nl_op_name(uint32_t op);
