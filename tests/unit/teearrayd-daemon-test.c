@@ -11,8 +11,10 @@
  * COMPLETE messages, malformed requests failed with ST_INTERNAL, unknown
  * members, keep-alives, a KEEPALIVE refused with ESTALE (re-registration,
  * new epoch, old-epoch requests ignored), the control socket's reads and
- * SESSION, a reload on SIGHUP (a new instance registers), and a clean exit
- * on SIGTERM.
+ * SESSION, a reload on SIGHUP (a new instance registers), READs and WRITEs
+ * of TEEARRAY_NL_MAX_SECTORS through netlink with the daemon's large
+ * buffers reused (at most the in-flight maximum of them, as its stop log
+ * says), and a clean exit on SIGTERM.
  *
  * argv: [teearrayd binary] [teedisk binary]
  */
@@ -43,6 +45,7 @@
 static const char *daemon_bin = "build/test/teearrayd-san";
 static const char *teedisk = "build/test/teedisk-san";
 static char dir[] = "/tmp/teearrayd-daemon-XXXXXX";
+static char daemon_log[300];
 static const char *array_s = "6a1b2c3d-0000-4000-8000-00000000000b";
 static uint8_t array_u[16];
 static char member_s[2][40];
@@ -50,8 +53,10 @@ static uint8_t member_u[2][16];
 static pid_t disk_pid[2], dpid;
 static int disk_port[2];
 static int kfd;			/* our end: the "kernel" */
+#define MAXS	TEEARRAY_NL_MAX_SECTORS
+
 static uint8_t msg[70000];
-static uint8_t out[16384];
+static uint8_t out[70000];
 static uint8_t data[4096];
 
 static uint64_t now_ms(void)
@@ -227,6 +232,8 @@ static void k_register_reply(uint32_t seq, uint64_t epoch)
 
 static uint64_t next_id = 100;
 
+static uint32_t k_count = 1;	/* COUNT of the next k_request() */
+
 static void k_request(uint64_t epoch, unsigned int m, uint32_t op, uint64_t sector,
 		      const uint8_t *instance, uint64_t gen, const uint8_t *payload, uint64_t id)
 {
@@ -247,10 +254,10 @@ static void k_request(uint64_t epoch, unsigned int m, uint32_t op, uint64_t sect
 		memcpy(r.instance, instance, 16);
 	}
 	r.sector = sector;
-	r.count = 1;
+	r.count = k_count;
 	if (payload) {
 		r.data = payload;
-		r.data_len = 4096;
+		r.data_len = k_count * 4096;
 	}
 	len = td_nl_build_request(out, sizeof(out), FAM, 0, &r);
 	k_send(out, len);
@@ -265,7 +272,7 @@ struct got {
 	uint8_t instance[16];
 	uint64_t sectors, generation;
 	uint32_t data_len;
-	uint8_t data[4096];
+	uint8_t data[MAXS * 4096];
 };
 
 static struct got got[512];
@@ -302,7 +309,7 @@ static int collect(unsigned int want, int ms)
 			g->sectors = c[i].member_sectors;
 			g->generation = c[i].generation;
 			g->data_len = c[i].data ? c[i].data_len : 0;
-			if (c[i].data && c[i].data_len <= 4096)
+			if (c[i].data && c[i].data_len <= sizeof(g->data))
 				memcpy(g->data, c[i].data, c[i].data_len);
 		}
 	}
@@ -350,6 +357,90 @@ static struct got *find(uint64_t id)
 	return NULL;
 }
 
+/* What member 0's sector s holds after test_large's writes. */
+static void sector_pattern(uint8_t *b, uint64_t s)
+{
+	for (unsigned int j = 0; j < 4096; j++)
+		b[j] = (uint8_t)(s * 29 + j * 5 + (j >> 9));
+}
+
+static int holds_sectors(const uint8_t *b, uint64_t s, uint32_t count)
+{
+	uint8_t a[4096];
+
+	for (uint32_t k = 0; k < count; k++) {
+		sector_pattern(a, s + k);
+		if (memcmp(b + (size_t)k * 4096, a, 4096))
+			return 0;
+	}
+	return 1;
+}
+
+/* Requests of several sectors; the daemon's large buffers (after the reload). */
+static void test_large(uint64_t epoch, const uint8_t *inst0, uint64_t gen0)
+{
+	static uint8_t big[MAXS * 4096];
+	enum { NC = 40 };
+	int ok = 1;
+
+	tap_begin();
+	ngot = nmsgs = 0;
+	for (unsigned int k = 0; k < MAXS; k++)
+		sector_pattern(big + k * 4096, k);
+	k_count = MAXS;
+	k_request(epoch, 0, TEEARRAY_OP_WRITE, 0, inst0, gen0, big, 970);
+	CHECK(collect(1, 5000) && find(970)->status == TEEARRAY_ST_OK);
+	k_request(epoch, 0, TEEARRAY_OP_READ, 0, inst0, gen0, NULL, 971);
+	k_count = 1;
+	k_request(epoch, 0, TEEARRAY_OP_READ, 3, inst0, gen0, NULL, 972);
+	CHECK(collect(3, 5000));
+	CHECK(find(971) && find(971)->status == TEEARRAY_ST_OK &&
+	      find(971)->data_len == MAXS * 4096 && holds_sectors(find(971)->data, 0, MAXS));
+	CHECK(find(972) && find(972)->status == TEEARRAY_ST_OK &&
+	      find(972)->data_len == 4096 && holds_sectors(find(972)->data, 3, 1));
+	tap_end("daemon: a WRITE of %u sectors over netlink, and a READ of %u whose COMPLETE "
+		"carries all %u KiB of it", MAXS, MAXS, MAXS * 4);
+
+	tap_begin();
+	/* The rest of member 0 (64 sectors), in WRITEs of up to MAXS sent together. */
+	ngot = nmsgs = 0;
+	{
+		unsigned int nw = 0;
+
+		for (uint64_t s = MAXS; s < SECTORS; s += MAXS, nw++) {
+			k_count = SECTORS - s < MAXS ? (uint32_t)(SECTORS - s) : MAXS;
+			for (unsigned int k = 0; k < k_count; k++)
+				sector_pattern(big + k * 4096, s + k);
+			k_request(epoch, 0, TEEARRAY_OP_WRITE, s, inst0, gen0, big, 980 + nw);
+		}
+		k_count = 1;
+		CHECK(collect(nw, 5000));
+		for (unsigned int i = 0; i < nw; i++)
+			ok &= find(980 + i) && find(980 + i)->status == TEEARRAY_ST_OK;
+	}
+	/* Two rounds of NC concurrent READs of MAXS sectors. */
+	for (unsigned int round = 0; round < 2; round++) {
+		ngot = nmsgs = 0;
+		k_count = MAXS;
+		for (unsigned int i = 0; i < NC; i++)
+			k_request(epoch, 0, TEEARRAY_OP_READ, (i * 7 + round) % (SECTORS - MAXS + 1),
+				  inst0, gen0, NULL, 2000 + round * 100 + i);
+		k_count = 1;
+		CHECK(collect(NC, 10000));
+		for (unsigned int i = 0; i < NC; i++) {
+			struct got *g = find(2000 + round * 100 + i);
+
+			ok &= g && g->status == TEEARRAY_ST_OK && g->data_len == MAXS * 4096 &&
+			      holds_sectors(g->data, (i * 7 + round) % (SECTORS - MAXS + 1), MAXS);
+		}
+		printf("#   round %u: %u READs of %u sectors in %u COMPLETE messages\n", round,
+		       NC, MAXS, nmsgs);
+	}
+	CHECK(ok);
+	tap_end("daemon: %u concurrent READs of %u sectors, twice, all complete with the right "
+		"data", NC, MAXS);
+}
+
 /* SESSION on the control socket (td-ctl.h); 0 or -1. */
 static int ctl_session(const char *path, struct td_ctl_session *ses)
 {
@@ -384,7 +475,7 @@ int main(int argc, char **argv)
 	size_t n;
 	FILE *f;
 
-	tap_plan(11);
+	tap_plan(13);
 	if (argc > 1)
 		daemon_bin = argv[1];
 	if (argc > 2)
@@ -405,6 +496,7 @@ int main(int argc, char **argv)
 	snprintf(keyfile, sizeof(keyfile), "%s/storage.key", dir);
 	snprintf(conf, sizeof(conf), "%s/teearrayd.conf", dir);
 	snprintf(ctl_path, sizeof(ctl_path), "%s/ctl.sock", dir);
+	snprintf(daemon_log, sizeof(daemon_log), "%s/daemon.log", dir);
 	ta_hex_encode(hex, simsec, 32);
 	f = fopen(simkey, "w");
 	fprintf(f, "%s\n", hex);
@@ -470,9 +562,10 @@ int main(int argc, char **argv)
 		dup2(sv[1], 3);
 		snprintf(fd, sizeof(fd), "%d", 3);
 		if (!getenv("TD_VERBOSE")) {
-			int null = open("/dev/null", O_WRONLY);
+			/* Its log (kept across the reload) tells how many large buffers it made. */
+			int log = open(daemon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
-			dup2(null, 2);
+			dup2(log, 2);
 		}
 		execl(daemon_bin, daemon_bin, "--config", conf, "--foreground", "--allow-unlocked",
 		      "--netlink-fd", fd, "--verbose", "--control-socket", ctl_path, (char *)NULL);
@@ -798,11 +891,37 @@ int main(int argc, char **argv)
 	tap_end("daemon: SIGHUP -> re-executes, registers again; SESSION then names a new "
 		"instance in the new session, serving members once the kernel used them");
 
+	test_large(epoch, inst[0], gen[0]);
+
 	tap_begin();
 	kill(dpid, SIGTERM);
 	CHECK(waitpid(dpid, &status, 0) == dpid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	tap_end("daemon: SIGTERM -> clean exit 0 (sanitizers clean)");
+	if (!getenv("TD_VERBOSE")) {
+		/* The stop log of the instance after the reload: its large buffers. */
+		static char log[1 << 20];
+		FILE *lf = fopen(daemon_log, "r");
+		size_t ln = lf ? fread(log, 1, sizeof(log) - 1, lf) : 0;
+		char *p = NULL, *q;
+		unsigned int nbig = 0, nfail = 1;
+
+		if (lf)
+			fclose(lf);
+		log[ln] = 0;
+		for (q = strstr(log, " large buffers"); q; q = strstr(q + 1, " large buffers"))
+			p = q;
+		while (p && p > log && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		CHECK(p && sscanf(p, "%u large buffers, %u requests failed", &nbig, &nfail) == 2 &&
+		      nfail == 0);
+		/* At most one per request in flight (40), although 80+ needed one. */
+		CHECK(nbig >= 1 && nbig <= 40);
+		CHECK(!strstr(log, "were not returned"));
+		printf("#   the daemon made %u large buffers\n", nbig);
+		unlink(daemon_log);
+	}
+	tap_end("daemon: SIGTERM -> clean exit 0 (sanitizers clean); large buffers were reused, "
+		"all returned");
 
 	for (unsigned int i = 0; i < 2; i++) {
 		char p[300];

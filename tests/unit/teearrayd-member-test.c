@@ -10,7 +10,10 @@
  * restart (RESTARTED), killed member (UNREACHABLE), stopped member
  * (TIMEOUT), measurement pins and a refused simulated attestation
  * (ATTESTATION), unknown member, out-of-range refusal inside a batch, and
- * batching: many queued requests leave as few signed batches.  Member 4 is
+ * batching: many queued requests leave as few signed batches.  READs and
+ * WRITEs of TEEARRAY_NL_MAX_SECTORS carry every byte in one command, need a
+ * large buffer, and a worker splits what it took into batches of at most
+ * TD_BATCH_DATA_SECTORS of data, in order.  Member 4 is
  * reached through ta-mitm (argv[2], default build/test/ta-mitm-san), which
  * forges, replays and cuts its answers: a lie costs the link (a new session,
  * the batch resent or known to have run), a persistent one costs the member
@@ -378,6 +381,214 @@ static void test_batching(void)
 			CHECK(p[i]->status == TEEARRAY_ST_OK && !memcmp(td_req_buf(p[i]), a, 4096));
 	}
 	tap_end("member: one refused command in a batch fails alone; the other nine are applied");
+}
+
+/* ---- requests of several sectors ------------------------------------------------ */
+
+#define MAXS	TEEARRAY_NL_MAX_SECTORS
+#define NBIG	128
+
+/* The large buffers the daemon would take from its free list. */
+static uint8_t bigbuf[NBIG][TD_REQ_DATA_MAX];
+
+static struct td_request *op_big(const struct disk *d, uint32_t op, uint64_t sector,
+				 uint32_t count, unsigned int b)
+{
+	struct td_request *r = req_new(d, op);
+
+	set_ident(r, d);
+	r->nl.sector = sector;
+	r->nl.count = count;
+	r->big = bigbuf[b % NBIG];
+	return r;
+}
+
+/* Sector k of the buffer holds seed + k's pattern. */
+static void fill_run(uint8_t *b, uint32_t count, unsigned int seed)
+{
+	for (uint32_t k = 0; k < count; k++)
+		pattern(b + (size_t)k * 4096, seed + k);
+}
+
+static int holds_run(const uint8_t *b, uint32_t count, unsigned int seed)
+{
+	uint8_t a[4096];
+
+	for (uint32_t k = 0; k < count; k++) {
+		pattern(a, seed + k);
+		if (memcmp(b + (size_t)k * 4096, a, 4096))
+			return 0;
+	}
+	return 1;
+}
+
+static void test_large(void)
+{
+	struct disk *d = &disks[0];
+	struct td_request *r, *p[MAXS];
+	unsigned long long b0;
+	int ok = 1;
+
+	tap_begin();
+	r = op_big(d, TEEARRAY_OP_WRITE, 40, MAXS, 0);
+	fill_run(td_req_buf(r), MAXS, 500);
+	CHECK(td_req_buf_size(r) == MAXS * 4096);
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 0);
+	memset(bigbuf[1], 0xee, sizeof(bigbuf[1]));
+	r = run1(op_big(d, TEEARRAY_OP_READ, 40, MAXS, 1));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == MAXS * 4096 &&
+	      holds_run(td_req_buf(r), MAXS, 500));
+	for (unsigned int k = 0; k < MAXS; k++)
+		p[k] = op_rw(d, TEEARRAY_OP_READ, 40 + k, 0, NULL);
+	td_engine_submit(&eng, p, MAXS);
+	CHECK(wait_all(p, MAXS));
+	for (unsigned int k = 0; k < MAXS; k++)
+		ok &= p[k]->status == TEEARRAY_ST_OK && p[k]->out_len == 4096 &&
+		      holds_run(td_req_buf(p[k]), 1, 500 + k);
+	CHECK(ok);
+	tap_end("member: a WRITE of %u sectors, then one READ of %u returns every byte; "
+		"one-sector READs see each sector", MAXS, MAXS);
+
+	tap_begin();
+	ok = 1;
+	for (unsigned int k = 0; k < MAXS; k++) {
+		uint8_t a[4096];
+
+		pattern(a, 700 + k);
+		p[k] = op_rw(d, TEEARRAY_OP_WRITE, 60 + k, 0, a);
+	}
+	td_engine_submit(&eng, p, MAXS);
+	CHECK(wait_all(p, MAXS));
+	for (unsigned int k = 0; k < MAXS; k++)
+		ok &= p[k]->status == TEEARRAY_ST_OK;
+	CHECK(ok);
+	r = run1(op_big(d, TEEARRAY_OP_READ, 60, MAXS, 2));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == MAXS * 4096 &&
+	      holds_run(td_req_buf(r), MAXS, 700));
+	r = run1(op_big(d, TEEARRAY_OP_READ, 62, 3, 3));
+	CHECK(r->status == TEEARRAY_ST_OK && r->out_len == 3 * 4096 &&
+	      holds_run(td_req_buf(r), 3, 702));
+	tap_end("member: %u one-sector WRITEs read back by one READ of %u (and one of 3)",
+		MAXS, MAXS);
+
+	tap_begin();
+	b0 = batches(d);
+	r = op_big(d, TEEARRAY_OP_READ, 40, MAXS, 4);
+	r->big = NULL;
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_INTERNAL && r->out_len == 0);
+	r = op_big(d, TEEARRAY_OP_WRITE, 40, 2, 4);
+	r->big = NULL;
+	run1(r);
+	CHECK(r->status == TEEARRAY_ST_INTERNAL);
+	CHECK(batches(d) == b0);
+	r = run1(op_big(d, TEEARRAY_OP_READ, 40, MAXS, 5));
+	CHECK(r->status == TEEARRAY_ST_OK && holds_run(td_req_buf(r), MAXS, 500));
+	tap_end("member: a READ or WRITE of several sectors without a large buffer fails "
+		"INTERNAL, unsent, and corrupts nothing");
+}
+
+/*
+ * The batch data budget: an engine of its own (batch-max 200) on member 3,
+ * which the main engine no longer uses.
+ */
+static void test_budget(void)
+{
+	struct disk *d = &disks[3];
+	enum { NW = 70, NR = 100, SPAN = SECTORS - MAXS };
+	static unsigned int model[SECTORS];
+	static struct td_request *p[NR];
+	struct td_config cfg;
+	struct td_engine e3;
+	char text[1024], err[256];
+	struct td_request *r;
+	unsigned long long b0;
+	int ok = 1;
+
+	snprintf(text, sizeof(text),
+		 "signing-key file:/unused\npolicy allow-simulated yes\npolicy sim-pubkey %s\n"
+		 "member-timeout 5s\nbatch-max 200\nmember %s %s 3 127.0.0.1:%d\n",
+		 simpubhex, d->uuid, array_s, d->port);
+	if (td_config_parse("e3", text, &cfg, err, sizeof(err)) ||
+	    td_engine_start(&e3, &cfg, &key, on_complete, NULL)) {
+		printf("#   engine e3: %s\n", err);
+		tap_begin();
+		CHECK(0);
+		tap_end("member: batch budget (no engine)");
+		tap_begin();
+		CHECK(0);
+		tap_end("member: batch budget (no engine)");
+		return;
+	}
+	r = req_new(d, TEEARRAY_OP_IDENTIFY);
+	td_engine_submit(&e3, &r, 1);
+	wait_all(&r, 1);
+	if (r->status == TEEARRAY_ST_OK) {
+		memcpy(inst[3], r->instance, 16);
+		gen[3] = r->generation;
+	}
+
+	tap_begin();
+	/* 70 writes of 15 sectors, overlapping: 1050 sectors, over the budget of 1024. */
+	for (unsigned int i = 0; i < NW; i++) {
+		uint64_t s = (i * 37u) % SPAN;
+
+		p[i] = op_big(d, TEEARRAY_OP_WRITE, s, MAXS, i);
+		fill_run(td_req_buf(p[i]), MAXS, 10000 + i * 100);
+		for (unsigned int k = 0; k < MAXS; k++)
+			model[s + k] = 10000 + i * 100 + k;
+	}
+	b0 = atomic_load(&e3.members[0].stats.batches);
+	td_engine_submit(&e3, p, NW);
+	CHECK(wait_all(p, NW));
+	for (unsigned int i = 0; i < NW; i++)
+		ok &= p[i]->status == TEEARRAY_ST_OK;
+	CHECK(ok);
+	CHECK(NW * MAXS > TD_BATCH_DATA_SECTORS);
+	CHECK(atomic_load(&e3.members[0].stats.batches) - b0 == 2);
+	printf("#   %u writes of %u sectors in %llu signed batches\n", NW, MAXS,
+	       atomic_load(&e3.members[0].stats.batches) - b0);
+	/* Applied in order: every sector holds the last write that covered it. */
+	ok = 1;
+	for (unsigned int s = 0; s < SECTORS; s += MAXS) {
+		uint32_t c = SECTORS - s < MAXS ? SECTORS - s : MAXS;
+
+		r = op_big(d, TEEARRAY_OP_READ, s, c, 100 + s / MAXS);
+		td_engine_submit(&e3, &r, 1);
+		ok &= wait_all(&r, 1) && r->status == TEEARRAY_ST_OK;
+		for (uint32_t k = 0; k < c && ok; k++)
+			if (model[s + k])
+				ok &= holds_run(td_req_buf(r) + (size_t)k * 4096, 1, model[s + k]);
+	}
+	CHECK(ok);
+	tap_end("member: %u WRITEs of %u sectors go in 2 signed batches (data budget %u "
+		"sectors), applied in order", NW, MAXS, TD_BATCH_DATA_SECTORS);
+
+	tap_begin();
+	for (unsigned int i = 0; i < NR; i++)
+		p[i] = op_big(d, TEEARRAY_OP_READ, (i * 11u) % SPAN, MAXS, i);
+	b0 = atomic_load(&e3.members[0].stats.batches);
+	td_engine_submit(&e3, p, NR);
+	CHECK(wait_all(p, NR));
+	ok = 1;
+	for (unsigned int i = 0; i < NR; i++) {
+		uint64_t s = (i * 11u) % SPAN;
+
+		ok &= p[i]->status == TEEARRAY_ST_OK && p[i]->out_len == MAXS * 4096;
+		for (unsigned int k = 0; k < MAXS && ok; k++)
+			if (model[s + k])
+				ok &= holds_run(td_req_buf(p[i]) + (size_t)k * 4096, 1,
+						model[s + k]);
+	}
+	CHECK(ok);
+	CHECK(atomic_load(&e3.members[0].stats.batches) - b0 == 2);
+	printf("#   %u reads of %u sectors in %llu signed batches\n", NR, MAXS,
+	       atomic_load(&e3.members[0].stats.batches) - b0);
+	tap_end("member: %u queued READs of %u sectors all complete with the right data, in 2 "
+		"signed batches (data budget)", NR, MAXS);
+	td_engine_stop(&e3);
+	td_config_free(&cfg);
 }
 
 static void test_fence(void)
@@ -753,7 +964,7 @@ int main(int argc, char **argv)
 	}
 	teedisk = argc >= 2 ? argv[1] : "build/test/teedisk-san";
 	mitm_bin = argc == 3 ? argv[2] : "build/test/ta-mitm-san";
-	tap_plan(27);
+	tap_plan(32);
 	signal(SIGPIPE, SIG_IGN);
 	td_log_set_stderr_prio(getenv("TD_VERBOSE") ? LOG_DEBUG : LOG_ERR - 1);
 	if (access(teedisk, X_OK) || access(mitm_bin, X_OK) || !mkdtemp(dir) ||
@@ -818,10 +1029,12 @@ int main(int argc, char **argv)
 	}
 	test_basic();
 	test_batching();
+	test_large();
 	test_fence();
 	test_config_checks();
 	test_attestation();
 	test_policy_refuses_sim();
+	test_budget();
 	test_restart_and_death();
 	test_timeout();
 	test_mitm();
