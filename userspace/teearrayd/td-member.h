@@ -62,7 +62,7 @@ struct td_request {
 	uint32_t status;		/* enum teearray_nl_status */
 	int ta_err;			/* teedisk or library error behind status, or 0 */
 	int cancelled;			/* dropped: its epoch is no longer current */
-	uint32_t out_len;		/* bytes of buf to return as DATA */
+	uint32_t out_len;		/* bytes of td_req_buf() to return as DATA */
 	int have_identity;		/* IDENTIFY: the three fields below */
 	uint8_t instance[TA_INSTANCE_LEN];
 	uint64_t member_sectors;
