@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The stripe engine: fetching columns (reading them, or reconstructing them
- * when a member is missing or lies), verified reads, parity updates, and
+ * when a member is missing or lies), verified fetches, parity updates, and
  * the stripe sets that keep jobs off each other's stripes.
  *
- * Reads are queued per data stripe by map(); one job per stripe takes every
- * read queued so far.  A read checks the sector's metadata sector and then
- * the sector's MAC; a column that does not verify is rebuilt from the other
- * members and checked again, and the member that served it is failed.  If
- * the rebuilt column does not verify either, every column is fetched and
- * the stripe searched for the members that lie (teearray-blame.h); a stripe
- * that cannot be verified even so fails the read with EIO, counted in
- * status and logged in the audit log: bad data never reaches the caller.
- * Writes go through the journal (teearray-journal.c), which uses the parity
- * helpers here.
+ * A verified fetch checks every wanted column with the caller's check (a
+ * data sector's MAC, a metadata sector's tag); a column that does not
+ * verify is rebuilt from the other members and checked again, and the
+ * member that served it is failed.  If the rebuilt column does not verify
+ * either, every column is fetched and the stripe searched for the members
+ * that lie (teearray-blame.h); a stripe that cannot be verified even so
+ * fails with EIO, counted in status and logged in the audit log: bad data
+ * never reaches the caller.  Reads (teearray-read.c) and the journal
+ * (teearray-journal.c) are built on these helpers.
  */
 #include <linux/slab.h>
 #include <linux/bio.h>
@@ -25,16 +24,8 @@
 
 #define DM_MSG_PREFIX "teearray"
 
-struct teearray_stripe {
-	struct hlist_node node;
-	u64 index;			/* data stripe */
-	struct bio_list bios;
-	struct work_struct work;
-	struct teearray_c *tc;
-};
-
 /* readable[c]: can column c of stripe ms be read from its member (now)? */
-static void teearray_readable_cols(struct teearray_c *tc, u64 ms, bool *readable)
+void teearray_readable_cols(struct teearray_c *tc, u64 ms, bool *readable)
 {
 	struct teearray_rebuild_pos rb;
 
@@ -402,9 +393,9 @@ out:
  * stay available (and not at all when the stripe has no redundancy left:
  * then nothing can tell).
  */
-int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
-			    struct teearray_buf *buf, teearray_check_fn check,
-			    void *ctx)
+static int teearray_fetch_verified_from(struct teearray_c *tc, u64 ms, const bool *want,
+					struct teearray_buf *buf, teearray_check_fn check,
+					void *ctx, bool fetched)
 {
 	bool avoid[TEEARRAY_MAX_MEMBERS] = { false };
 	bool liar[TEEARRAY_MAX_MEMBERS] = { false };
@@ -424,10 +415,15 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 				     teearray_dev(tc), ms);
 			return teearray_fetch_blame(tc, ms, buf, check, ctx, liar, direct);
 		}
-		r = teearray_fetch_columns(tc, ms, want, attempt ? avoid : NULL,
-					   direct, buf);
-		if (r)
-			return r;
+		if (attempt || !fetched) {
+			r = teearray_fetch_columns(tc, ms, want, attempt ? avoid : NULL,
+						   direct, buf);
+			if (r)
+				return r;
+		} else {
+			for (c = 0; c < tc->m; c++)
+				direct[c] = want[c];
+		}
 		for (c = 0; c < tc->n; c++) {
 			bool probe = avoid[c] && !liar[c];
 			int v;
@@ -500,6 +496,26 @@ int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			return -EIO;
 	}
 	return 0;
+}
+
+int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
+			    struct teearray_buf *buf, teearray_check_fn check,
+			    void *ctx)
+{
+	return teearray_fetch_verified_from(tc, ms, want, buf, check, ctx, false);
+}
+
+/*
+ * As teearray_fetch_verified, for wanted columns already in buf->col as
+ * their members returned them (a read of many rows): they are checked as
+ * if just fetched, so a member that served bad data is found and failed
+ * the same way.
+ */
+int teearray_verify_fetched(struct teearray_c *tc, u64 ms, const bool *want,
+			    struct teearray_buf *buf, teearray_check_fn check,
+			    void *ctx)
+{
+	return teearray_fetch_verified_from(tc, ms, want, buf, check, ctx, true);
 }
 
 /* Write the given columns of stripe ms to every member that takes writes. */
@@ -600,349 +616,6 @@ int teearray_stripe_compute(struct teearray_c *tc,
 			     (const u8 *const *)buf->aux, buf->col + tc->n);
 }
 
-static void teearray_bio_copy(struct bio *bio, u8 *sector, bool to_bio)
-{
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	unsigned int off = 0;
-
-	bio_for_each_segment(bv, bio, iter) {
-		if (to_bio)
-			memcpy_to_bvec(&bv, sector + off);
-		else
-			memcpy_from_bvec(sector + off, &bv);
-		off += bv.bv_len;
-	}
-}
-
-/* Virtual 4 KiB sector of a bio. */
-static u64 teearray_bio_vsector(struct teearray_c *tc, struct bio *bio)
-{
-	return dm_target_offset(tc->ti, bio->bi_iter.bi_sector) >> 3;
-}
-
-static void teearray_end_bios(struct bio_list *bios, int r)
-{
-	struct bio *bio;
-
-	while ((bio = bio_list_pop(bios))) {
-		if (r)
-			bio->bi_status = errno_to_blk_status(r);
-		bio_endio(bio);
-	}
-}
-
-/* Context of a data-column check: the stripe's metadata sectors. */
-struct teearray_read_ctx {
-	u64 stripe;			/* data stripe */
-	u64 mv[2];			/* at most two metadata sectors per stripe */
-	const struct teearray_meta_disk *meta[2];
-};
-
-static const struct teearray_entry *
-teearray_read_entry(struct teearray_read_ctx *rc, u64 v)
-{
-	u32 i;
-	u64 mv = teearray_meta_sector_of(v, &i);
-
-	return &rc->meta[mv == rc->mv[0] ? 0 : 1]->entry[i];
-}
-
-static int teearray_check_data(struct teearray_c *tc, u64 ms, u32 col,
-			       const u8 *sector, void *ctx)
-{
-	struct teearray_read_ctx *rc = ctx;
-	u64 v = rc->stripe * tc->n + col;
-
-	return teearray_verify_sector(tc, v, teearray_read_entry(rc, v), sector);
-}
-
-/*
- * Fetch and verify metadata sector mv into page.  Context: job holding the
- * metadata stripe.
- */
-static int teearray_fetch_meta(struct teearray_c *tc, u64 mv, u8 *page,
-			       struct teearray_buf *buf)
-{
-	bool want[TEEARRAY_MAX_MEMBERS] = { false };
-	u32 col;
-	u64 ms = teearray_meta_ms(tc, mv, &col);
-	int r;
-
-	if (teearray_metacache_get(tc, mv, page))
-		return 0;
-	want[col] = true;
-	r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_meta, NULL);
-	if (!r) {
-		memcpy(page, buf->col[col], TEEARRAY_SECTOR_SIZE);
-		teearray_metacache_put(tc, mv, page);
-	}
-	return r;
-}
-
-/*
- * Fetch and verify the metadata sectors of data stripe rc->stripe into
- * aux[0] and aux[N-1] (N >= 2 when there are two).
- */
-static int teearray_read_ctx_init(struct teearray_c *tc, struct teearray_read_ctx *rc,
-				  struct teearray_buf *buf)
-{
-	unsigned int c, nmeta;
-	int r;
-
-	nmeta = teearray_geo_stripe_meta(&tc->geo, rc->stripe, rc->mv);
-	for (c = 0; c < nmeta; c++) {
-		u8 *page = buf->aux[c ? tc->n - 1 : 0];
-
-		r = teearray_fetch_meta(tc, rc->mv[c], page, buf);
-		if (r)
-			return r;
-		rc->meta[c] = (const struct teearray_meta_disk *)page;
-	}
-	if (nmeta == 1)
-		rc->meta[1] = rc->meta[0];
-	return 0;
-}
-
-static int teearray_read_stripe(struct teearray_c *tc, u64 stripe,
-				const bool *want, struct teearray_buf *buf)
-{
-	struct teearray_read_ctx rc = { .stripe = stripe };
-	u64 first = stripe * tc->n;
-	unsigned int c;
-	int r;
-
-	r = teearray_read_ctx_init(tc, &rc, buf);
-	if (r)
-		return r;
-	r = teearray_fetch_verified(tc, teearray_data_ms(tc, stripe), want, buf,
-				    teearray_check_data, &rc);
-	if (r)
-		return r;
-	for (c = 0; c < tc->n; c++)
-		if (want[c])
-			teearray_decrypt_sector(tc, teearray_read_entry(&rc, first + c),
-						buf->col[c], buf->col[c]);
-	return 0;
-}
-
-/* The stripes a read of data stripe s holds: its own and its metadata's. */
-static void teearray_read_set(struct teearray_c *tc, u64 stripe, unsigned long *set)
-{
-	u64 mv[2];
-	u32 col;
-
-	teearray_geo_stripe_meta(&tc->geo, stripe, mv);
-	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
-	teearray_stripe_set_add(set, teearray_data_ms(tc, stripe));
-	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv[0], &col));
-	teearray_stripe_set_add(set, teearray_meta_ms(tc, mv[1], &col));
-}
-
-/*
- * Key rotation: does data stripe s hold a sector under another epoch than
- * the current one, or a metadata sector whose tag verifies only under the
- * previous epoch?  Returns 1, 0 or an error.  Context: process, holding no
- * stripe.
- */
-int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf *buf)
-{
-	struct teearray_read_ctx rc = { .stripe = stripe };
-	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
-	unsigned int c;
-	bool old;
-	int r;
-
-	teearray_read_set(tc, stripe, set);
-	teearray_lock_stripes_shared(tc, set);
-	r = teearray_read_ctx_init(tc, &rc, buf);
-	for (c = 0; c < tc->n && !r; c++) {
-		const struct teearray_entry *e = teearray_read_entry(&rc, stripe * tc->n + c);
-
-		if (!teearray_entry_unwritten(e) && teearray_entry_epoch(e) != tc->key_epoch)
-			r = 1;
-	}
-	for (c = 0; c < 2 && !r; c++)
-		if (memchr_inv(rc.meta[c], 0, TEEARRAY_SECTOR_SIZE) &&
-		    !teearray_verify_meta(tc, rc.mv[c], rc.meta[c], &old) && old)
-			r = 1;
-	teearray_unlock_stripes_shared(tc, set);
-	return r;
-}
-
-/*
- * Scrub stripe ms: fetch every column, check the data columns as a read
- * does (a member that served bad data is failed), recompute the parity into
- * parity[] (P pages) and compare it with what the parity members hold.
- * Returns the number of parity columns that differ, rewritten from the data
- * when repair is set, or a negative errno.  Context: scrub worker, holding
- * no stripe.
- */
-int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
-			  u8 **parity, struct teearray_buf *buf)
-{
-	bool want[TEEARRAY_MAX_MEMBERS] = { false }, cols[TEEARRAY_MAX_MEMBERS] = { false };
-	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
-	struct teearray_read_ctx rc = { .stripe = ms - tc->geo.data_start };
-	bool data = ms >= tc->geo.data_start;
-	unsigned int c;
-	int r, bad = 0;
-
-	for (c = 0; c < tc->m; c++)
-		want[c] = true;
-	if (data) {
-		teearray_read_set(tc, rc.stripe, set);
-	} else {
-		bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
-		teearray_stripe_set_add(set, ms);
-	}
-	/* Checking only reads: beside user reads; a repair writes. */
-	if (repair)
-		teearray_lock_stripes(tc, set);
-	else
-		teearray_lock_stripes_shared(tc, set);
-	if (data) {
-		r = teearray_read_ctx_init(tc, &rc, buf);
-		if (!r)
-			r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_data, &rc);
-	} else if (ms < tc->geo.log_start) {
-		r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_meta, NULL);
-	} else {
-		/* Log sectors carry signatures (teearray log --verify): parity only. */
-		r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
-	}
-	if (!r) {
-		tee_ec_encode(tc->ec, buf->ec_work, (const u8 *const *)buf->col, parity);
-		for (c = tc->n; c < tc->m; c++) {
-			if (!memcmp(parity[c - tc->n], buf->col[c], TEEARRAY_SECTOR_SIZE))
-				continue;
-			DMWARN_LIMIT("%s: stripe %llu: parity column %u (member %u) differs%s",
-				     teearray_dev(tc), ms, c,
-				     teearray_slot_of(&tc->geo, ms, c),
-				     repair ? ": rewriting it" : "");
-			memcpy(buf->col[c], parity[c - tc->n], TEEARRAY_SECTOR_SIZE);
-			cols[c] = true;
-			bad++;
-		}
-		if (bad && repair)
-			r = teearray_write_columns(tc, ms, cols, buf);
-	}
-	if (repair)
-		teearray_unlock_stripes(tc, set);
-	else
-		teearray_unlock_stripes_shared(tc, set);
-	return r ? r : bad;
-}
-
-static void teearray_do_reads(struct teearray_c *tc, u64 stripe,
-			      struct bio_list *bios, struct teearray_buf *buf)
-{
-	bool want[TEEARRAY_MAX_MEMBERS] = { false };
-	struct bio *bio;
-	u32 col;
-	int r;
-
-	bio_list_for_each(bio, bios) {
-		div_u64_rem(teearray_bio_vsector(tc, bio), tc->n, &col);
-		want[col] = true;
-	}
-	r = READ_ONCE(tc->fail_reason) ? -EIO :
-	    teearray_read_stripe(tc, stripe, want, buf);
-	if (!r) {
-		bio_list_for_each(bio, bios) {
-			div_u64_rem(teearray_bio_vsector(tc, bio), tc->n, &col);
-			teearray_bio_copy(bio, buf->col[col], true);
-		}
-	}
-	teearray_end_bios(bios, r);
-}
-
-static void teearray_stripe_work(struct work_struct *work)
-{
-	struct teearray_stripe *st = container_of(work, struct teearray_stripe, work);
-	struct teearray_c *tc = st->tc;
-	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
-	struct teearray_buf *buf;
-	struct bio_list bios;
-
-	teearray_read_set(tc, st->index, set);
-	teearray_lock_stripes_shared(tc, set);
-	buf = mempool_alloc(tc->buf_pool, GFP_NOIO);
-	for (;;) {
-		spin_lock_irq(&tc->stripe_lock);
-		bios = st->bios;
-		bio_list_init(&st->bios);
-		if (bio_list_empty(&bios)) {
-			hash_del(&st->node);
-			spin_unlock_irq(&tc->stripe_lock);
-			break;
-		}
-		spin_unlock_irq(&tc->stripe_lock);
-		teearray_do_reads(tc, st->index, &bios, buf);
-	}
-	mempool_free(buf, tc->buf_pool);
-	teearray_unlock_stripes_shared(tc, set);
-	mempool_free(st, tc->stripe_pool);
-}
-
-static int teearray_queue_read(struct teearray_c *tc, struct bio *bio)
-{
-	struct teearray_stripe *st, *new;
-	u64 stripe = div_u64(teearray_bio_vsector(tc, bio), tc->n);
-
-	new = mempool_alloc(tc->stripe_pool, GFP_NOIO);
-	spin_lock_irq(&tc->stripe_lock);
-	hash_for_each_possible(tc->stripe_table, st, node, stripe) {
-		if (st->index == stripe) {
-			bio_list_add(&st->bios, bio);
-			spin_unlock_irq(&tc->stripe_lock);
-			mempool_free(new, tc->stripe_pool);
-			return DM_MAPIO_SUBMITTED;
-		}
-	}
-	new->index = stripe;
-	new->tc = tc;
-	bio_list_init(&new->bios);
-	bio_list_add(&new->bios, bio);
-	INIT_WORK(&new->work, teearray_stripe_work);
-	hash_add(tc->stripe_table, &new->node, stripe);
-	spin_unlock_irq(&tc->stripe_lock);
-	queue_work(tc->io_wq, &new->work);
-	return DM_MAPIO_SUBMITTED;
-}
-
-/* Context: map(), process; may sleep for a stripe descriptor. */
-int teearray_map_bio(struct teearray_c *tc, struct bio *bio)
-{
-	if (bio->bi_opf & REQ_PREFLUSH && !bio->bi_iter.bi_size) {
-		/*
-		 * device-mapper sends flushes as empty REQ_PREFLUSH writes.  A
-		 * write completes only once its journal entry is on the
-		 * members: nothing is left to flush.
-		 */
-		bio_endio(bio);
-		return DM_MAPIO_SUBMITTED;
-	}
-	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)
-		return DM_MAPIO_KILL;
-	if (READ_ONCE(tc->fail_reason))
-		return DM_MAPIO_KILL;
-	/* The queue limits make every bio one aligned 4 KiB sector; check. */
-	if (bio->bi_iter.bi_size != TEEARRAY_SECTOR_SIZE ||
-	    dm_target_offset(tc->ti, bio->bi_iter.bi_sector) & 7) {
-		DMWARN_LIMIT("%s: refusing a bio of %u bytes at sector %llu: not one 4 KiB sector",
-			     teearray_dev(tc),
-			     bio->bi_iter.bi_size,
-			     (unsigned long long)bio->bi_iter.bi_sector);
-		return DM_MAPIO_KILL;
-	}
-	if (bio_data_dir(bio) == WRITE) {
-		teearray_journal_queue(tc, bio);
-		return DM_MAPIO_SUBMITTED;
-	}
-	return teearray_queue_read(tc, bio);
-}
-
 void teearray_buf_put(struct teearray_buf *buf)
 {
 	unsigned int i;
@@ -996,14 +669,11 @@ static void *teearray_buf_alloc(gfp_t gfp, void *pool_data)
 
 int teearray_io_init(struct teearray_c *tc)
 {
-	spin_lock_init(&tc->stripe_lock);
-	hash_init(tc->stripe_table);
 	spin_lock_init(&tc->busy_lock);
 	init_waitqueue_head(&tc->busy_wq);
-	tc->stripe_pool = mempool_create_kmalloc_pool(16, sizeof(struct teearray_stripe));
 	tc->buf_pool = mempool_create(2, teearray_buf_alloc, teearray_buf_free, tc);
 	tc->io_wq = alloc_workqueue("teearray_io", WQ_MEM_RECLAIM, 64);
-	if (!tc->stripe_pool || !tc->buf_pool || !tc->io_wq) {
+	if (!tc->buf_pool || !tc->io_wq) {
 		teearray_io_exit(tc);
 		return -ENOMEM;
 	}
@@ -1015,5 +685,4 @@ void teearray_io_exit(struct teearray_c *tc)
 	if (tc->io_wq)
 		destroy_workqueue(tc->io_wq);
 	mempool_destroy(tc->buf_pool);
-	mempool_destroy(tc->stripe_pool);
 }

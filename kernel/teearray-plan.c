@@ -18,6 +18,30 @@ void teearray_plan_readable(const struct teearray_geometry *g,
 	}
 }
 
+u32 teearray_plan_rows(const struct teearray_geometry *g, u64 v, u32 nv,
+		       u64 *first, struct teearray_row_span *span)
+{
+	u32 n = g->data_members, m = n + g->parity_members, i;
+	u64 s0 = v / n;
+
+	*first = s0;
+	memset(span, 0, m * sizeof(*span));
+	for (i = 0; i < nv; i++) {
+		u32 col = (u32)((v + i) % n), row = (u32)((v + i) / n - s0);
+		struct teearray_row_span *sp =
+			&span[teearray_slot_of(g, teearray_geo_data_ms(g, s0 + row), col)];
+
+		if (!sp->count) {
+			sp->off = row;
+			sp->count = 1;
+		} else {
+			/* Rows only grow along the read. */
+			sp->count = row - sp->off + 1;
+		}
+	}
+	return (u32)((v + nv - 1) / n - s0 + 1);
+}
+
 unsigned int teearray_plan_usable(const struct teearray_geometry *g,
 				  const bool *readable, const bool *avoid)
 {

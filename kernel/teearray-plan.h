@@ -84,6 +84,26 @@ static inline unsigned int teearray_geo_stripe_meta(const struct teearray_geomet
 	return mv[1] != mv[0] ? 2 : 1;
 }
 
+/*
+ * A read of a run of rows: span[slot] is the run of member sectors the
+ * slot returns, as row offsets [off, off + count) from the first row
+ * (count 0: the slot holds none of the sectors read).  A run includes the
+ * rows in between where the slot holds parity or sectors not read, so
+ * that each member gets one command.
+ */
+struct teearray_row_span {
+	u32 off;
+	u32 count;
+};
+
+/*
+ * Plan a read of virtual sectors [v, v + nv) (nv >= 1): *first is the data
+ * stripe of the first row; fills span[0 .. N+P-1]; returns the number of
+ * rows.
+ */
+u32 teearray_plan_rows(const struct teearray_geometry *g, u64 v, u32 nv,
+		       u64 *first, struct teearray_row_span *span);
+
 /* readable[c]: can column c of stripe ms be read from its member? */
 void teearray_plan_readable(const struct teearray_geometry *g,
 			    const struct teearray_member *members,

@@ -197,7 +197,14 @@ static int teearray_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 
 	ti->num_flush_bios = 1;
 	ti->flush_supported = true;
-	r = dm_set_target_max_io_len(ti, TEEARRAY_SECTOR_SIZE >> SECTOR_SHIFT);
+	/*
+	 * Bios end at every run of TEEARRAY_NL_MAX_SECTORS rows: a read job
+	 * asks each member for at most that many sectors.  Writes are taken
+	 * one 4 KiB sector at a time (dm_accept_partial_bio in map()).
+	 */
+	ti->per_io_data_size = teearray_read_per_bio_size();
+	r = dm_set_target_max_io_len(ti, (sector_t)TEEARRAY_NL_MAX_SECTORS * tc->n *
+					 (TEEARRAY_SECTOR_SIZE >> SECTOR_SHIFT));
 	if (r) {
 		ti->error = "Cannot set the maximum I/O size";
 		goto bad;
@@ -221,9 +228,42 @@ static void teearray_dtr(struct dm_target *ti)
 	teearray_free(tc);
 }
 
+/* Context: process; never sleeps. */
 static int teearray_map(struct dm_target *ti, struct bio *bio)
 {
-	return teearray_map_bio(ti->private, bio);
+	struct teearray_c *tc = ti->private;
+	sector_t offset = dm_target_offset(ti, bio->bi_iter.bi_sector);
+
+	if (bio->bi_opf & REQ_PREFLUSH && !bio->bi_iter.bi_size) {
+		/*
+		 * device-mapper sends flushes as empty REQ_PREFLUSH writes.  A
+		 * write completes only once its journal entry is on the
+		 * members: nothing is left to flush.
+		 */
+		bio_endio(bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE)
+		return DM_MAPIO_KILL;
+	if (READ_ONCE(tc->fail_reason))
+		return DM_MAPIO_KILL;
+	/* The queue limits make every bio whole aligned 4 KiB sectors; check. */
+	if (!bio->bi_iter.bi_size || bio->bi_iter.bi_size % TEEARRAY_SECTOR_SIZE ||
+	    offset & 7) {
+		DMWARN_LIMIT("%s: refusing a bio of %u bytes at sector %llu: not 4 KiB sectors",
+			     teearray_dev(tc), bio->bi_iter.bi_size,
+			     (unsigned long long)bio->bi_iter.bi_sector);
+		return DM_MAPIO_KILL;
+	}
+	if (bio_data_dir(bio) == WRITE) {
+		/* The journal takes one sector per bio; dm sends the rest again. */
+		if (bio->bi_iter.bi_size > TEEARRAY_SECTOR_SIZE)
+			dm_accept_partial_bio(bio, TEEARRAY_SECTOR_SIZE >> SECTOR_SHIFT);
+		teearray_journal_queue(tc, bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	teearray_read_queue(tc, bio);
+	return DM_MAPIO_SUBMITTED;
 }
 
 /*

@@ -356,6 +356,13 @@ static int tp_register(struct sk_buff *skb, struct genl_info *info)
 	u64 epoch;
 	u32 old;
 
+	if (info->genlhdr->version != TEEARRAY_GENL_VERSION) {
+		/* An older daemon would refuse multi-sector reads, failing members. */
+		GENL_SET_ERR_MSG(info, "the daemon speaks another version of the protocol");
+		DMWARN_LIMIT("refused a transport daemon speaking netlink version %u (this module: %u)",
+			     info->genlhdr->version, TEEARRAY_GENL_VERSION);
+		return -EPROTO;
+	}
 	if (!info->attrs[TEEARRAY_A_CREDITS]) {
 		GENL_SET_ERR_MSG(info, "REGISTER needs CREDITS");
 		return -EINVAL;
@@ -420,8 +427,8 @@ static int tp_keepalive(struct sk_buff *skb, struct genl_info *info)
 static const struct nla_policy tp_completion_policy[TEEARRAY_A_MAX + 1] = {
 	[TEEARRAY_A_REQ_ID] = { .type = NLA_U64 },
 	[TEEARRAY_A_STATUS] = NLA_POLICY_MAX(NLA_U32, __TEEARRAY_ST_MAX - 1),
-	[TEEARRAY_A_DATA] = { .type = NLA_BINARY,
-			      .len = TEEARRAY_NL_MAX_SECTORS * TP_SECTOR },
+	/* The exact length is checked against the request (tp_reply_fits). */
+	[TEEARRAY_A_DATA] = { .type = NLA_BINARY },
 	[TEEARRAY_A_INSTANCE_ID] = NLA_POLICY_EXACT_LEN(16),
 	[TEEARRAY_A_MEMBER_SECTORS] = { .type = NLA_U64 },
 	[TEEARRAY_A_GENERATION] = { .type = NLA_U64 },

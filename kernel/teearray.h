@@ -44,7 +44,6 @@
  *                   teearray_keys_barrier() takes every bit, one by one)
  *   member_lock     membership: member states, generations, death record,
  *                   fencing, starting and ending a rebuild, journal replay
- *   stripe_lock     the queue of read bios waiting for their stripe
  *   journal.lock    the queue of write bios waiting for a commit
  *   busy_lock       the stripe-lock table (never held while sleeping)
  *   metacache.lock  the metadata cache (never held while sleeping)
@@ -178,10 +177,7 @@ struct teearray_c {
 
 	struct workqueue_struct *io_wq;		/* stripe jobs */
 	struct workqueue_struct *ctl_wq;	/* fencing */
-	mempool_t *stripe_pool;
 	mempool_t *buf_pool;
-	spinlock_t stripe_lock;			/* protects stripe_table */
-	DECLARE_HASHTABLE(stripe_table, 10);
 	/* Stripe sets in use, by hash of ms; see teearray-stripelock.h. */
 	spinlock_t busy_lock;
 	struct teearray_stripelocks locks;
@@ -307,8 +303,15 @@ void teearray_set_failed(struct teearray_c *tc, const char *why);
 
 void teearray_arm_crash(struct teearray_c *tc, u64 after);
 
+/* teearray-read.c */
+void teearray_read_queue(struct teearray_c *tc, struct bio *bio);
+unsigned int teearray_read_per_bio_size(void);
+int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf *buf);
+int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
+			  u8 **parity, struct teearray_buf *buf);
+
 /* teearray-io.c */
-int teearray_map_bio(struct teearray_c *tc, struct bio *bio);
+void teearray_readable_cols(struct teearray_c *tc, u64 ms, bool *readable);
 int teearray_io_init(struct teearray_c *tc);
 void teearray_io_exit(struct teearray_c *tc);
 struct teearray_buf *teearray_buf_new(struct teearray_c *tc, gfp_t gfp);
@@ -343,6 +346,9 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
 int teearray_fetch_verified(struct teearray_c *tc, u64 ms, const bool *want,
 			    struct teearray_buf *buf, teearray_check_fn check,
 			    void *ctx);
+int teearray_verify_fetched(struct teearray_c *tc, u64 ms, const bool *want,
+			    struct teearray_buf *buf, teearray_check_fn check,
+			    void *ctx);
 int teearray_write_columns(struct teearray_c *tc, u64 ms, const bool *cols,
 			   struct teearray_buf *buf);
 int teearray_check_meta(struct teearray_c *tc, u64 ms, u32 col,
@@ -352,7 +358,6 @@ int teearray_stripe_fetch_old(struct teearray_c *tc, u64 ms,
 			      bool have_old, const bool *have,
 			      struct teearray_buf *buf, teearray_check_fn check,
 			      void *ctx, bool *rmw);
-int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf *buf);
 int teearray_stripe_compute(struct teearray_c *tc,
 			    const unsigned long *written, u8 *const *old,
 			    struct teearray_buf *buf, bool rmw);
@@ -426,7 +431,5 @@ u64 teearray_audit_seq(struct teearray_c *tc);
 /* teearray-scrub.c */
 void teearray_scrub_work(struct work_struct *work);
 int teearray_scrub_start(struct teearray_c *tc, bool repair);
-int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
-			  u8 **parity, struct teearray_buf *buf);
 
 #endif /* TEEARRAY_H */

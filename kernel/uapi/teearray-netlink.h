@@ -3,7 +3,10 @@
  * Generic netlink ABI between dm-teearray and its transport daemon
  * (teearrayd).  Included by the kernel module and by userspace.
  *
- * Family "teearray", version 1, every command needs CAP_NET_ADMIN.
+ * Family "teearray", version 2, every command needs CAP_NET_ADMIN.  Version 2
+ * (READ and WRITE of more than one sector) is not compatible with 1: the
+ * kernel refuses a REGISTER of another version, the daemon a family of
+ * another version.
  *
  * One daemon serves all arrays on a host.  It sends REGISTER and receives a
  * session epoch; a later REGISTER (a restarted daemon) takes over and gets a
@@ -22,7 +25,7 @@
 #define _UAPI_TEEARRAY_NETLINK_H
 
 #define TEEARRAY_GENL_NAME	"teearray"
-#define TEEARRAY_GENL_VERSION	1
+#define TEEARRAY_GENL_VERSION	2
 
 /*
  * The daemon sends KEEPALIVE every TEEARRAY_KEEPALIVE_MS; after

@@ -355,9 +355,93 @@ static void test_update_plan(void)
 	tap_end("parity update: the columns each way fetches");
 }
 
+static void test_rows_full_row(void)
+{
+	struct teearray_row_span span[6];
+	struct teearray_geometry g;
+	u64 first, ms;
+	u32 slot;
+
+	tap_begin();
+	geo_init(&g, 4, 2);
+	/* One whole row: its four data members, one sector each; no parity. */
+	CHECK(teearray_plan_rows(&g, 4 * 10, 4, &first, span) == 1);
+	CHECK(first == 10);
+	ms = g.data_start + 10;
+	for (slot = 0; slot < 6; slot++) {
+		bool parity = slot == (4 + ms) % 6 || slot == (5 + ms) % 6;
+
+		CHECK(span[slot].count == (parity ? 0 : 1));
+		CHECK(span[slot].off == 0);
+	}
+	/* Column 2 of row 10 to column 1 of row 12: three rows. */
+	CHECK(teearray_plan_rows(&g, 4 * 10 + 2, 8, &first, span) == 3);
+	CHECK(first == 10);
+	/*
+	 * Column c of row 10 + r is on slot (ms + r + c) % 6.  Relative to ms:
+	 * slots +2 and +3 hold a sector in each of the three rows, +1 and +4
+	 * only in row 11, +0 and +5 none.
+	 */
+	CHECK(span[(ms + 2) % 6].off == 0 && span[(ms + 2) % 6].count == 3);
+	CHECK(span[(ms + 3) % 6].off == 0 && span[(ms + 3) % 6].count == 3);
+	CHECK(span[(ms + 1) % 6].off == 1 && span[(ms + 1) % 6].count == 1);
+	CHECK(span[(ms + 4) % 6].off == 1 && span[(ms + 4) % 6].count == 1);
+	CHECK(span[ms % 6].count == 0 && span[(ms + 5) % 6].count == 0);
+	tap_end("rows: a full row reads one sector from each data member, none from parity");
+}
+
+/*
+ * For many shapes and ranges: every sector read lies in its slot's run, and
+ * each run starts and ends at a sector read (no member reads more than the
+ * rows between its first and last sector).
+ */
+static void test_rows_cover(void)
+{
+	static const u32 shapes[][2] = { { 2, 1 }, { 3, 2 }, { 4, 2 }, { 8, 3 }, { 10, 4 },
+					 { 16, 4 }, { 148, 8 } };
+	struct teearray_row_span span[TEEARRAY_MAX_MEMBERS];
+	unsigned int t, k, bad = 0;
+
+	tap_begin();
+	srand(16);
+	for (t = 0; t < sizeof(shapes) / sizeof(shapes[0]); t++) {
+		struct teearray_geometry g;
+		u32 n = shapes[t][0], m = n + shapes[t][1];
+
+		geo_init(&g, n, shapes[t][1]);
+		for (k = 0; k < 200; k++) {
+			u64 v = (u64)rand() % (g.data_sectors * n - 32 * n), first;
+			u32 nv = 1 + (u32)rand() % (32 * n), rows, i, slot;
+			u32 lo[TEEARRAY_MAX_MEMBERS], hi[TEEARRAY_MAX_MEMBERS];
+			bool seen[TEEARRAY_MAX_MEMBERS] = { false };
+
+			if (k % 4 == 0)
+				v -= v % n;	/* row aligned */
+			rows = teearray_plan_rows(&g, v, nv, &first, span);
+			bad += first != v / n || rows != (v + nv - 1) / n - v / n + 1;
+			for (i = 0; i < nv; i++) {
+				u64 s = (v + i) / n;
+				u32 row = (u32)(s - first);
+
+				slot = teearray_slot_of(&g, g.data_start + s, (u32)((v + i) % n));
+				bad += row < span[slot].off || row >= span[slot].off + span[slot].count;
+				lo[slot] = seen[slot] ? lo[slot] : row;
+				hi[slot] = row;
+				seen[slot] = true;
+			}
+			for (slot = 0; slot < m; slot++)
+				bad += seen[slot] ? span[slot].off != lo[slot] ||
+						    span[slot].count != hi[slot] - lo[slot] + 1 :
+						    span[slot].count != 0;
+		}
+	}
+	CHECK(bad == 0);
+	tap_end("rows: every sector read is in its member's run, and each run is as short as it can be");
+}
+
 int main(void)
 {
-	tap_plan(8);
+	tap_plan(10);
 	test_geometry();
 	test_stripe_meta();
 	test_healthy_fetch();
@@ -366,5 +450,7 @@ int main(void)
 	test_rebuild_cursor();
 	test_rmw();
 	test_update_plan();
+	test_rows_full_row();
+	test_rows_cover();
 	return tap_exit_status();
 }

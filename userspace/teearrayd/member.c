@@ -237,8 +237,13 @@ static uint32_t td_ensure(struct td_member *m, uint64_t deadline, int force, int
 		return TEEARRAY_ST_OK;
 	td_disconnect(m);
 	if (!force && now < m->backoff_until_ms) {
-		*err = TA_E_IO;
-		return TEEARRAY_ST_UNREACHABLE;
+		/*
+		 * Why the last attempt failed: a member that failed attestation
+		 * stays "attestation failed" for every request until it is tried
+		 * again, whichever request the kernel happens to send first.
+		 */
+		*err = m->backoff_err;
+		return m->backoff_status;
 	}
 	to = td_remaining(deadline);
 	if (to <= 0) {
@@ -272,6 +277,8 @@ static uint32_t td_ensure(struct td_member *m, uint64_t deadline, int force, int
 		if (m->backoff_ms > TD_BACKOFF_MAX_MS)
 			m->backoff_ms = TD_BACKOFF_MAX_MS;
 		m->backoff_until_ms = td_now_ms() + m->backoff_ms;
+		m->backoff_status = st;
+		m->backoff_err = ret;
 		return st;
 	}
 	if (m->backoff_until_ms)

@@ -134,6 +134,8 @@ struct td_member {
 	struct ta_policy pol;
 	uint64_t backoff_until_ms;
 	unsigned int backoff_ms;
+	uint32_t backoff_status;	/* what requests get until backoff_until_ms */
+	int backoff_err;
 	int have_known;			/* an instance was seen before (restart log) */
 	unsigned int bad_answers;	/* answers in a row lost or unverifiable */
 	uint8_t known_instance[TA_INSTANCE_LEN];
