@@ -7,6 +7,31 @@
 #include <crypto/algapi.h>
 #endif
 
+#ifdef __KERNEL__
+struct crypto_shash *teearray_sha256_tfm;
+
+void teearray_sha256_setup(void)
+{
+	struct crypto_shash *tfm = crypto_alloc_shash("sha256", 0, 0);
+
+	if (IS_ERR(tfm))
+		return;
+	/* The state lives in struct teearray_sha256, on callers' stacks. */
+	if (crypto_shash_descsize(tfm) > TEEARRAY_SHA256_DESC_MAX) {
+		crypto_free_shash(tfm);
+		return;
+	}
+	teearray_sha256_tfm = tfm;
+}
+
+void teearray_sha256_teardown(void)
+{
+	if (teearray_sha256_tfm)
+		crypto_free_shash(teearray_sha256_tfm);
+	teearray_sha256_tfm = NULL;
+}
+#endif
+
 void teearray_wipe(void *p, size_t len)
 {
 #ifdef __KERNEL__

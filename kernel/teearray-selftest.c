@@ -330,13 +330,39 @@ static const char *teearray_kat_run(const struct teearray_kat *v,
 	return NULL;
 }
 
+/* RFC 4231 test case 2: HMAC-SHA-256 with key "Jefe". */
+static const u8 rfc4231_2_mac[TEEARRAY_SHA256_SIZE] = {
+	0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26,
+	0x08, 0x95, 0x75, 0xc7, 0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83,
+	0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
+};
+
+static const char *teearray_sha256_name(void)
+{
+#ifdef __KERNEL__
+	return teearray_sha256_tfm ? crypto_shash_driver_name(teearray_sha256_tfm) :
+				     "sha256-lib";
+#else
+	return "libsodium";
+#endif
+}
+
 int teearray_sector_selftest(void)
 {
+	static const char jefe_data[] = "what do ya want for nothing?";
+	u8 mac[TEEARRAY_SHA256_SIZE];
 	struct teearray_sector_keys k;
 	const char *why = NULL;
 	unsigned int i;
 	u8 *buf;
 
+	/* Every MAC and tag is HMAC-SHA256 through teearray-sha256.h. */
+	teearray_hmac((const u8 *)"Jefe", 4, (const u8 *)jefe_data, sizeof(jefe_data) - 1, mac);
+	if (memcmp(mac, rfc4231_2_mac, sizeof(mac))) {
+		DMERR("hmac-sha256: self-test FAILED (RFC 4231 case 2, %s), refusing to load",
+		      teearray_sha256_name());
+		return -EIO;
+	}
 	buf = kmalloc(3 * KAT_SECTOR, GFP_KERNEL);
 	if (!buf) {
 		DMERR("chacha20: self-test could not run: out of memory");
@@ -354,7 +380,7 @@ int teearray_sector_selftest(void)
 		      teearray_kats[i - 1].name, why);
 		return -EIO;
 	}
-	DMINFO("chacha20: self-test passed (%u RFC 8439 vectors through the sector cipher)",
-	       (unsigned int)ARRAY_SIZE(teearray_kats));
+	DMINFO("chacha20: self-test passed (%u RFC 8439 vectors through the sector cipher; %s)",
+	       (unsigned int)ARRAY_SIZE(teearray_kats), teearray_sha256_name());
 	return 0;
 }

@@ -576,18 +576,23 @@ static int __init dm_teearray_init(void)
 {
 	int r;
 
+	teearray_sha256_setup();
 	r = tee_ec_module_init() ?: teearray_sector_selftest();
-	if (r)
+	if (r) {
+		teearray_sha256_teardown();
 		return r;
+	}
 	r = teearray_transport_init();
 	if (r) {
 		DMERR("cannot register the netlink family: %d", r);
+		teearray_sha256_teardown();
 		return r;
 	}
 	r = dm_register_target(&teearray_target);
 	if (r < 0) {
 		DMERR("register failed %d", r);
 		teearray_transport_exit();
+		teearray_sha256_teardown();
 	}
 	return r;
 }
@@ -596,6 +601,7 @@ static void __exit dm_teearray_exit(void)
 {
 	dm_unregister_target(&teearray_target);
 	teearray_transport_exit();
+	teearray_sha256_teardown();
 }
 
 module_init(dm_teearray_init);

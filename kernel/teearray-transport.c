@@ -359,7 +359,7 @@ static int tp_register(struct sk_buff *skb, struct genl_info *info)
 	if (info->genlhdr->version != TEEARRAY_GENL_VERSION) {
 		/* An older daemon would refuse multi-sector reads, failing members. */
 		GENL_SET_ERR_MSG(info, "the daemon speaks another version of the protocol");
-		DMWARN_LIMIT("refused a transport daemon speaking netlink version %u (this module: %u)",
+		DMWARN_LIMIT("refused a daemon speaking netlink version %u (this module: %u)",
 			     info->genlhdr->version, TEEARRAY_GENL_VERSION);
 		return -EPROTO;
 	}
