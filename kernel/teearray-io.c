@@ -163,23 +163,11 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
 			   const bool *avoid, bool *direct,
 			   struct teearray_buf *buf)
 {
-	struct teearray_request *rqs;
-	struct {
-		bool readable[TEEARRAY_MAX_MEMBERS];
-		bool read[TEEARRAY_MAX_MEMBERS];
-		u8 erased[TEEARRAY_MAX_MEMBERS];
-	} *plan;
-	bool *read;
+	struct teearray_request *rqs = buf->rqs;
+	struct teearray_fetch_plan *plan = buf->plan;
+	bool *read = plan->read;
 	unsigned int attempt, c, k;
 	int r = -EIO;
-
-	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO);
-	plan = kmalloc(sizeof(*plan), GFP_NOIO);
-	if (!rqs || !plan) {
-		r = -ENOMEM;
-		goto out;
-	}
-	read = plan->read;
 
 	for (attempt = 0; attempt <= tc->m; attempt++) {
 		int missing;
@@ -225,9 +213,6 @@ int teearray_fetch_columns(struct teearray_c *tc, u64 ms, const bool *want,
 		r = 0;
 		break;
 	}
-out:
-	kfree(plan);
-	kfree(rqs);
 	return r;
 }
 
@@ -522,13 +507,10 @@ int teearray_verify_fetched(struct teearray_c *tc, u64 ms, const bool *want,
 int teearray_write_columns(struct teearray_c *tc, u64 ms, const bool *cols,
 			   struct teearray_buf *buf)
 {
-	struct teearray_request *rqs;
+	struct teearray_request *rqs = buf->rqs;
 	unsigned int c, k = 0;
 	int r;
 
-	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO);
-	if (!rqs)
-		return -ENOMEM;
 	for (c = 0; c < tc->m; c++) {
 		u32 slot = teearray_slot_of(&tc->geo, ms, c);
 
@@ -539,7 +521,6 @@ int teearray_write_columns(struct teearray_c *tc, u64 ms, const bool *cols,
 	r = teearray_io(tc, rqs, k);
 	if (!r && !teearray_handle_failures(tc, rqs, k, "write failed"))
 		r = -EIO;
-	kfree(rqs);
 	return r;
 }
 
@@ -627,6 +608,8 @@ void teearray_buf_put(struct teearray_buf *buf)
 		free_page((unsigned long)buf->aux[i]);
 	}
 	kvfree(buf->ec_work);
+	kfree(buf->rqs);
+	kfree(buf->plan);
 	kfree(buf);
 }
 
@@ -649,7 +632,9 @@ struct teearray_buf *teearray_buf_new(struct teearray_c *tc, gfp_t gfp)
 			goto bad;
 	}
 	buf->ec_work = kmalloc(tee_ec_work_size(tc->ec), gfp);
-	if (!buf->ec_work)
+	buf->rqs = kcalloc(tc->m, sizeof(*buf->rqs), gfp);
+	buf->plan = kmalloc(sizeof(*buf->plan), gfp);
+	if (!buf->ec_work || !buf->rqs || !buf->plan)
 		goto bad;
 	return buf;
 bad:

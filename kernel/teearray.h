@@ -236,10 +236,23 @@ struct teearray_c {
 };
 
 /* A stripe's worth of sector buffers for one job. */
+/* What teearray_fetch_columns plans, by column. */
+struct teearray_fetch_plan {
+	bool readable[TEEARRAY_MAX_MEMBERS];
+	bool read[TEEARRAY_MAX_MEMBERS];
+	u8 erased[TEEARRAY_MAX_MEMBERS];
+};
+
+/*
+ * A stripe job's buffers, from tc->buf_pool: with them, fetching and
+ * writing columns allocate nothing (a mempool element always comes).
+ */
 struct teearray_buf {
 	u8 *col[TEEARRAY_MAX_MEMBERS];	/* stripe contents, by column */
 	u8 *aux[TEEARRAY_MAX_MEMBERS];	/* new data, then deltas, by data column */
 	void *ec_work;
+	struct teearray_request *rqs;	/* one per member */
+	struct teearray_fetch_plan *plan;
 };
 
 /* Where the rebuild stands, as the I/O path reads it (without a lock). */
