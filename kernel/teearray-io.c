@@ -657,7 +657,11 @@ int teearray_io_init(struct teearray_c *tc)
 	spin_lock_init(&tc->busy_lock);
 	init_waitqueue_head(&tc->busy_wq);
 	tc->buf_pool = mempool_create(2, teearray_buf_alloc, teearray_buf_free, tc);
-	tc->io_wq = alloc_workqueue("teearray_io", WQ_MEM_RECLAIM, 64);
+	/*
+	 * Unbound, as dm-crypt's kcryptd: read jobs verify and decrypt on
+	 * whichever CPU is free, not only on the one that submitted the bio.
+	 */
+	tc->io_wq = alloc_workqueue("teearray_io", WQ_MEM_RECLAIM | WQ_UNBOUND, 64);
 	if (!tc->buf_pool || !tc->io_wq) {
 		teearray_io_exit(tc);
 		return -ENOMEM;
