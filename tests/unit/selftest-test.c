@@ -7,8 +7,11 @@
  * cipher could be wrong.  The wrong ciphers are made by standing in for the
  * one libsodium function the sector code calls,
  * crypto_stream_chacha20_ietf_xor_ic(): this executable's definition wins
- * over the library's for the objects linked into it.
+ * over the library's for the objects linked into it.  A wrong SHA-256 (so
+ * a wrong HMAC) is made the same way, around libsodium's
+ * crypto_hash_sha256_final().
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +75,24 @@ int crypto_stream_chacha20_ietf_xor_ic(unsigned char *c, const unsigned char *m,
 	return -1;
 }
 
+static int sha256_wrong;
+
+/* libsodium's, with the first byte flipped when sha256_wrong is set. */
+int crypto_hash_sha256_final(crypto_hash_sha256_state *state, unsigned char *out)
+{
+	static int (*real)(crypto_hash_sha256_state *, unsigned char *);
+	int r;
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "crypto_hash_sha256_final");
+	if (!real)
+		abort();
+	r = real(state, out);
+	if (sha256_wrong)
+		out[0] ^= 1;
+	return r;
+}
+
 static const struct {
 	enum variant v;
 	const char *what;
@@ -88,7 +109,7 @@ int main(void)
 {
 	unsigned int i;
 
-	tap_plan(1 + ARRAY_SIZE(wrong));
+	tap_plan(2 + ARRAY_SIZE(wrong));
 	if (sodium_init() < 0) {
 		printf("not ok - selftest: libsodium\n");
 		return 1;
@@ -107,5 +128,13 @@ int main(void)
 		tap_end("chacha20 self-test: fails (the module would not load) with %s",
 			wrong[i].what);
 	}
+	tap_begin();
+	variant = V_RIGHT;
+	sha256_wrong = 1;
+	CHECK(teearray_sector_selftest() == -EIO);
+	sha256_wrong = 0;
+	CHECK(teearray_sector_selftest() == 0);
+	tap_end("hmac-sha256 self-test: fails (the module would not load) with a wrong SHA-256 "
+		"(RFC 4231 case 2)");
 	return tap_exit_status();
 }
