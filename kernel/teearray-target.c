@@ -557,7 +557,7 @@ static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type teearray_target = {
 	.name = "teearray",
-	.version = {0, 5, 0},
+	.version = {0, 6, 0},
 	.module = THIS_MODULE,
 	.ctr = teearray_ctr,
 	.dtr = teearray_dtr,
