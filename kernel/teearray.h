@@ -175,7 +175,7 @@ struct teearray_c {
 	bool assembled;
 	const char *fail_reason;	/* non-NULL: the array no longer does I/O */
 
-	struct workqueue_struct *io_wq;		/* stripe jobs */
+	struct workqueue_struct *io_wq;		/* read jobs, commits (unbound) */
 	struct workqueue_struct *ctl_wq;	/* fencing */
 	mempool_t *buf_pool;
 	/* Stripe sets in use, by hash of ms; see teearray-stripelock.h. */
@@ -235,7 +235,6 @@ struct teearray_c {
 	atomic64_t crash_left;
 };
 
-/* A stripe's worth of sector buffers for one job. */
 /* What teearray_fetch_columns plans, by column. */
 struct teearray_fetch_plan {
 	bool readable[TEEARRAY_MAX_MEMBERS];
@@ -244,8 +243,9 @@ struct teearray_fetch_plan {
 };
 
 /*
- * A stripe job's buffers, from tc->buf_pool: with them, fetching and
- * writing columns allocate nothing (a mempool element always comes).
+ * A stripe's worth of sector buffers for one job, from tc->buf_pool: with
+ * them, fetching and writing columns allocate nothing (a mempool element
+ * always comes).
  */
 struct teearray_buf {
 	u8 *col[TEEARRAY_MAX_MEMBERS];	/* stripe contents, by column */
