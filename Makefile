@@ -61,6 +61,8 @@ help:
 	@echo "make check-debug   VM tests on a debug 6.12 kernel (KASAN, KFENCE, lockdep, UBSAN,"
 	@echo "                   debug objects, SLUB debugging) built from linux-source-6.12 into"
 	@echo "                   build/debug-kernel (about 30 min once, then cached); not in check"
+	@echo "make check-fstests fstests on two 4+2 arrays and on plain disks in one VM boot"
+	@echo "                   (FSTESTS=<built fstests tree>, MODE=healthy|degraded|rebuild); not in check"
 	@echo "make demo          boot a VM and show the array (the README's first command)"
 	@echo "make lint          checkpatch.pl and sparse on the kernel code"
 	@echo "make bench         benchmarks (not part of check)"
