@@ -23,24 +23,29 @@ setup_keys() {
 }
 
 # start_member SLOT [SIM-KEY]: a fresh teedisk for SLOT, waits until it listens.
+# Its files are $T/member<MEMBER_TAG><SLOT>.*; MEMBER_TAG (default empty)
+# keeps the members of several arrays (each with its ARRAY and PORT_BASE)
+# apart.
 start_member() {
-	rm -f "$T/member$1.port"
+	_sm=$T/member${MEMBER_TAG:-}$1
+	rm -f "$_sm.port"
 	teedisk --listen "127.0.0.1:$((PORT_BASE + $1))" --sectors "$SECTORS" \
 		--array "$ARRAY" --slot "$1" --authorized-key "$(cat "$T/signing.pub")" \
-		--attest sim --sim-key "${2:-$T/sim.key}" --port-file "$T/member$1.port" \
-		>> "$T/member$1.log" 2>&1 &
-	echo $! > "$T/member$1.pid"
+		--attest sim --sim-key "${2:-$T/sim.key}" --port-file "$_sm.port" \
+		>> "$_sm.log" 2>&1 &
+	echo $! > "$_sm.pid"
 	for _ in $(seq 200); do
-		[ -s "$T/member$1.port" ] && return 0
+		[ -s "$_sm.port" ] && return 0
 		sleep 0.05
 	done
-	echo "member $1 did not start"
+	echo "member ${MEMBER_TAG:-}$1 did not start"
 	return 1
 }
 
 kill_member() {
-	kill -9 "$(cat "$T/member$1.pid")" 2>/dev/null
-	wait "$(cat "$T/member$1.pid")" 2>/dev/null
+	_sm=$T/member${MEMBER_TAG:-}$1
+	kill -9 "$(cat "$_sm.pid")" 2>/dev/null
+	wait "$(cat "$_sm.pid")" 2>/dev/null
 }
 
 # write_config N P
