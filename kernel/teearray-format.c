@@ -134,6 +134,9 @@ int teearray_sb_parse(const struct teearray_sb_disk *sb,
 		*error = "superblock MAC does not verify (wrong key or another array)";
 		return -EBADMSG;
 	}
+	if (le32_to_cpu(sb->format_version) == TEEARRAY_FORMAT_VERSION_REPLICATED)
+		return teearray_reject(error,
+				       "format version 3 (replicated journal of an earlier release): this release reads version 4; copy the data to an array formatted by it");
 	if (le32_to_cpu(sb->format_version) != TEEARRAY_FORMAT_VERSION)
 		return teearray_reject(error, "unsupported superblock format version");
 	if (le32_to_cpu(sb->sector_size) != TEEARRAY_SECTOR_SIZE)

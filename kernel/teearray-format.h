@@ -5,7 +5,7 @@
  * Every member stores 4096-byte sectors, laid out as
  *
  *   sector 0                        superblock (this member)
- *   journal_start .. +journal       journal area, replicated on every member
+ *   journal_start .. +journal       journal area: two record slots, two payload halves
  *   meta_start .. +meta             IV+MAC metadata stripes (erasure-coded)
  *   log_start .. +log               audit log stripes (erasure-coded)
  *   data_start .. +data             data stripes (erasure-coded)
@@ -24,7 +24,8 @@
 
 #define TEEARRAY_SB_MAGIC		0x5941525241454554ULL	/* "TEEARRAY" */
 #define TEEARRAY_DR_MAGIC		0x44524145445f4154ULL	/* "TA_DEADR" */
-#define TEEARRAY_FORMAT_VERSION		3
+#define TEEARRAY_FORMAT_VERSION		4	/* 4: erasure-coded journal */
+#define TEEARRAY_FORMAT_VERSION_REPLICATED	3	/* refused, with its own message */
 #define TEEARRAY_MAC_SIZE		32
 #define TEEARRAY_META_PER_SECTOR	146	/* IV+MAC entries per metadata sector */
 /*

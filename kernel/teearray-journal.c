@@ -6,12 +6,14 @@
  * entry), locks the data and metadata stripes they touch, and builds the
  * entry: new data ciphertext with fresh IVs, the stripes' new parity, the
  * changed metadata sectors and their parity.  Then, in ONE round trip,
- * every payload sector goes to P + 1 members and the record (naming homes
- * and payload MACs) to every member; the bios complete; member-local COPY
- * commands move the payload home; erase mode trims the payload.  Entry
+ * every changed column goes once, to the journal of its own home member,
+ * and each of those members gets a record (the entry's summary and the
+ * MACs of its own payload); the bios complete; member-local COPY commands
+ * move the payload home; erase mode trims the payload.  Entry
  * v + 1 starts only after entry v is home, so at most the newest entry is
  * not applied.  Documentation/admin-guide/device-mapper/dm-teearray-journal.rst
- * has the proof that this ordering never loses an acknowledged write.
+ * has the proof that this ordering never loses an acknowledged write;
+ * teearray-replay.c recovers it at assembly.
  *
  * Everything in struct teearray_journal except pending belongs to the
  * commit work (non-reentrant) or to assembly, which runs before any I/O.
@@ -77,6 +79,7 @@ static void teearray_journal_take_more(struct teearray_c *tc)
 		}
 	}
 	j->forcing = j->force_record;
+	j->forcing_ticket = j->force_ticket;
 	j->force_record = false;
 }
 
@@ -117,30 +120,37 @@ static bool teearray_journal_take(struct teearray_c *tc)
 	return j->plan.nd || j->log_cur || j->forcing;
 }
 
-/* Append column c of stripe ms to the entry, unless its member is dead. */
-static void teearray_entry_add(struct teearray_c *tc, u32 *nr, u64 ms, u32 c,
-			       const u8 *data)
-{
-	struct teearray_journal *j = &tc->journal;
-	u32 slot = teearray_slot_of(&tc->geo, ms, c);
-
-	if (!teearray_member_writable(&tc->members[slot]))
-		return;
-	memcpy(j->payload[*nr], data, TEEARRAY_SECTOR_SIZE);
-	j->rec->desc[*nr].slot = slot;
-	j->rec->desc[*nr].sector = ms;
-	(*nr)++;
-}
-
+/*
+ * Append the changed columns of stripe st (its written columns and its
+ * parity) to the entry and its summary, except those whose member is dead.
+ */
 static void teearray_entry_add_stripe(struct teearray_c *tc, u32 *nr,
 				      struct teearray_jstripe *st)
 {
-	struct teearray_buf *buf = tc->journal.buf;
+	struct teearray_journal *j = &tc->journal;
+	struct teearray_buf *buf = j->buf;
+	struct teearray_jrec_stripe *sum = &j->rec->st[j->rec->nstripes];
+	bool any = false;
 	unsigned int c;
 
-	for (c = 0; c < tc->m; c++)
-		if (c >= tc->n || test_bit(c, st->written))
-			teearray_entry_add(tc, nr, st->ms, c, buf->col[c]);
+	memset(sum->cols, 0, sizeof(sum->cols));
+	sum->ms = st->ms;
+	for (c = 0; c < tc->m; c++) {
+		u32 slot = teearray_slot_of(&tc->geo, st->ms, c);
+		struct teearray_jpayload *w = &j->where[*nr];
+
+		if ((c < tc->n && !test_bit(c, st->written)) ||
+		    !teearray_member_writable(&tc->members[slot]))
+			continue;
+		memcpy(j->payload[*nr], buf->col[c], TEEARRAY_SECTOR_SIZE);
+		w->slot = slot;
+		w->index = j->own[slot]++;
+		w->ms = st->ms;
+		__set_bit(c, sum->cols);
+		any = true;
+		(*nr)++;
+	}
+	j->rec->nstripes += any;
 }
 
 static int teearray_next_iv(struct teearray_c *tc, u8 iv[TEEARRAY_IV_SIZE])
@@ -413,6 +423,8 @@ static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
 	int r;
 
 	*nr = 0;
+	j->rec->nstripes = 0;
+	memset(j->own, 0, tc->m * sizeof(*j->own));
 	r = teearray_entry_load_meta(tc);
 	if (r)
 		return r;
@@ -447,23 +459,34 @@ static int teearray_entry_build(struct teearray_c *tc, u32 *nr, u8 **old)
 	return 0;
 }
 
-/* Payload i goes to its replicas (teearray_jplan_replicas). */
-static unsigned int teearray_entry_replicas(struct teearray_c *tc, u64 version,
-					    u32 i, unsigned int k)
+/*
+ * Build member slot's record of the entry in j->rec (the summary and its
+ * own MACs, taken from the first nr payloads) and the short write that
+ * carries it.
+ */
+void teearray_journal_record(struct teearray_c *tc, struct teearray_request *rq,
+			     u32 slot, u32 nr, const u8 *key)
 {
 	struct teearray_journal *j = &tc->journal;
-	u32 slots[TEEARRAY_MAX_PARITY + 1];
-	unsigned int t, copies;
+	u32 i;
 
-	copies = teearray_jplan_replicas(&tc->geo, tc->members, j->rec->desc[i].slot, slots);
-	for (t = 0; t < copies; t++)
-		teearray_rq_init(tc, &j->rqs[k++], slots[t], TEEARRAY_OP_WRITE,
-				 teearray_jpay_sector(&tc->geo, version, i), j->payload[i]);
-	return k;
+	j->rec->slot = slot;
+	j->rec->nown = 0;
+	for (i = 0; i < nr; i++)
+		if (j->where[i].slot == slot)
+			memcpy(j->rec->mac[j->rec->nown++], j->pmac[i], TEEARRAY_JPAY_MAC_SIZE);
+	teearray_rq_init(tc, rq, slot, TEEARRAY_OP_WRITE_SHORT,
+			 teearray_jrec_sector(&tc->geo, j->rec->version), j->rec_disk[slot]);
+	rq->len = teearray_jrec_build(j->rec_disk[slot], j->rec, &tc->geo,
+				      tc->params->array_uuid, key);
 }
 
-/* The one round trip: payload to its replicas, the record to everyone. */
-static int teearray_entry_write(struct teearray_c *tc, u32 nr)
+/*
+ * The one round trip: each payload to its home member's journal, and a
+ * record to each member that got a payload (to every member when the
+ * entry is empty, so that its version is on all of them).
+ */
+static int teearray_entry_write(struct teearray_c *tc, u32 nr, bool may_give_up)
 {
 	struct teearray_journal *j = &tc->journal;
 	const u8 *key = teearray_keys_cur(tc)->meta_key;
@@ -473,20 +496,22 @@ static int teearray_entry_write(struct teearray_c *tc, u32 nr)
 
 	j->rec->version = v;
 	j->rec->generation = teearray_max_generation(tc);
-	j->rec->nr = nr;
 	for (i = 0; i < nr; i++) {
-		teearray_jpay_mac(key, tc->params->array_uuid, v, i,
-				  j->payload[i], j->rec->desc[i].mac);
-		k = teearray_entry_replicas(tc, v, i, k);
+		const struct teearray_jpayload *w = &j->where[i];
+
+		teearray_jpay_mac(key, tc->params->array_uuid, v, w->slot, w->ms,
+				  j->payload[i], j->pmac[i]);
+		teearray_rq_init(tc, &j->rqs[k++], w->slot, TEEARRAY_OP_WRITE,
+				 teearray_jpay_sector(&tc->geo, v, w->index), j->payload[i]);
 	}
-	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid, key);
-	for (i = 0; i < tc->m; i++)
-		if (teearray_member_writable(&tc->members[i]))
-			teearray_rq_init(tc, &j->rqs[k++], i, TEEARRAY_OP_WRITE,
-					 teearray_jrec_sector(&tc->geo, v), j->rec_disk);
+	for (i = 0; i < tc->m; i++) {
+		if (!teearray_member_writable(&tc->members[i]) || (nr && !j->own[i]))
+			continue;
+		teearray_journal_record(tc, &j->rqs[k++], i, nr, key);
+	}
 	/* A torn entry fails its bios: it may fail alone (teearray-slow.h). */
 	for (i = 0; i < k; i++)
-		j->rqs[i].may_give_up = true;
+		j->rqs[i].may_give_up = may_give_up;
 	/* Whatever happens, v is used: a torn v must never meet another v. */
 	WRITE_ONCE(j->version, v);
 	r = teearray_io(tc, j->rqs, k);
@@ -514,21 +539,36 @@ static void teearray_journal_trim(struct teearray_c *tc, u64 version)
 		teearray_handle_failures(tc, j->rqs, k, "journal trim failed");
 }
 
-/* Move the payload home with member-local copies; erase mode trims it. */
+/*
+ * Move the payload home with member-local copies, one command per run of
+ * consecutive homes of a member; erase mode then trims it.
+ */
 static void teearray_entry_apply(struct teearray_c *tc, u32 nr)
 {
 	struct teearray_journal *j = &tc->journal;
+	struct teearray_request *last = NULL;
 	u64 v = j->version;
 	unsigned int i, k = 0;
+	u32 slot;
 
-	for (i = 0; i < nr; i++) {
-		u32 slot = j->rec->desc[i].slot;
-
-		if (!teearray_member_writable(&tc->members[slot]))
+	for (slot = 0; slot < tc->m; slot++) {
+		if (!j->own[slot] || !teearray_member_writable(&tc->members[slot]))
 			continue;
-		teearray_rq_init(tc, &j->rqs[k], slot, TEEARRAY_OP_COPY,
-				 teearray_jpay_sector(&tc->geo, v, i), NULL);
-		j->rqs[k++].arg = j->rec->desc[i].sector;
+		for (i = 0, last = NULL; i < nr; i++) {
+			const struct teearray_jpayload *w = &j->where[i];
+
+			if (w->slot != slot)
+				continue;
+			if (last && last->arg + last->count == w->ms &&
+			    last->count < TEEARRAY_NL_MAX_RANGE) {
+				last->count++;
+				continue;
+			}
+			last = &j->rqs[k++];
+			teearray_rq_init(tc, last, slot, TEEARRAY_OP_COPY,
+					 teearray_jpay_sector(&tc->geo, v, w->index), NULL);
+			last->arg = w->ms;
+		}
 	}
 	if (teearray_io(tc, j->rqs, k) ||
 	    !teearray_handle_failures(tc, j->rqs, k, "journal apply failed"))
@@ -537,8 +577,38 @@ static void teearray_entry_apply(struct teearray_c *tc, u32 nr)
 		teearray_journal_trim(tc, v);
 }
 
-/* Tell the key rotation and the audit log how their part went. */
-static void teearray_entry_done(struct teearray_c *tc, int r)
+/*
+ * After a round trip that failed without failing the array: its entry may
+ * be complete on some members although its bios failed and it was never
+ * applied.  Erase mode trims its half; then an empty entry, which is always
+ * complete, becomes the newest, so that replay (which looks no further back
+ * than the entry before the newest) can never roll the failed entry forward
+ * over a later one.  The empty entry waits for slow members rather than give
+ * up; if even it cannot be written, the array fails.
+ */
+static bool teearray_entry_close_failed(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+
+	if (tc->params->journal_mode == TEEARRAY_JOURNAL_ERASE)
+		teearray_journal_trim(tc, j->version);
+	j->rec->nstripes = 0;
+	memset(j->own, 0, tc->m * sizeof(*j->own));
+	if (READ_ONCE(tc->fail_reason))
+		return false;
+	if (!teearray_entry_write(tc, 0, false))
+		return true;
+	teearray_set_failed(tc, "journal: no empty entry after a failed one");
+	return false;
+}
+
+/*
+ * Tell the key rotation and the audit log how their part went, and a
+ * forced record's waiter whether an entry after its request is on the
+ * members (empty_ok: the entry, or the empty one that closed it); a failed
+ * forced record is asked for again.
+ */
+static void teearray_entry_done(struct teearray_c *tc, int r, bool empty_ok)
 {
 	struct teearray_journal *j = &tc->journal;
 	unsigned int s;
@@ -555,6 +625,13 @@ static void teearray_entry_done(struct teearray_c *tc, int r)
 		complete(&j->log_cur->done);
 		j->log_cur = NULL;
 	}
+	if (j->forcing && empty_ok) {
+		WRITE_ONCE(j->force_done, j->forcing_ticket);
+	} else if (j->forcing && !READ_ONCE(tc->fail_reason)) {
+		spin_lock_irq(&j->lock);
+		j->force_record = true;
+		spin_unlock_irq(&j->lock);
+	}
 	j->forcing = false;
 	wake_up_all(&j->wait);
 }
@@ -563,6 +640,7 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 {
 	struct teearray_journal *j = &tc->journal;
 	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+	bool wrote = false, closed = false;
 	unsigned int s;
 	u32 nr = 0;
 	int r;
@@ -577,11 +655,16 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 	teearray_lock_stripes(tc, set);
 
 	r = READ_ONCE(tc->fail_reason) ? -EIO : teearray_entry_build(tc, &nr, old);
-	if (!r)
-		r = teearray_entry_write(tc, nr);
+	if (!r) {
+		wrote = true;
+		/* An empty entry (forced record) waits for slow members. */
+		r = teearray_entry_write(tc, nr, nr != 0);
+	}
 	if (r)
 		DMWARN_LIMIT("%s: journal entry %llu failed: %d",
 			     teearray_dev(tc), j->version, r);
+	if (r && wrote && nr && !READ_ONCE(tc->fail_reason))
+		closed = teearray_entry_close_failed(tc);
 	/* Cache what the members now hold; after a failure, nothing. */
 	for (s = 0; s < j->plan.nmeta; s++) {
 		if (r)
@@ -603,7 +686,7 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 	if (!r)
 		teearray_entry_apply(tc, nr);
 	teearray_unlock_stripes(tc, set);
-	teearray_entry_done(tc, r);
+	teearray_entry_done(tc, r, !r || closed);
 }
 
 static void teearray_commit_work(struct work_struct *work)
@@ -614,289 +697,6 @@ static void teearray_commit_work(struct work_struct *work)
 
 	while (teearray_journal_take(tc))
 		teearray_entry_commit(tc, j->old_cols);
-}
-
-/*
- * Assembly: find the newest record, replay it if complete (else the one
- * before), then write a fresh empty record.  Caller holds member_lock;
- * no I/O runs yet.
- */
-/*
- * Parse a record under the current epoch's metadata key or, while a rotation
- * is unfinished, the previous one's; *key is the one that verified.
- */
-static int teearray_replay_parse(struct teearray_c *tc, const struct teearray_jrec_disk *d,
-				 struct teearray_jrec *rec, const u8 **key, char **error)
-{
-	u32 e = tc->key_epoch;
-	const struct teearray_epoch_keys *k = teearray_keys_of(tc, e);
-	int r = teearray_jrec_parse(d, rec, tc->params->array_uuid, k->meta_key,
-				    &tc->geo, error);
-
-	*key = k->meta_key;
-	k = e ? teearray_keys_of(tc, e - 1) : NULL;
-	if (r == -EBADMSG && k &&
-	    !teearray_jrec_parse(d, rec, tc->params->array_uuid, k->meta_key, &tc->geo, error)) {
-		*key = k->meta_key;
-		r = 0;
-	}
-	return r;
-}
-
-/*
- * Read both record slots of every member and keep the records replay
- * considers (teearray_jplan_pick): the newest in *best, the one just before
- * it in *prev (left zero when there is none), each with the key that
- * verified it.
- */
-static int teearray_replay_read_records(struct teearray_c *tc,
-					struct teearray_jrec *best,
-					struct teearray_jrec *prev, u64 *max_seen,
-					const u8 **best_key, const u8 **prev_key)
-{
-	struct teearray_jrec_disk *disks;
-	struct teearray_request *rqs;
-	struct teearray_jrec *rec;
-	unsigned int i, k = 0;
-	char *error = "";
-	u64 *version;
-	bool *ok;
-	int r = -ENOMEM, b, p;
-
-	disks = kvcalloc(2 * tc->m, sizeof(*disks), GFP_KERNEL);
-	rqs = kcalloc(2 * tc->m, sizeof(*rqs), GFP_KERNEL);
-	version = kcalloc(2 * tc->m, sizeof(*version), GFP_KERNEL);
-	ok = kcalloc(2 * tc->m, sizeof(*ok), GFP_KERNEL);
-	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
-	if (!disks || !rqs || !version || !ok || !rec)
-		goto out;
-	for (i = 0; i < tc->m; i++) {
-		if (!teearray_member_writable(&tc->members[i]))
-			continue;
-		teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_READ,
-				 tc->geo.journal_start, &disks[k]);
-		k++;
-		teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_READ,
-				 tc->geo.journal_start + 1, &disks[k]);
-		k++;
-	}
-	r = teearray_io_locked(tc, rqs, k);
-	for (i = 0; i < k && !r; i++) {
-		const u8 *key;
-		int pr;
-
-		if (rqs[i].status != TEEARRAY_ST_OK)
-			continue;	/* the replay's writes decide about it */
-		pr = teearray_replay_parse(tc, &disks[i], rec, &key, &error);
-		if (pr) {
-			if (pr != -ENODATA)
-				DMWARN("%s: member %u: journal slot %llu: %s",
-				       teearray_dev(tc), rqs[i].slot,
-				       rqs[i].sector - tc->geo.journal_start, error);
-			continue;
-		}
-		ok[i] = true;
-		version[i] = rec->version;
-	}
-	if (r)
-		goto out;
-	*max_seen = teearray_jplan_pick(version, ok, k, &b, &p);
-	/* Parsed once more, which succeeds as it did above, with the same key. */
-	if (b >= 0)
-		teearray_replay_parse(tc, &disks[b], best, best_key, &error);
-	if (p >= 0)
-		teearray_replay_parse(tc, &disks[p], prev, prev_key, &error);
-out:
-	kfree(rec);
-	kfree(ok);
-	kfree(version);
-	kfree(rqs);
-	kvfree(disks);
-	return r;
-}
-
-/* Mark members whose requests failed dead; the caller persists the record. */
-static bool teearray_replay_failures(struct teearray_c *tc,
-				     struct teearray_request *rqs, unsigned int n)
-{
-	bool changed = false;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct teearray_member *mb = &tc->members[rqs[i].slot];
-
-		if (rqs[i].status == TEEARRAY_ST_OK || mb->state == TEEARRAY_MEMBER_DEAD)
-			continue;
-		DMWARN("%s: member %u: journal replay: %s: marking it dead", teearray_dev(tc),
-		       rqs[i].slot, teearray_status_name(rqs[i].status));
-		mb->state = TEEARRAY_MEMBER_DEAD;
-		changed = true;
-	}
-	return changed;
-}
-
-/*
- * Find every payload of rec on some member (its replicas first).  Returns
- * 1 when complete, 0 when not, or a negative error.
- */
-static int teearray_replay_gather(struct teearray_c *tc, const struct teearray_jrec *rec,
-				  const u8 *key)
-{
-	struct teearray_journal *j = &tc->journal;
-	unsigned int t, i, k, left = rec->nr;
-	u32 *which;
-	bool *found;
-	int r = 0;
-
-	found = kcalloc(rec->nr + 1, sizeof(*found), GFP_KERNEL);
-	which = kcalloc(rec->nr + 1, sizeof(*which), GFP_KERNEL);
-	if (!found || !which) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (t = 0; t < tc->m && left && !r; t++) {
-		for (i = 0, k = 0; i < rec->nr; i++) {
-			u32 slot = (rec->desc[i].slot + t) % tc->m;
-
-			if (found[i] || !teearray_member_writable(&tc->members[slot]))
-				continue;
-			which[k] = i;
-			teearray_rq_init(tc, &j->rqs[k++], slot, TEEARRAY_OP_READ,
-					 teearray_jpay_sector(&tc->geo, rec->version, i),
-					 j->payload[i]);
-		}
-		r = teearray_io_locked(tc, j->rqs, k);
-		for (i = 0; i < k && !r; i++) {
-			u32 p = which[i];
-			u8 mac[TEEARRAY_JPAY_MAC_SIZE];
-
-			if (j->rqs[i].status != TEEARRAY_ST_OK)
-				continue;
-			teearray_jpay_mac(key, tc->params->array_uuid,
-					  rec->version, p, j->payload[p], mac);
-			if (teearray_mac_equal(mac, rec->desc[p].mac, sizeof(mac))) {
-				found[p] = true;
-				left--;
-			}
-		}
-	}
-out:
-	kfree(which);
-	kfree(found);
-	return r ? r : !left;
-}
-
-static int teearray_replay_apply(struct teearray_c *tc, const struct teearray_jrec *rec)
-{
-	struct teearray_journal *j = &tc->journal;
-	unsigned int i, k = 0;
-	int r;
-
-	for (i = 0; i < rec->nr; i++) {
-		u32 slot = rec->desc[i].slot;
-
-		if (!teearray_member_writable(&tc->members[slot]))
-			continue;
-		teearray_rq_init(tc, &j->rqs[k++], slot, TEEARRAY_OP_WRITE,
-				 rec->desc[i].sector, j->payload[i]);
-	}
-	r = teearray_io_locked(tc, j->rqs, k);
-	if (!r && teearray_replay_failures(tc, j->rqs, k))
-		r = teearray_persist_dr_locked(tc);
-	return r;
-}
-
-/*
- * Write the empty record version to every member; erase mode then trims
- * both payload halves.  The record goes first: once it is out, no entry is
- * replayed again, so a crash during the trims cannot make an older entry
- * look like the newest complete one.
- */
-static int teearray_replay_finish(struct teearray_c *tc, u64 version)
-{
-	struct teearray_journal *j = &tc->journal;
-	unsigned int i, half, k = 0;
-	int r;
-
-	memset(j->rec, 0, sizeof(*j->rec));
-	j->rec->version = version;
-	j->rec->generation = teearray_max_generation(tc);
-	teearray_jrec_build(j->rec_disk, j->rec, tc->params->array_uuid,
-			    teearray_keys_cur(tc)->meta_key);
-	for (i = 0; i < tc->m; i++)
-		if (teearray_member_writable(&tc->members[i]))
-			teearray_rq_init(tc, &j->rqs[k++], i, TEEARRAY_OP_WRITE,
-					 teearray_jrec_sector(&tc->geo, version), j->rec_disk);
-	r = teearray_io_locked(tc, j->rqs, k);
-	if (!r && teearray_replay_failures(tc, j->rqs, k))
-		r = teearray_persist_dr_locked(tc);
-	for (half = 0; half < 2 && !r &&
-	     tc->params->journal_mode == TEEARRAY_JOURNAL_ERASE; half++) {
-		for (i = 0, k = 0; i < tc->m; i++) {
-			if (!teearray_member_writable(&tc->members[i]))
-				continue;
-			teearray_rq_init(tc, &j->rqs[k], i, TEEARRAY_OP_TRIM,
-					 teearray_jpay_sector(&tc->geo, half, 0), NULL);
-			j->rqs[k++].count = teearray_journal_half(&tc->geo);
-		}
-		r = teearray_io_locked(tc, j->rqs, k);
-		if (!r && teearray_replay_failures(tc, j->rqs, k))
-			r = teearray_persist_dr_locked(tc);
-	}
-	if (!r) {
-		j->version = version;
-		j->fill = 0;
-	}
-	return r;
-}
-
-int teearray_journal_replay(struct teearray_c *tc)
-{
-	struct teearray_journal *j = &tc->journal;
-	struct teearray_jrec *best, *prev, *use = NULL;
-	const u8 *best_key = NULL, *prev_key = NULL;
-	u64 max_seen = 0;
-	int r = -ENOMEM;
-
-	lockdep_assert_held(&tc->member_lock);
-	j->capacity = teearray_journal_capacity(tc->geo.journal_sectors);
-	j->plan.capacity = j->capacity;
-	if (teearray_jplan_check(&tc->geo)) {
-		DMERR("%s: journal of %llu sectors cannot hold one write of a %u+%u array",
-		      teearray_dev(tc), tc->geo.journal_sectors,
-		      tc->n, tc->p);
-		return -EINVAL;
-	}
-	best = kzalloc(sizeof(*best), GFP_KERNEL);
-	prev = kzalloc(sizeof(*prev), GFP_KERNEL);
-	if (!best || !prev)
-		goto out;
-	r = teearray_replay_read_records(tc, best, prev, &max_seen, &best_key, &prev_key);
-	if (!r && best->version) {
-		r = teearray_replay_gather(tc, best, best_key);
-		if (r == 1) {
-			use = best;
-		} else if (!r && prev->version) {
-			r = teearray_replay_gather(tc, prev, prev_key);
-			if (r == 1)
-				use = prev;
-		}
-		if (r >= 0 && use) {
-			if (use->nr)
-				DMINFO("%s: replaying journal entry %llu (%u sectors)",
-				       teearray_dev(tc), use->version,
-				       use->nr);
-			r = teearray_replay_apply(tc, use);
-		} else if (r >= 0) {
-			r = 0;
-		}
-	}
-	if (!r)
-		r = teearray_replay_finish(tc, max_seen + 1);
-out:
-	kfree(prev);
-	kfree(best);
-	return r;
 }
 
 /*
@@ -922,17 +722,21 @@ int teearray_journal_rewrap(struct teearray_c *tc, const u64 *stripes, unsigned 
 	return j->rewrap_error;
 }
 
-/* Write an empty record under the current epoch and wait for it. */
+/*
+ * Write a record under the current epoch, in an entry built after this
+ * call, and wait until it is on the members (or the array failed).
+ */
 void teearray_journal_force_record(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
-	u64 v = READ_ONCE(j->version);
+	u64 t;
 
 	spin_lock_irq(&j->lock);
+	t = ++j->force_ticket;
 	j->force_record = true;
 	spin_unlock_irq(&j->lock);
 	teearray_journal_kick(tc);
-	wait_event(j->wait, READ_ONCE(j->version) > v || READ_ONCE(tc->fail_reason));
+	wait_event(j->wait, READ_ONCE(j->force_done) >= t || READ_ONCE(tc->fail_reason));
 }
 
 /* Queue an audit log sector and wait until its entry is on the members. */
@@ -952,38 +756,52 @@ int teearray_journal_log_write(struct teearray_c *tc, struct teearray_log_write 
 int teearray_journal_init(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
-	unsigned int i, cap = TEEARRAY_JREC_MAX_DESC;
+	unsigned int i, cap = teearray_jplan_capacity(tc->p);
+	unsigned int meta = teearray_jplan_max_meta(tc->p);
 
 	spin_lock_init(&j->lock);
 	bio_list_init(&j->pending);
 	init_waitqueue_head(&j->wait);
 	INIT_LIST_HEAD(&j->log_pending);
 	INIT_DELAYED_WORK(&j->commit_work, teearray_commit_work);
-	j->max_capacity = cap;
-	j->plan.geo = &tc->geo;
+	j->plan.geo = &tc->geo;	/* known at assembly: teearray_journal_replay */
+	j->capacity = cap;
+	j->max_meta = meta;
 	j->buf = teearray_buf_new(tc, GFP_KERNEL);
-	j->rec = kzalloc(sizeof(*j->rec), GFP_KERNEL);
-	j->rec_disk = kzalloc(sizeof(*j->rec_disk), GFP_KERNEL);
+	j->rec = kvzalloc(sizeof(*j->rec), GFP_KERNEL);
+	j->rec_disk = kcalloc(tc->m, sizeof(u8 *), GFP_KERNEL);
 	j->payload = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
+	j->where = kvcalloc(cap, sizeof(*j->where), GFP_KERNEL);
+	j->pmac = kvcalloc(cap, sizeof(*j->pmac), GFP_KERNEL);
+	j->own = kcalloc(tc->m, sizeof(*j->own), GFP_KERNEL);
 	j->old_cols = kcalloc(tc->m, sizeof(u8 *), GFP_KERNEL);
-	j->meta_old = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
-	j->meta_new = kcalloc(cap, sizeof(u8 *), GFP_KERNEL);
-	j->plan.meta_mv = kcalloc(cap, sizeof(u64), GFP_KERNEL);
+	j->meta_old = kcalloc(meta, sizeof(u8 *), GFP_KERNEL);
+	j->meta_new = kcalloc(meta, sizeof(u8 *), GFP_KERNEL);
+	j->plan.meta_mv = kcalloc(meta, sizeof(u64), GFP_KERNEL);
 	j->plan.dst = kvcalloc(cap, sizeof(*j->plan.dst), GFP_KERNEL);
-	j->plan.mst = kvcalloc(cap, sizeof(*j->plan.mst), GFP_KERNEL);
+	j->plan.mst = kvcalloc(meta, sizeof(*j->plan.mst), GFP_KERNEL);
 	j->bios = kcalloc(cap, sizeof(*j->bios), GFP_KERNEL);
-	/* Per payload P + 1 replicas, plus a record, copy or trim per member. */
-	j->max_rqs = cap * (tc->p + 1) + 3 * tc->m;
+	/* A write, copy or read per payload; two records, or a trim, per member. */
+	j->max_rqs = cap + 3 * tc->m;
 	j->rqs = kvcalloc(j->max_rqs, sizeof(*j->rqs), GFP_KERNEL);
-	if (!j->buf || !j->rec || !j->rec_disk || !j->payload || !j->old_cols || !j->meta_old ||
-	    !j->meta_new || !j->plan.meta_mv || !j->plan.dst || !j->plan.mst || !j->bios ||
-	    !j->rqs)
+	if (!j->buf || !j->rec || !j->rec_disk || !j->payload || !j->where || !j->pmac ||
+	    !j->own || !j->old_cols || !j->meta_old || !j->meta_new || !j->plan.meta_mv ||
+	    !j->plan.dst || !j->plan.mst || !j->bios || !j->rqs)
 		return -ENOMEM;
+	for (i = 0; i < tc->m; i++) {
+		j->rec_disk[i] = (u8 *)__get_free_page(GFP_KERNEL);
+		if (!j->rec_disk[i])
+			return -ENOMEM;
+	}
 	for (i = 0; i < cap; i++) {
 		j->payload[i] = (u8 *)__get_free_page(GFP_KERNEL);
+		if (!j->payload[i])
+			return -ENOMEM;
+	}
+	for (i = 0; i < meta; i++) {
 		j->meta_old[i] = (u8 *)__get_free_page(GFP_KERNEL);
 		j->meta_new[i] = (u8 *)__get_free_page(GFP_KERNEL);
-		if (!j->payload[i] || !j->meta_old[i] || !j->meta_new[i])
+		if (!j->meta_old[i] || !j->meta_new[i])
 			return -ENOMEM;
 	}
 	return 0;
@@ -997,9 +815,11 @@ void teearray_journal_exit(struct teearray_c *tc)
 
 	if (j->commit_work.work.func)
 		cancel_delayed_work_sync(&j->commit_work);
-	for (i = 0; i < j->max_capacity; i++) {
-		if (j->payload)
-			free_page((unsigned long)j->payload[i]);
+	for (i = 0; j->payload && i < j->capacity; i++)
+		free_page((unsigned long)j->payload[i]);
+	for (i = 0; j->rec_disk && i < tc->m; i++)
+		free_page((unsigned long)j->rec_disk[i]);
+	for (i = 0; i < j->max_meta; i++) {
 		if (j->meta_old)
 			free_page((unsigned long)j->meta_old[i]);
 		if (j->meta_new)
@@ -1012,10 +832,13 @@ void teearray_journal_exit(struct teearray_c *tc)
 	kfree(j->plan.meta_mv);
 	kfree(j->meta_new);
 	kfree(j->meta_old);
-	kfree(j->payload);
 	kfree(j->old_cols);
+	kfree(j->own);
+	kvfree(j->pmac);
+	kvfree(j->where);
+	kfree(j->payload);
 	kfree(j->rec_disk);
-	kfree(j->rec);
+	kvfree(j->rec);
 	teearray_buf_put(j->buf);
 	memset(j, 0, sizeof(*j));
 }

@@ -6,11 +6,15 @@
 
 int teearray_jplan_check(const struct teearray_geometry *g)
 {
-	if (teearray_journal_capacity(g->journal_sectors) <
-	    teearray_jplan_min_capacity(g->parity_members) ||
-	    teearray_journal_half(g) > TEEARRAY_JREC_MAX_DESC)
-		return -EINVAL;
-	return 0;
+	return teearray_jrec_max_stripes(g) < 3 ? -EINVAL : 0;
+}
+
+void teearray_jplan_init(struct teearray_jplan *e, const struct teearray_geometry *g)
+{
+	e->geo = g;
+	e->capacity = teearray_jplan_capacity(g->parity_members);
+	e->max_stripes = teearray_jrec_max_stripes(g);
+	teearray_jplan_reset(e);
 }
 
 void teearray_jplan_reset(struct teearray_jplan *e)
@@ -18,6 +22,7 @@ void teearray_jplan_reset(struct teearray_jplan *e)
 	e->used = 0;
 	e->nd = 0;
 	e->nm = 0;
+	e->nlog = 0;
 	e->nmeta = 0;
 }
 
@@ -63,6 +68,25 @@ static unsigned int teearray_jplan_meta_cost(const struct teearray_jplan *e, u64
 	if (s < 0)
 		return 1 + e->geo->parity_members;
 	return !test_bit(mc, e->mst[s].written);
+}
+
+/* Stripes a data stripe new to the entry adds: itself and new metadata stripes. */
+static unsigned int teearray_jplan_new_stripes(const struct teearray_jplan *e,
+					       const u64 mv[2])
+{
+	u32 mc;
+	u64 m0 = teearray_geo_meta_ms(e->geo, mv[0], &mc);
+	u64 m1 = teearray_geo_meta_ms(e->geo, mv[1], &mc);
+	unsigned int n = 1 + (teearray_jstripe_find(e->mst, e->nm, m0) < 0);
+
+	return n + (m1 != m0 && teearray_jstripe_find(e->mst, e->nm, m1) < 0);
+}
+
+/* Would stripes more stripes overflow the entry's record? */
+static bool teearray_jplan_stripes_full(const struct teearray_jplan *e,
+					unsigned int stripes)
+{
+	return teearray_jplan_stripes(e) + stripes > e->max_stripes;
 }
 
 static void teearray_jplan_take_meta(struct teearray_jplan *e, u64 mv)
@@ -124,16 +148,22 @@ int teearray_jplan_add_write(struct teearray_jplan *e, u64 v)
 	const struct teearray_geometry *g = e->geo;
 	u64 stripe = v / g->data_members;
 	u32 c = (u32)(v % g->data_members);
-	unsigned int cost = teearray_jplan_write_cost(e, v);
+	unsigned int cost = teearray_jplan_write_cost(e, v), stripes = 0;
 	struct teearray_jstripe *ds;
 	int s;
+	u64 mv[2];
 
-	if (e->used + cost > e->capacity && e->used)
+	s = teearray_jstripe_find(e->dst, e->nd, teearray_geo_data_ms(g, stripe));
+	if (s < 0) {
+		teearray_geo_stripe_meta(g, stripe, mv);
+		stripes = teearray_jplan_new_stripes(e, mv);
+	}
+	if ((e->used + cost > e->capacity || teearray_jplan_stripes_full(e, stripes)) &&
+	    e->used)
 		return -ENOSPC;
-	if (cost > e->capacity)
+	if (cost > e->capacity || stripes > e->max_stripes)
 		return -E2BIG;
 	e->used += cost;
-	s = teearray_jstripe_find(e->dst, e->nd, teearray_geo_data_ms(g, stripe));
 	if (s < 0)
 		s = teearray_jplan_take_stripe(e, stripe);
 	ds = &e->dst[s];
@@ -145,15 +175,17 @@ int teearray_jplan_add_rewrap(struct teearray_jplan *e, u64 stripe)
 {
 	const struct teearray_geometry *g = e->geo;
 	int s = teearray_jstripe_find(e->dst, e->nd, teearray_geo_data_ms(g, stripe));
-	unsigned int extra = 0, cols;
+	unsigned int extra = 0, cols, stripes = 0;
 	u64 mv[2];
 
 	if (s < 0) {
 		teearray_geo_stripe_meta(g, stripe, mv);
 		extra = teearray_jplan_stripe_extra(e, mv);
+		stripes = teearray_jplan_new_stripes(e, mv);
 	}
-	/* the journal check guarantees capacity >= 3 + 3P: one column fits */
-	if (e->used + extra + 1 > e->capacity && e->used)
+	/* capacity >= 3 + 3P and the journal check: one column fits */
+	if ((e->used + extra + 1 > e->capacity || teearray_jplan_stripes_full(e, stripes)) &&
+	    e->used)
 		return -ENOSPC;
 	/* A wide stripe may need more than one entry (the walk repeats). */
 	cols = min(g->data_members, e->capacity - e->used - extra);
@@ -168,8 +200,9 @@ bool teearray_jplan_add_log(struct teearray_jplan *e, u64 ms, u32 col)
 {
 	u32 cost = 1 + e->geo->parity_members;
 
-	if (e->used + cost > e->capacity && e->used)
+	if ((e->used + cost > e->capacity || teearray_jplan_stripes_full(e, 1)) && e->used)
 		return false;
+	e->nlog = 1;
 	e->lst.ms = ms;
 	e->lst.rewrap = 0;
 	e->lst.nw = 1;
@@ -177,21 +210,6 @@ bool teearray_jplan_add_log(struct teearray_jplan *e, u64 ms, u32 col)
 	__set_bit(col, e->lst.written);
 	e->used += cost;
 	return true;
-}
-
-unsigned int teearray_jplan_replicas(const struct teearray_geometry *g,
-				     const struct teearray_member *members,
-				     u32 home, u32 *slots)
-{
-	unsigned int t, copies = 0, p = g->parity_members, m = g->data_members + p;
-
-	for (t = 0; t < m && copies <= p; t++) {
-		u32 slot = (home + t) % m;
-
-		if (teearray_member_writable(&members[slot]))
-			slots[copies++] = slot;
-	}
-	return copies;
 }
 
 u64 teearray_jplan_pick(const u64 *version, const bool *ok, unsigned int nr,
@@ -214,4 +232,16 @@ u64 teearray_jplan_pick(const u64 *version, const bool *ok, unsigned int nr,
 			*prev = i;
 	}
 	return max_seen;
+}
+
+bool teearray_jplan_complete(const struct teearray_jrec *sum,
+			     const struct teearray_geometry *g,
+			     const bool *present, const bool *holds)
+{
+	u32 slot, m = g->data_members + g->parity_members;
+
+	for (slot = 0; slot < m; slot++)
+		if (present[slot] && !holds[slot] && teearray_jrec_count_own(sum, g, slot))
+			return false;
+	return true;
 }

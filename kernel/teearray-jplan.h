@@ -15,14 +15,17 @@
  * 1 + P when its last column's entry is in another metadata sector (counted
  * in full: an over-estimate at worst).  A write to another column of a
  * stripe in the entry costs 1, a rewrite of a column in it 0.  The worst
- * single write costs 3 + 3P: a journal whose entries hold fewer payload
- * sectors cannot be used.
+ * single write costs 3 + 3P: an entry holds max(240, 3 + 3P) payload
+ * sectors (the pages the kernel keeps for them).
  *
- * Payload sector i of an entry goes to the first P + 1 members that take
- * writes, from its home slot on (so up to P members may fail and one copy
- * survives); the record goes to every member.  Replay takes the newest
- * authentic record, or when its payload is incomplete the one just before
- * it, never an older one (see dm-teearray-journal.rst).
+ * Every payload sector goes once, to its home member's payload half, so a
+ * member holds at most one payload per stripe of the entry; each member's
+ * record summarises every stripe.  An entry therefore changes at most
+ * teearray_jrec_max_stripes() stripes, and the worst single write changes
+ * three (its data stripe and the two metadata stripes its entries may
+ * span).  Replay takes the newest authentic entry, or when it is
+ * incomplete the one just before it, never an older one (see
+ * dm-teearray-journal.rst).
  *
  * Pure code: builds in the module and in userspace; no locking, no
  * allocation, no I/O.
@@ -52,12 +55,15 @@ struct teearray_jplan {
 	const struct teearray_geometry *geo;
 	u32 capacity;			/* payload sectors per entry */
 	u32 used;			/* payload sectors taken so far */
+	u32 max_stripes;		/* stripes per entry (teearray_jrec_max_stripes) */
 	struct teearray_jstripe *dst, *mst;	/* data, metadata stripes */
-	unsigned int nd, nm;
+	unsigned int nd, nm, nlog;
 	u64 *meta_mv;			/* metadata sectors of the entry */
 	unsigned int nmeta;
 	struct teearray_jstripe lst;	/* the log sector's stripe, if taken */
 };
+
+#define TEEARRAY_JPLAN_PAYLOADS		240	/* payload sectors per entry, at least */
 
 /* Payload sectors the worst single write of an array with P parity needs. */
 static inline u32 teearray_jplan_min_capacity(u32 parity)
@@ -65,11 +71,37 @@ static inline u32 teearray_jplan_min_capacity(u32 parity)
 	return 3 + 3 * parity;
 }
 
+/* Payload sectors one entry of an array with P parity may carry. */
+static inline u32 teearray_jplan_capacity(u32 parity)
+{
+	u32 min = teearray_jplan_min_capacity(parity);
+
+	return min > TEEARRAY_JPLAN_PAYLOADS ? min : TEEARRAY_JPLAN_PAYLOADS;
+}
+
 /*
- * Can a journal of geometry g hold one write of its array, and a record
- * describe a whole payload half?  0 or -EINVAL.
+ * Metadata sectors one entry may change: every data stripe costs at least
+ * 1 + P payload sectors and brings at most two.
+ */
+static inline u32 teearray_jplan_max_meta(u32 parity)
+{
+	return 2 * (teearray_jplan_capacity(parity) / (1 + parity));
+}
+
+/*
+ * Can a journal of geometry g hold one write of its array (three stripes
+ * in a record and in every member's payload half)?  0 or -EINVAL.
  */
 int teearray_jplan_check(const struct teearray_geometry *g);
+
+/* Set up e for geometry g: capacity and stripe limit; nothing taken. */
+void teearray_jplan_init(struct teearray_jplan *e, const struct teearray_geometry *g);
+
+/* Stripes the entry changes so far (each gets a summary line). */
+static inline unsigned int teearray_jplan_stripes(const struct teearray_jplan *e)
+{
+	return e->nd + e->nm + e->nlog;
+}
 
 /* Start a new entry: nothing taken. */
 void teearray_jplan_reset(struct teearray_jplan *e);
@@ -98,20 +130,22 @@ int teearray_jplan_add_rewrap(struct teearray_jplan *e, u64 stripe);
 bool teearray_jplan_add_log(struct teearray_jplan *e, u64 ms, u32 col);
 
 /*
- * The members a payload sector homed on slot home goes to: the first P + 1
- * that take writes from home on, in slot order.  Returns how many (fewer
- * when fewer take writes), in slots[] (P + 1 entries).
- */
-unsigned int teearray_jplan_replicas(const struct teearray_geometry *g,
-				     const struct teearray_member *members,
-				     u32 home, u32 *slots);
-
-/*
  * Of nr records read at replay (ok[i]: authentic, with version[i]): the
  * newest version, returned (0: none), the last record holding it in *best
  * and the last holding the version just before it in *prev (-1: none).
  */
 u64 teearray_jplan_pick(const u64 *version, const bool *ok, unsigned int nr,
 			int *best, int *prev);
+
+/*
+ * Is the entry summarised by sum complete on the members replay can use?
+ * It is when every member in present (m entries) that is home to a
+ * journalled column holds, per holds[], its record of the entry and all
+ * its payloads with matching MACs.  Then it is rolled forward; otherwise
+ * it was never acknowledged and its apply never started.
+ */
+bool teearray_jplan_complete(const struct teearray_jrec *sum,
+			     const struct teearray_geometry *g,
+			     const bool *present, const bool *holds);
 
 #endif /* TEEARRAY_JPLAN_H */

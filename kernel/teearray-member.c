@@ -92,6 +92,8 @@ static bool teearray_crash_point(struct teearray_c *tc)
 static void teearray_count(struct teearray_c *tc, const struct teearray_request *rq)
 {
 	atomic64_inc(&tc->stat_cmds);
+	if (rq->op == TEEARRAY_OP_WRITE_SHORT)
+		atomic64_add(rq->len, &tc->stat_short_bytes_out);
 	if (rq->op == TEEARRAY_OP_WRITE || rq->op == TEEARRAY_OP_DEATH_WRITE)
 		atomic64_add(rq->op == TEEARRAY_OP_WRITE ? rq->count : 1,
 			     &tc->stat_sectors_out);
@@ -393,8 +395,8 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 	int r = 0;
 
 	lockdep_assert_held(&tc->member_lock);
-	/* Small and rare; NOFAIL keeps a failing member from failing the array. */
-	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO | __GFP_NOFAIL);
+	rqs = tc->dr_rqs;
+	/* One page each, and rare; NOFAIL keeps a failing member from failing the array. */
 	dr = kmalloc(sizeof(*dr), GFP_NOIO | __GFP_NOFAIL);
 	info = kmalloc(sizeof(*info), GFP_NOIO | __GFP_NOFAIL);
 
@@ -440,7 +442,6 @@ int teearray_persist_dr_locked(struct teearray_c *tc)
 		teearray_audit_event(tc, TEEARRAY_EV_DEATH_RECORD, tc->dr_version, 0, NULL);
 	kfree(info);
 	kfree(dr);
-	kfree(rqs);
 	return r;
 }
 
@@ -605,7 +606,8 @@ static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
 	unsigned int i, k = 0;
 	int r;
 
-	rqs = kcalloc(tc->m, sizeof(*rqs), GFP_NOIO | __GFP_NOFAIL);
+	lockdep_assert_held(&tc->member_lock);
+	rqs = tc->fence_rqs;
 	for (i = 0; i < tc->m; i++) {
 		if (!teearray_member_writable(&tc->members[i]))
 			continue;
@@ -635,7 +637,6 @@ static int teearray_fence_locked(struct teearray_c *tc, u64 new_gen)
 			mb->state = TEEARRAY_MEMBER_DEAD;
 		}
 	}
-	kfree(rqs);
 	return r;
 }
 

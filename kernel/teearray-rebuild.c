@@ -104,6 +104,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 	struct teearray_request rq;
 	struct teearray_sb_info info;
 	struct teearray_sb_disk *sb;
+	bool retired = false;
 	int r;
 
 	if (slot >= tc->m)
@@ -113,6 +114,7 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 		return -ENOMEM;
 	mb = &tc->members[slot];
 	mutex_lock(&tc->member_lock);
+again:
 	r = -EBUSY;
 	if (!tc->assembled || tc->fail_reason || tc->suspended || tc->rebuild_running ||
 	    tc->scrub_running || tc->rotate_running || teearray_keys_rotating(tc)) {
@@ -147,6 +149,20 @@ int teearray_replace_member(struct teearray_c *tc, u32 slot)
 		r = teearray_persist_dr_locked(tc);
 		if (r)
 			goto out;
+	}
+	if (!retired) {
+		/*
+		 * The newest journal entry may name a column of the old
+		 * instance, which the blank member cannot hold: replay would
+		 * take that entry for incomplete and fall back to the one
+		 * before it.  An empty entry first; entries after it leave
+		 * the dead slot out.  Then look at the slot again.
+		 */
+		mutex_unlock(&tc->member_lock);
+		teearray_journal_force_record(tc);
+		retired = true;
+		mutex_lock(&tc->member_lock);
+		goto again;
 	}
 	r = -EIO;
 	memcpy(mb->instance, rq.instance_out, TEEARRAY_INSTANCE_SIZE);

@@ -64,6 +64,8 @@ static void teearray_free(struct teearray_c *tc)
 		tee_ec_free(tc->ec);
 	kfree(tc->members);
 	kfree(tc->latency);
+	kvfree(tc->dr_rqs);
+	kvfree(tc->fence_rqs);
 	memzero_explicit(tc->keys, sizeof(tc->keys));
 	kvfree(tc->params);
 	kfree(tc->table_args);
@@ -102,8 +104,11 @@ static int teearray_setup(struct teearray_c *tc, struct dm_target *ti)
 	tc->m = tc->n + tc->p;
 	tc->members = kcalloc(tc->m, sizeof(*tc->members), GFP_KERNEL);
 	tc->latency = kcalloc(tc->m, sizeof(*tc->latency), GFP_KERNEL);
+	/* Taken here: the death record and fencing must not fail for memory. */
+	tc->dr_rqs = kvcalloc(tc->m, sizeof(*tc->dr_rqs), GFP_KERNEL);
+	tc->fence_rqs = kvcalloc(tc->m, sizeof(*tc->fence_rqs), GFP_KERNEL);
 	spin_lock_init(&tc->latency_lock);
-	if (!tc->members || !tc->latency)
+	if (!tc->members || !tc->latency || !tc->dr_rqs || !tc->fence_rqs)
 		return -ENOMEM;
 	for (i = 0; i < tc->m; i++) {
 		memcpy(tc->members[i].uuid, p->member_uuid[i], TEEARRAY_UUID_SIZE);
@@ -507,12 +512,13 @@ static int teearray_message(struct dm_target *ti, unsigned int argc, char **argv
 	}
 	if (argc == 1 && !strcasecmp(argv[0], "stats")) {
 		scnprintf(result, maxlen,
-			  "cmds %llu sectors_out %llu sectors_in %llu rounds %llu user_sectors_written %llu",
+			  "cmds %llu sectors_out %llu sectors_in %llu rounds %llu user_sectors_written %llu short_bytes_out %llu",
 			  (u64)atomic64_read(&tc->stat_cmds),
 			  (u64)atomic64_read(&tc->stat_sectors_out),
 			  (u64)atomic64_read(&tc->stat_sectors_in),
 			  (u64)atomic64_read(&tc->stat_rounds),
-			  (u64)atomic64_read(&tc->stat_user_written));
+			  (u64)atomic64_read(&tc->stat_user_written),
+			  (u64)atomic64_read(&tc->stat_short_bytes_out));
 		return 1;
 	}
 	if (argc == 2 && !strcasecmp(argv[0], "crash_after")) {
@@ -557,7 +563,7 @@ static void teearray_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type teearray_target = {
 	.name = "teearray",
-	.version = {0, 6, 0},
+	.version = {0, 7, 0},
 	.module = THIS_MODULE,
 	.ctr = teearray_ctr,
 	.dtr = teearray_dtr,

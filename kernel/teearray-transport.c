@@ -107,6 +107,9 @@ void teearray_submit(struct teearray_request *rq)
 	bool range = rq->op == TEEARRAY_OP_COPY || rq->op == TEEARRAY_OP_TRIM;
 	bool ok = rq->count <= (range ? TEEARRAY_NL_MAX_RANGE : TEEARRAY_NL_MAX_SECTORS);
 
+	if (rq->op == TEEARRAY_OP_WRITE_SHORT)
+		ok = rq->count == 1 && rq->len && rq->len <= TP_SECTOR;
+
 	spin_lock_irqsave(&tp.lock, flags);
 	if (!tp.portid || !ok) {
 		spin_unlock_irqrestore(&tp.lock, flags);
@@ -169,15 +172,24 @@ u64 teearray_transport_bad_replies(void)
 	return READ_ONCE(tp.bad_replies);
 }
 
-static bool tp_op_sends_data(u32 op)
+/* Bytes of DATA a request carries to the daemon. */
+static size_t tp_data_len(const struct teearray_request *rq)
 {
-	return op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE ||
-	       op == TEEARRAY_OP_AUDIT_SIGN;
+	switch (rq->op) {
+	case TEEARRAY_OP_WRITE:
+	case TEEARRAY_OP_DEATH_WRITE:
+	case TEEARRAY_OP_AUDIT_SIGN:
+		return (size_t)rq->count * TP_SECTOR;
+	case TEEARRAY_OP_WRITE_SHORT:
+		return rq->len;
+	default:
+		return 0;
+	}
 }
 
 static struct sk_buff *tp_build(const struct teearray_request *rq, u64 epoch)
 {
-	size_t dlen = tp_op_sends_data(rq->op) ? (size_t)rq->count * TP_SECTOR : 0;
+	size_t dlen = tp_data_len(rq);
 	struct sk_buff *skb;
 	void *hdr;
 

@@ -45,6 +45,7 @@ struct teearray_request {
 	u32 count;
 	u64 arg;
 	void *data;			/* count * 4096 bytes, in or out */
+	u32 len;			/* WRITE_SHORT: bytes of data (1..4096) */
 	u32 timeout_ms;			/* the daemon's deadline for the member */
 	void (*done)(struct teearray_request *rq);
 	void *private;

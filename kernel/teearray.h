@@ -6,7 +6,8 @@
  *   teearray-io.c       the stripe engine: verified and degraded reads,
  *                       parity updates, stripe locks
  *   teearray-journal.c  writes: group commit through the journal, apply,
- *                       erase mode, replay at assembly
+ *                       erase mode
+ *   teearray-replay.c   journal replay at assembly
  *   teearray-walk.c     which background walk runs next; suspend/resume
  *   teearray-rebuild.c  online rebuild of a replaced member
  *   teearray-scrub.c    check and repair: verify every stripe
@@ -20,8 +21,8 @@
  *   teearray-plan.[ch]  stripe planning: where stripes live, readable
  *                       columns, what a fetch reads, RMW or RCW (io.c)
  *   teearray-jplan.[ch] journal entry planning: what an entry carries and
- *                       costs, payload replicas, which record replay takes
- *                       (journal.c)
+ *                       costs, which entry replay takes and whether it is
+ *                       complete (journal.c)
  *   teearray-fresh.[ch] member freshness: readable and writable members,
  *                       how many may be dead, the death record, the
  *                       superblock and confirmation checks of assembly
@@ -108,21 +109,31 @@ struct teearray_log_write {
 	struct completion done;
 };
 
+/* Where payload sector i of the entry goes: its home and its journal index. */
+struct teearray_jpayload {
+	u32 slot;
+	u32 index;			/* among the payloads homed on slot */
+	u64 ms;				/* home member sector */
+};
+
 /* The journal; everything but pending belongs to the commit work. */
 struct teearray_journal {
 	struct delayed_work commit_work;
 	spinlock_t lock;		/* protects pending */
 	struct bio_list pending;	/* writes waiting for an entry */
-	u32 capacity;			/* payload sectors per entry */
-	u32 max_capacity;		/* pages allocated for them */
+	u32 capacity;			/* payload sectors per entry (and pages) */
+	u32 max_meta;			/* metadata sectors per entry (and pages) */
 	u64 version;			/* newest record on the members */
 	u32 fill;			/* payload sectors of the newest entry */
 	u64 iv_gen, iv_seq;		/* IV counter: generation << 32 | seq */
 
 	struct teearray_buf *buf;
-	struct teearray_jrec *rec;
-	struct teearray_jrec_disk *rec_disk;
+	struct teearray_jrec *rec;	/* the entry's summary; per member, its MACs */
+	u8 **rec_disk;			/* m pages: each member's record */
 	u8 **payload;			/* capacity pages */
+	struct teearray_jpayload *where;	/* capacity: each payload's home */
+	u8 (*pmac)[TEEARRAY_JPAY_MAC_SIZE];	/* capacity: each payload's MAC */
+	u32 *own;			/* m: payloads homed on each member */
 	struct teearray_jplan plan;	/* what the entry carries (teearray-jplan.h) */
 	struct bio_list *bios;		/* the writes of each of plan.dst */
 	u8 **meta_old, **meta_new;	/* images of each of plan.meta_mv */
@@ -142,6 +153,9 @@ struct teearray_journal {
 	atomic_t rewrap_left;
 	int rewrap_error;
 	bool force_record, forcing;
+	u64 force_ticket;		/* last forced record asked for (under lock) */
+	u64 forcing_ticket;		/* the one the entry in flight carries */
+	u64 force_done;			/* last one on the members */
 	struct list_head log_pending;
 	struct teearray_log_write *log_cur;
 };
@@ -170,6 +184,8 @@ struct teearray_c {
 	struct tee_ec *ec;
 
 	struct mutex member_lock;	/* see the lock order above */
+	/* m requests each, under member_lock: death record writes, fencing */
+	struct teearray_request *dr_rqs, *fence_rqs;
 	u64 dr_version;
 	u64 fenced_epoch;		/* daemon session the members are fenced for */
 	bool assembled;
@@ -228,6 +244,7 @@ struct teearray_c {
 
 	/* Counters for the stats message. */
 	atomic64_t stat_cmds, stat_sectors_out, stat_sectors_in, stat_rounds;
+	atomic64_t stat_short_bytes_out;	/* WRITE_SHORT data (journal records) */
 	atomic64_t stat_user_written;
 
 	/* Fault injection: stop member I/O after crash_left more commands. */
@@ -387,10 +404,14 @@ int teearray_journal_init(struct teearray_c *tc);
 void teearray_journal_exit(struct teearray_c *tc);
 void teearray_journal_queue(struct teearray_c *tc, struct bio *bio);
 void teearray_journal_kick(struct teearray_c *tc);
-int teearray_journal_replay(struct teearray_c *tc);
+void teearray_journal_record(struct teearray_c *tc, struct teearray_request *rq,
+			     u32 slot, u32 nr, const u8 *key);
 int teearray_journal_rewrap(struct teearray_c *tc, const u64 *stripes, unsigned int n);
 void teearray_journal_force_record(struct teearray_c *tc);
 int teearray_journal_log_write(struct teearray_c *tc, struct teearray_log_write *lw);
+
+/* teearray-replay.c */
+int teearray_journal_replay(struct teearray_c *tc);
 
 /* teearray-rebuild.c */
 void teearray_rebuild_work(struct work_struct *work);

@@ -3,9 +3,10 @@
  * Generic netlink ABI between dm-teearray and its transport daemon
  * (teearrayd).  Included by the kernel module and by userspace.
  *
- * Family "teearray", version 2, every command needs CAP_NET_ADMIN.  Version 2
- * (READ and WRITE of more than one sector) is not compatible with 1: the
- * kernel refuses a REGISTER of another version, the daemon a family of
+ * Family "teearray", version 3, every command needs CAP_NET_ADMIN.  Version 2
+ * added READ and WRITE of more than one sector, version 3 WRITE_SHORT (the
+ * journal's small records).  Versions are not compatible with each other:
+ * the kernel refuses a REGISTER of another version, the daemon a family of
  * another version.
  *
  * One daemon serves all arrays on a host.  It sends REGISTER and receives a
@@ -25,7 +26,7 @@
 #define _UAPI_TEEARRAY_NETLINK_H
 
 #define TEEARRAY_GENL_NAME	"teearray"
-#define TEEARRAY_GENL_VERSION	2
+#define TEEARRAY_GENL_VERSION	3
 
 /*
  * The daemon sends KEEPALIVE every TEEARRAY_KEEPALIVE_MS; after
@@ -78,7 +79,7 @@ enum teearray_nl_attr {
 	TEEARRAY_A_SECTOR,		/* u64: member sector */
 	TEEARRAY_A_COUNT,		/* u32: sectors */
 	TEEARRAY_A_ARG,			/* u64: copy destination, record version, new generation */
-	TEEARRAY_A_DATA,		/* binary, COUNT * 4096 bytes */
+	TEEARRAY_A_DATA,		/* binary, COUNT * 4096 bytes (WRITE_SHORT: 1..4096) */
 	TEEARRAY_A_STATUS,		/* u32: enum teearray_nl_status */
 	TEEARRAY_A_COMPLETION,		/* nested: REQ_ID, STATUS, [DATA, INSTANCE_ID, ...] */
 	TEEARRAY_A_MEMBER_SECTORS,	/* u64: member capacity (IDENTIFY) */
@@ -110,6 +111,12 @@ enum teearray_nl_op {
 	 * answers it itself: no member is involved).
 	 */
 	TEEARRAY_OP_AUDIT_SIGN,
+	/*
+	 * SECTOR, COUNT (1), DATA (1..4096 bytes): the member stores DATA at
+	 * the start of the sector and zeroes the rest.  One journal record
+	 * costs its own length on the network, not a whole sector.
+	 */
+	TEEARRAY_OP_WRITE_SHORT,
 	__TEEARRAY_OP_MAX,
 };
 

@@ -3,14 +3,22 @@
  * libFuzzer target for the journal and sector-AEAD parsers of the module
  * (kernel/teearray-jrec.c, kernel/teearray-sector.c), which read bytes
  * that members serve and must treat as hostile.  Input: byte 0 picks the
- * mode, byte 1 the array geometry, the rest (zero-padded to its size) is
- * the sector under test:
- *   0  a journal record as read off a member: teearray_jrec_parse();
- *   1  the same, re-MACed with the array's key first, so the fuzzer gets
- *      past the MAC to the range checks an authentic record still faces;
- *      if it is accepted, then again with each of nr, version and the last
- *      descriptor's slot and home sector set to a bound of its range -1, +0
- *      and +1 (random bytes would almost never hit the off-by-one cases);
+ * mode, byte 1 the array geometry (of 8, from 1+1 to 128+128); the rest is
+ * mode-specific, zero-padded to its size:
+ *   0  a journal record as read off a member: bytes 2-3 pick the member it
+ *      is read from (slot 0 .. M, M being out of range), the rest is the
+ *      record sector: teearray_jrec_parse();
+ *   1  the same, re-MACed with the array's key first (the MAC at the end
+ *      the header's stripe and payload counts give, when that is within
+ *      the sector), so the fuzzer gets past the MAC to the range checks an
+ *      authentic record still faces; then again with the header and the
+ *      payload count made right (magic, UUID, flags, slot, stripes within
+ *      the limit, columns within M, nown the member's own columns, nothing
+ *      after its MAC), and if that is accepted, with each of the first and
+ *      last stripe's member sector, a column, the version, nstripes, nown,
+ *      the payload capacity and the slot set to a bound of its range -1, +0
+ *      and +1, and with a stripe emptied (random bytes would almost never
+ *      hit these cases);
  *   2  a metadata sector: teearray_meta_verify(); then resealed, it must
  *      verify, and with one input-chosen bit flipped it must not;
  *   3  a 28-byte entry followed by a data sector: teearray_sector_verify()
@@ -19,9 +27,15 @@
  *   4-7  an audit log entry: teearray_audit_parse(), as read and with its
  *      header (magic, version, array UUID) made right so the fuzzer reaches
  *      the field checks; an accepted entry must be within every bound.
- * Invariants abort(): return codes outside the documented set, an accepted
- * record naming anything outside the journal's or array's bounds, or one
- * whose canonical encoding differs from its input.
+ * Invariants abort(): return codes outside the documented set, counts out
+ * of range not refused with EINVAL (they locate the MAC), a record failing
+ * its MAC that is not left zeroed, an accepted record naming anything
+ * outside the journal's or array's bounds (home sectors, columns, stripes,
+ * payload count and capacity, payload sectors), or one whose canonical
+ * encoding (teearray_jrec_build with the same key, of the length
+ * teearray_jrec_len, zero after) differs from its input; and a bound edit
+ * of mode 1 accepted where it is out of range (or refused where it is in
+ * range).
  *
  * Built with -DFUZZ_JREC_SEEDS (no libFuzzer) it is a small program that
  * writes the seed corpus (tests/fuzz/corpus-jrec) to the directory named
@@ -36,19 +50,24 @@
 #include "teearray-audit-entry.h"
 
 #define SECTOR TEEARRAY_SECTOR_SIZE
+#define NGEOS 8
 
 static struct teearray_sector_keys keys;
 static u8 fuzz_uuid[16];
-static struct teearray_geometry geos[4];
+static struct teearray_geometry geos[NGEOS];
 static bool ready;
 
 static void setup(void)
 {
-	static const struct { u32 n, p; u64 sectors, journal; } shapes[4] = {
+	static const struct { u32 n, p; u64 sectors, journal; } shapes[NGEOS] = {
 		{ 4, 3, 100000, TEEARRAY_DEF_JOURNAL_SECTORS },
-		{ 2, 1, 5000, 4 },
-		{ 8, 8, 1000000, 300 },
-		{ 1, 1, 300, 7 },
+		{ 2, 1, 5000, 4 },				/* 1 stripe a record */
+		{ 8, 8, 1000000, 300 },				/* 125 */
+		{ 1, 1, 300, 7 },				/* 2 */
+		{ 128, 128, 1000000, TEEARRAY_DEF_JOURNAL_SECTORS },	/* M = 256: 71 */
+		{ 2, 128, 1000000, TEEARRAY_DEF_JOURNAL_SECTORS },	/* M = 130: 83 */
+		{ 60, 4, 1000000, 300 },			/* M = 64: 125 */
+		{ 61, 4, 1000000, 300 },			/* M = 65: 100 */
 	};
 	u8 root[64], uuid[16];
 	unsigned int i;
@@ -59,7 +78,7 @@ static void setup(void)
 		uuid[i] = (u8)(0xc0 + i);
 	teearray_sector_keys_init(&keys, root, sizeof(root), uuid, 0);
 	memcpy(fuzz_uuid, uuid, sizeof(uuid));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NGEOS; i++)
 		if (teearray_geometry_init(&geos[i], shapes[i].n, shapes[i].p,
 					   shapes[i].sectors, shapes[i].journal, 32))
 			abort();
@@ -76,117 +95,312 @@ static bool all_zero(const void *p, size_t len)
 	return true;
 }
 
-static void remac(struct teearray_jrec_disk *d)
+static u32 members(const struct teearray_geometry *g)
+{
+	return g->data_members + g->parity_members;
+}
+
+/* Payload sectors an entry of the array carries (teearray_jplan_capacity). */
+static u32 entry_capacity(const struct teearray_geometry *g)
+{
+	u32 min = 3 + 3 * g->parity_members;
+
+	return min > 240 ? min : 240;
+}
+
+static void put_le(u8 *p, u64 v, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static u64 get_le(const u8 *p, unsigned int bytes)
+{
+	u64 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		v |= (u64)p[i] << (8 * i);
+	return v;
+}
+
+/* Length of the record in d as its header's stripe and payload counts say. */
+static u32 hdr_len(const u8 *d, const struct teearray_geometry *g)
+{
+	return teearray_jrec_len(g, (u32)get_le(d + 44, 2), (u32)get_le(d + 46, 2));
+}
+
+/* MAC the record in d at the end its header gives, if that is in the sector. */
+static void remac(u8 *d, const struct teearray_geometry *g)
 {
 	struct teearray_hmac h;
 	u8 mac[TEEARRAY_SHA256_SIZE];
+	u32 len = hdr_len(d, g);
 
+	if (len > SECTOR)
+		return;
 	teearray_hmac_init(&h, keys.meta, sizeof(keys.meta));
 	teearray_hmac_update(&h, (const u8 *)"TA-JREC", 7);
-	teearray_hmac_update(&h, (const u8 *)d, offsetof(struct teearray_jrec_disk, mac));
+	teearray_hmac_update(&h, d, len - TEEARRAY_MAC_SIZE);
 	teearray_hmac_final(&h, mac);
-	memcpy(d->mac, mac, sizeof(d->mac));
+	memcpy(d + len - TEEARRAY_MAC_SIZE, mac, sizeof(mac));
 }
 
-/* Set field kind (1..5) to a bound of its valid range plus delta. */
-static void edit_bound(struct teearray_jrec_disk *d, const struct teearray_geometry *g,
-		       unsigned int kind, s64 delta)
+/* Offset of summary line s. */
+static u32 line(const struct teearray_geometry *g, u32 s)
 {
-	u32 m = g->data_members + g->parity_members, nr = le32_to_cpu(d->nr);
-	u32 i = nr && nr <= TEEARRAY_JREC_MAX_DESC ? nr - 1 : 0, j, n;
-	struct teearray_jdesc_disk tmpl;
+	return TEEARRAY_JREC_HDR_SIZE + s * teearray_jrec_stripe_size(g);
+}
 
-	switch (kind) {
-	case 1:
-		d->desc[i].slot = cpu_to_le32((u32)(m + delta));
-		break;
-	case 2:
-		d->desc[i].sector = cpu_to_le64(g->meta_start + delta);
-		break;
-	case 3:
-		d->desc[i].sector = cpu_to_le64(g->data_start + g->data_sectors + delta);
-		break;
-	case 4:
-		/* Valid descriptors up to the new nr, nothing after it. */
-		n = (u32)(teearray_journal_capacity(g->journal_sectors) + delta);
-		memset(&tmpl, 0, sizeof(tmpl));
-		tmpl.sector = cpu_to_le64(g->meta_start);
-		if (nr && nr <= TEEARRAY_JREC_MAX_DESC)
-			tmpl = d->desc[0];
-		for (j = 0; j < TEEARRAY_JREC_MAX_DESC; j++) {
-			if (j >= n)
-				memset(&d->desc[j], 0, sizeof(d->desc[j]));
-			else if (j >= nr)
-				d->desc[j] = tmpl;
-		}
-		d->nr = cpu_to_le32(n);
-		break;
-	case 5:
-		d->version = cpu_to_le64((u64)delta);
-		break;
+/* Lines that fit the sector before a record MAC. */
+static bool line_fits(const struct teearray_geometry *g, u32 s)
+{
+	return line(g, s + 1) <= SECTOR - TEEARRAY_MAC_SIZE;
+}
+
+/*
+ * Make the record's payload count the member's own columns, read from the
+ * bytes (column c of stripe ms is on slot (c + ms) % M), with MAC space for
+ * them, then the record MAC's place and nothing after it (zeroed); the
+ * member sectors and other columns stay as they are.
+ */
+static void fix_own(u8 *d, const struct teearray_geometry *g, u32 slot)
+{
+	u32 m = members(g), nst = (u32)get_le(d + 44, 2), s, own = 0, end;
+
+	for (s = 0; s < nst && line_fits(g, s); s++) {
+		u64 ms = get_le(d + line(g, s), 8);
+		u32 c = (u32)((slot + m - ms % m) % m);
+
+		own += (d[line(g, s) + 8 + c / 8] >> (c % 8)) & 1;
 	}
+	end = line(g, nst) + own * TEEARRAY_JPAY_MAC_SIZE;
+	put_le(d + 46, own, 2);
+	if (end < SECTOR)
+		memset(d + end, 0, SECTOR - end);
 }
 
-static int check_jrec(const struct teearray_jrec_disk *d, const struct teearray_geometry *g)
+/*
+ * Everything but the summary's member sectors made right: header, stripe
+ * count, columns within M (at least one per stripe), payload count.
+ */
+static void normalize(u8 *d, const struct teearray_geometry *g, u32 slot)
 {
-	static struct teearray_jrec_disk again;
-	struct teearray_jrec rec;
-	u32 m = g->data_members + g->parity_members, cap, i;
+	u32 m = members(g), bm = teearray_jrec_stripe_size(g) - 8, nst, s, c;
+
+	put_le(d, TEEARRAY_JREC_MAGIC, 8);
+	if (!get_le(d + 8, 8))
+		put_le(d + 8, 1, 8);
+	memcpy(d + 16, keys.array_uuid, 16);
+	put_le(d + 40, slot, 4);
+	memset(d + 48, 0, 16);
+	nst = (u32)get_le(d + 44, 2) % (teearray_jrec_max_stripes(g) + 1);
+	put_le(d + 44, nst, 2);
+	for (s = 0; s < nst; s++) {
+		u8 *b = d + line(g, s) + 8;
+		bool any = false;
+
+		for (c = 0; c < 8 * bm; c++) {
+			if (c >= m)
+				b[c / 8] &= (u8)~(1u << (c % 8));
+			else if (b[c / 8] & (1u << (c % 8)))
+				any = true;
+		}
+		if (!any)
+			b[0] |= 1;
+	}
+	fix_own(d, g, slot);
+}
+
+/*
+ * Parse a record read from member slot; abort() on anything an accepted
+ * record must never be.  Returns parse's result.
+ */
+static int check_jrec(const u8 *d, const struct teearray_geometry *g, u32 slot, u32 cap)
+{
+	static u8 again[SECTOR];
+	static struct teearray_jrec rec;
+	u32 m = members(g), max = teearray_jrec_max_stripes(g), s, t, c, cols, all = 0, len;
+	u32 nst = (u32)get_le(d + 44, 2), nown = (u32)get_le(d + 46, 2);
+	bool magic = get_le(d, 8) == TEEARRAY_JREC_MAGIC;
 	char *error = NULL;
 	int r;
 
-	r = teearray_jrec_parse(d, &rec, keys.array_uuid, keys.meta, g, &error);
+	r = teearray_jrec_parse(d, &rec, keys.array_uuid, keys.meta, g, slot, cap, &error);
 	if (r != 0 && r != -ENODATA && r != -EBADMSG && r != -EINVAL)
 		abort();
 	if (r && !error)
 		abort();
-	if ((r == -ENODATA) != all_zero(d, sizeof(*d)))
+	if ((r == -ENODATA) != all_zero(d, SECTOR))
+		abort();
+	/* The counts locate the MAC: out of range, they are refused before it. */
+	if (magic && (nst > max || nown > nst) && r != -EINVAL)
+		abort();
+	/* A MAC was checked only of a record with the magic and counts in range. */
+	if (r == -EBADMSG && (!magic || nst > max || nown > nst || !all_zero(&rec, sizeof(rec))))
 		abort();
 	if (r)
 		return r;
-	cap = teearray_journal_capacity(g->journal_sectors);
-	if (!rec.version || rec.nr > cap)
+	if (!rec.version || rec.slot != slot || rec.nstripes > max || rec.nown > rec.nstripes ||
+	    rec.nown != teearray_jrec_count_own(&rec, g, slot))
+		abort();
+	len = teearray_jrec_len(g, rec.nstripes, rec.nown);
+	if (len > SECTOR || len != hdr_len(d, g) || !all_zero(d + len, SECTOR - len))
 		abort();
 	if (teearray_jrec_sector(g, rec.version) < g->journal_start ||
 	    teearray_jrec_sector(g, rec.version) >= g->journal_start + 2)
 		abort();
-	for (i = 0; i < rec.nr; i++) {
-		u64 ps = teearray_jpay_sector(g, rec.version, i);
+	for (s = 0; s < rec.nstripes; s++) {
+		const struct teearray_jrec_stripe *st = &rec.st[s];
 
-		if (rec.desc[i].slot >= m || rec.desc[i].sector < g->meta_start ||
-		    rec.desc[i].sector >= g->data_start + g->data_sectors)
+		if (st->ms < g->meta_start || st->ms >= g->data_start + g->data_sectors)
 			abort();
-		if (ps < g->journal_start + 2 || ps >= g->meta_start)
+		for (t = 0; t < s; t++)
+			if (rec.st[t].ms == st->ms)
+				abort();
+		for (c = 0, cols = 0; c < TEEARRAY_MAX_MEMBERS; c++) {
+			if (!test_bit(c, st->cols))
+				continue;
+			if (c >= m)
+				abort();
+			cols++;
+		}
+		if (!cols)
+			abort();
+		all += cols;
+	}
+	if (all > cap || all != teearray_jrec_count_all(&rec))
+		abort();
+	/* The member's own payloads stay inside its half of the journal. */
+	for (s = 0; s < rec.nown; s++) {
+		u64 ps = teearray_jpay_sector(g, rec.version, s);
+		u64 half = g->journal_start + 2 + (rec.version & 1) * teearray_journal_half(g);
+
+		if (ps < half || ps >= half + teearray_journal_half(g) || ps >= g->meta_start)
 			abort();
 	}
 	/* Accepted records are canonical: rebuilding gives the same bytes. */
-	teearray_jrec_build(&again, &rec, keys.array_uuid, keys.meta);
-	if (memcmp(&again, d, sizeof(again)))
+	memset(again, 0xa5, sizeof(again));
+	if (teearray_jrec_build(again, &rec, g, keys.array_uuid, keys.meta) != len ||
+	    memcmp(again, d, SECTOR))
+		abort();
+	if (!teearray_jrec_same_entry(&rec, &rec))
 		abort();
 	return 0;
 }
 
-static void mode_jrec(const u8 *p, size_t n, const struct teearray_geometry *g, bool authentic)
+/* Set field kind of an accepted record to a bound of its range plus delta. */
+static void edit_bound(u8 *d, const struct teearray_geometry *g, u32 slot,
+		       unsigned int kind, int delta)
 {
-	static struct teearray_jrec_disk d, e;
-	unsigned int kind;
-	s64 delta;
+	u32 m = members(g), nst = (u32)get_le(d + 44, 2), last = nst ? nst - 1 : 0;
+	u32 max = teearray_jrec_max_stripes(g), s, c;
 
-	memset(&d, 0, sizeof(d));
-	memcpy(&d, p, n < sizeof(d) ? n : sizeof(d));
-	if (!authentic) {
-		check_jrec(&d, g);
+	switch (kind) {
+	case 1:
+		if (nst)
+			put_le(d + line(g, 0), g->meta_start + delta, 8);
+		break;
+	case 2:
+		if (nst)
+			put_le(d + line(g, last), g->data_start + g->data_sectors + delta, 8);
+		break;
+	case 3:
+		c = m - 1 + delta;
+		if (nst && c < 8 * (teearray_jrec_stripe_size(g) - 8))
+			d[line(g, last) + 8 + c / 8] |= (u8)(1u << (c % 8));
+		break;
+	case 4:
+		put_le(d + 8, (u64)(s64)delta, 8);
+		return;				/* the rest stays as it is */
+	case 5:
+		/* Distinct stripes of one column each up to max + delta. */
+		for (s = nst; s < max + delta && line_fits(g, s); s++) {
+			memset(d + line(g, s), 0, teearray_jrec_stripe_size(g));
+			put_le(d + line(g, s), g->data_start + g->data_sectors - 1 - s, 8);
+			d[line(g, s) + 8] = 1;
+		}
+		put_le(d + 44, s < max + delta ? s : max + delta, 2);
+		break;
+	case 6:
+		/* A stripe without columns: the first, the last or one between. */
+		if (nst)
+			memset(d + line(g, delta < 0 ? 0 : delta ? last / 2 : last) + 8, 0,
+			       teearray_jrec_stripe_size(g) - 8);
+		break;
+	case 7:
+		/*
+		 * A payload count off by delta: the MAC moves to the end that
+		 * count gives (one more payload MAC is the old MAC's first
+		 * half, one fewer is the last taken as the MAC), zeros after.
+		 */
+		put_le(d + 46, get_le(d + 46, 2) + delta, 2);
+		if (hdr_len(d, g) <= SECTOR)
+			memset(d + hdr_len(d, g) - TEEARRAY_MAC_SIZE, 0,
+			       SECTOR - hdr_len(d, g) + TEEARRAY_MAC_SIZE);
 		return;
 	}
-	remac(&d);
-	if (check_jrec(&d, g))
+	fix_own(d, g, slot);
+}
+
+static void mode_jrec(const u8 *p, size_t n, const struct teearray_geometry *g, bool authentic)
+{
+	static u8 d[SECTOR], e[SECTOR];
+	u32 m = members(g), cap = entry_capacity(g), sel = 0, slot, all;
+	static struct teearray_jrec rec;
+	unsigned int kind;
+	char *error;
+	int delta, r;
+
+	if (n >= 2) {
+		sel = (u32)get_le(p, 2);
+		p += 2;
+		n -= 2;
+	}
+	memset(d, 0, sizeof(d));
+	memcpy(d, p, n < sizeof(d) ? n : sizeof(d));
+	if (!authentic) {
+		check_jrec(d, g, sel % (m + 1), cap);
 		return;
-	for (kind = 1; kind <= 5; kind++) {
-		for (delta = -1; delta <= 1; delta++) {
-			e = d;
-			edit_bound(&e, g, kind, delta);
-			remac(&e);
-			check_jrec(&e, g);
+	}
+	slot = sel & 0x8000 ? (sel & 0x7fff) % (m + 1) : sel % m;
+	remac(d, g);
+	check_jrec(d, g, slot, cap);
+	normalize(d, g, slot);
+	remac(d, g);
+	if (check_jrec(d, g, slot, cap))
+		return;
+	/* Accepted: its bounds. */
+	error = NULL;
+	if (teearray_jrec_parse(d, &rec, keys.array_uuid, keys.meta, g, slot, cap, &error))
+		abort();
+	all = teearray_jrec_count_all(&rec);
+	for (delta = -1; delta <= 1; delta++) {
+		/* Capacity: the entry's columns fit exactly, one fewer does not. */
+		r = check_jrec(d, g, slot, all + delta);
+		if ((r == 0) != (delta >= 0) && (all || delta >= 0))
+			abort();
+		/* The member it is read from: only its own. */
+		r = check_jrec(d, g, (slot + m + 1 + delta) % (m + 1), cap);
+		if ((r == 0) != (delta == 0))
+			abort();
+		for (kind = 1; kind <= 7; kind++) {
+			memcpy(e, d, sizeof(e));
+			edit_bound(e, g, slot, kind, delta);
+			remac(e, g);
+			r = check_jrec(e, g, slot, 1u << 20);
+			/* Version 0 never; the last data sector is a stripe, the end is not. */
+			if ((kind == 4 && (r == 0) != (delta != 0)) ||
+			    (kind == 1 && delta < 0 && rec.nstripes && !r) ||
+			    (kind == 2 && delta >= 0 && rec.nstripes && !r) ||
+			    (kind == 3 && delta > 0 && rec.nstripes && !r &&
+			     m % 64) ||
+			    (kind == 5 && delta > 0 && !r) ||
+			    (kind == 6 && rec.nstripes && !r) ||
+			    (kind == 7 && (r == 0) != (delta == 0) && (rec.nown || delta >= 0)))
+				abort();
 		}
 	}
 }
@@ -332,7 +546,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	mode = data[0] & 7;
-	g = &geos[data[1] & 3];
+	g = &geos[data[1] % NGEOS];
 	data += 2;
 	size -= 2;
 	switch (mode) {
@@ -373,24 +587,52 @@ static void put(const char *dir, const char *name, u8 mode, u8 geo,
 		abort();
 }
 
-static void seed_rec(const char *dir, const char *name, u8 mode, u8 gi, u64 version, u32 nr)
+/*
+ * The record of member slot of an entry of nst stripes (metadata, log and
+ * data), each with column i % M, and on every third stripe all columns
+ * while the entry's capacity allows; with own, each with the slot's own
+ * column only (a payload MAC per stripe: the longest record).  Seeds must
+ * be accepted.  The seed holds the record's length only, as written to its
+ * member (the rest of the sector is the zeros the input is padded with).
+ */
+static void seed_rec(const char *dir, const char *name, u8 mode, u8 gi, u32 slot,
+		     u64 version, u32 nst, bool own)
 {
-	static struct teearray_jrec_disk d;
+	static u8 buf[2 + SECTOR];
 	static struct teearray_jrec rec;
 	const struct teearray_geometry *g = &geos[gi];
-	u32 m = g->data_members + g->parity_members, i;
+	u32 m = members(g), cap = entry_capacity(g), all = 0, i, c, len;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.version = version;
 	rec.generation = 2;
-	rec.nr = nr;
-	for (i = 0; i < nr; i++) {
-		rec.desc[i].slot = i % m;
-		rec.desc[i].sector = g->meta_start + i * 3;
-		memset(rec.desc[i].mac, (int)i + 1, sizeof(rec.desc[i].mac));
+	rec.slot = slot;
+	rec.nstripes = nst;
+	for (i = 0; i < nst; i++) {
+		if (i % 3 == 0)
+			rec.st[i].ms = g->meta_start + i;
+		else if (i % 3 == 1 && i / 3 < g->log_sectors)
+			rec.st[i].ms = g->log_start + i / 3;
+		else
+			rec.st[i].ms = g->data_start + i;
+		if (own) {
+			__set_bit(teearray_column_of(g, rec.st[i].ms, slot), rec.st[i].cols);
+			continue;
+		}
+		__set_bit(i % m, rec.st[i].cols);
+		if (i % 3 == 2 && all + m + (nst - i) <= cap)
+			for (c = 0; c < m; c++)
+				__set_bit(c, rec.st[i].cols);
+		all = teearray_jrec_count_all(&rec);
 	}
-	teearray_jrec_build(&d, &rec, keys.array_uuid, keys.meta);
-	put(dir, name, mode, gi, &d, sizeof(d));
+	rec.nown = teearray_jrec_count_own(&rec, g, slot);
+	for (i = 0; i < rec.nown; i++)
+		memset(rec.mac[i], (int)i + 1, sizeof(rec.mac[i]));
+	put_le(buf, slot, 2);
+	len = teearray_jrec_build(buf + 2, &rec, g, keys.array_uuid, keys.meta);
+	if (len != teearray_jrec_len(g, nst, rec.nown) || check_jrec(buf + 2, g, slot, cap))
+		abort();
+	put(dir, name, mode, gi, buf, 2 + len);
 }
 
 int main(int argc, char **argv)
@@ -405,11 +647,17 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	setup();
-	seed_rec(argv[1], "jrec-valid", 0, 0, 7, 3);
-	seed_rec(argv[1], "jrec-full", 0, 0, 8, 120);
-	seed_rec(argv[1], "jrec-empty", 0, 0, 9, 0);
-	seed_rec(argv[1], "jrec-small", 1, 1, 10, 1);
-	seed_rec(argv[1], "jrec-remac", 1, 0, 11, 5);
+	seed_rec(argv[1], "jrec-valid", 0, 0, 2, 7, 3, false);
+	seed_rec(argv[1], "jrec-full", 0, 0, 6, 8, 120, false);
+	seed_rec(argv[1], "jrec-empty", 0, 0, 0, 9, 0, false);
+	seed_rec(argv[1], "jrec-small", 1, 1, 1, 10, 1, false);
+	seed_rec(argv[1], "jrec-remac", 1, 0, 3, 11, 5, false);
+	seed_rec(argv[1], "jrec-m256", 1, 4, 255, 12, 71, false);
+	seed_rec(argv[1], "jrec-m130", 0, 5, 129, 13, 40, false);
+	seed_rec(argv[1], "jrec-m65", 1, 7, 64, 14, 100, false);
+	/* The longest records: 4096 bytes at M = 64 (125 stripes), 4072 at M = 256 (71). */
+	seed_rec(argv[1], "jrec-m64-own", 1, 6, 5, 15, 125, true);
+	seed_rec(argv[1], "jrec-m256-own", 0, 4, 17, 16, 71, true);
 	/* Metadata sector 3, two entries set, sealed. */
 	memset(buf, 0, sizeof(buf));
 	v = 3;

@@ -19,7 +19,8 @@
  *   ACTION MATCH [COUNT]
  *
  * MATCH: hello, batch, any, or an op name (read write copy trim death-read
- * death-write fence: a BATCH holding at least one such command).  The first
+ * death-write fence write-short: a BATCH holding at least one such
+ * command).  The first
  * rule that matches a request and has firings left fires (COUNT, default
  * unlimited; counts restart when the file is re-read).  Requests no rule
  * matches are relayed unchanged.  ACTION acts on the ANSWER to the request:
@@ -272,6 +273,9 @@ static int parse_match(const char *s)
 	static const uint16_t ops[] = {
 		TA_OP_READ, TA_OP_WRITE, TA_OP_COPY, TA_OP_TRIM, TA_OP_DEATH_READ,
 		TA_OP_DEATH_WRITE, TA_OP_FENCE,
+#if TA_PROTO_VERSION >= 3
+		TA_OP_WRITE_SHORT,
+#endif
 	};
 
 	if (!strcmp(s, "any"))

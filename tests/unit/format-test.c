@@ -215,7 +215,20 @@ static void test_superblock(void)
 	teearray_sb_build(&bad, &info, key);
 	CHECK(teearray_sb_parse(&bad, &out, key, &error) == -EINVAL);
 	CHECK(error && !strcmp(error, "superblock slot out of range"));
-	tap_end("format: authentic superblocks with impossible fields are refused");
+	/* An earlier release's array: its format version is named. */
+	make_sb(&sb, &info);
+	bad = sb;
+	bad.format_version = cpu_to_le32(3);
+	teearray_hmac(key, TEEARRAY_MAC_SIZE, (const u8 *)&bad,
+		      offsetof(struct teearray_sb_disk, mac), bad.mac);
+	CHECK(teearray_sb_parse(&bad, &out, key, &error) == -EINVAL);
+	CHECK(error && strstr(error, "format version 3") && strstr(error, "reads version 4"));
+	bad.format_version = cpu_to_le32(5);
+	teearray_hmac(key, TEEARRAY_MAC_SIZE, (const u8 *)&bad,
+		      offsetof(struct teearray_sb_disk, mac), bad.mac);
+	CHECK(teearray_sb_parse(&bad, &out, key, &error) == -EINVAL);
+	CHECK(error && !strcmp(error, "unsupported superblock format version"));
+	tap_end("format: authentic superblocks with impossible fields or another format version are refused");
 
 	tap_begin();
 	/* Key epochs: the epoch is readable before the MAC is checked. */

@@ -173,7 +173,7 @@ int main(void)
 	pthread_t th;
 	int fd;
 
-	tap_plan(12);
+	tap_plan(13);
 	if (ta_crypto_init() || ta_key_generate(&key, sec) || ta_key_generate(&simk, sec) ||
 	    (fd = mkstemp(path)) < 0) {
 		printf("not ok - setup\n");
@@ -208,6 +208,31 @@ int main(void)
 	tap_end("client: identify, write and attested read through an honest relay");
 
 	tap_begin();
+	{
+		uint8_t rec[TA_SECTOR_SIZE + 1];
+		uint64_t seq;
+		int rest_zero = 1;
+
+		memset(rec, 0x71, sizeof(rec));
+		CHECK(ta_client_write_short(&c, 2, rec, 200) == TA_OK);
+		CHECK(ta_client_read(&c, 2, 1, back) == TA_OK && !memcmp(back, rec, 200));
+		for (size_t i = 200; i < sizeof(back); i++)
+			rest_zero &= back[i] == 0;
+		CHECK(rest_zero);
+		seq = d.last_seq;
+		CHECK(ta_client_write_short(&c, 2, rec, 0) == TA_E_ARG);
+		CHECK(ta_client_write_short(&c, 2, rec, TA_SECTOR_SIZE + 1) == TA_E_ARG);
+		CHECK(ta_client_write_short(&c, 2, NULL, 10) == TA_E_ARG);
+		CHECK(d.last_seq == seq);	/* refused before sending */
+		CHECK(ta_client_write_short(&c, 2, rec, TA_SECTOR_SIZE) == TA_OK);
+		CHECK(ta_client_read(&c, 2, 1, back) == TA_OK &&
+		      !memcmp(back, rec, TA_SECTOR_SIZE));
+		CHECK(ta_client_write(&c, 2, 1, data) == TA_OK);
+	}
+	tap_end("client: write-short of 200 bytes reads back as them and zeroes; 0, 4097 bytes or "
+		"no data refused locally");
+
+	tap_begin();
 	memset(data, 0x3c, sizeof(data));
 	CHECK(ta_client_write(&c, 2, 1, data) == TA_OK);	/* the saved read is now stale */
 	CHECK(saved_read != NULL);
@@ -236,6 +261,7 @@ int main(void)
 
 		ta_put64(rec, 9);
 		CHECK(ta_client_write(&c, 2, 1, data) == TA_E_ANSWER_AUTH);
+		CHECK(ta_client_write_short(&c, 2, data, 100) == TA_E_ANSWER_AUTH);
 		CHECK(ta_client_copy(&c, 2, 3, 1) == TA_E_ANSWER_AUTH);
 		CHECK(ta_client_trim(&c, 2, 1) == TA_E_ANSWER_AUTH);
 		CHECK(ta_client_death_write(&c, 9, rec) == TA_E_ANSWER_AUTH);
@@ -243,8 +269,8 @@ int main(void)
 		CHECK(ta_client_read(&c, 2, 1, back) == TA_E_ANSWER_AUTH);
 		CHECK(d.last_seq == before);	/* nothing reached the member */
 	}
-	tap_end("client: forged acknowledgements of write, copy, trim, death record, fence "
-		"and read are refused");
+	tap_end("client: forged acknowledgements of write, write-short, copy, trim, death record, "
+		"fence and read are refused");
 
 	tap_begin();
 	atomic_store(&mode, M_FORGE_ERROR);

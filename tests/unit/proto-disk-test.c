@@ -187,6 +187,12 @@ static void test_rejections(void)
 	expect_reject("a fence not above the generation", TA_E_FENCE,
 		      (struct ta_cmd){ .op = TA_OP_FENCE, .count = 1, .arg = d.generation },
 		      NULL, NULL);
+	expect_reject("a write-short past the end", TA_E_RANGE,
+		      (struct ta_cmd){ .op = TA_OP_WRITE_SHORT, .count = 1, .sector = SECTORS,
+				       .payload_len = 100, .payload = buf }, NULL, NULL);
+	expect_reject("a write-short at a sector that overflows", TA_E_RANGE,
+		      (struct ta_cmd){ .op = TA_OP_WRITE_SHORT, .count = 1, .sector = UINT64_MAX,
+				       .payload_len = 100, .payload = buf }, NULL, NULL);
 	memset(rec, 0, sizeof(rec));
 	ta_put64(rec, d.death_version);
 	expect_reject("a death record version not above the stored one", TA_E_DEATH_VERSION,
@@ -307,6 +313,93 @@ static void test_accepted(void)
 	tap_end("fence raises the generation; the old generation is refused from then on");
 }
 
+/* Sector s of the disk after a write-short of n bytes of p: p, then zeroes. */
+static int short_sector(uint64_t s, const uint8_t *p, size_t n)
+{
+	const uint8_t *m = d.mem + (size_t)s * TA_SECTOR_SIZE;
+
+	if (memcmp(m, p, n))
+		return 0;
+	for (size_t i = n; i < TA_SECTOR_SIZE; i++)
+		if (m[i])
+			return 0;
+	return 1;
+}
+
+static void test_write_short(void)
+{
+	static uint8_t pat[TA_SECTOR_SIZE], rec100[100];
+	struct ta_cmd c[3];
+	struct ta_batch_hdr h;
+	struct ta_bresp_hdr rh;
+	uint8_t *r, *before;
+	size_t rl;
+	uint64_t seq0;
+	int others_same = 1;
+
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 29 + 3) | 1;	/* no zero byte */
+	for (size_t i = 0; i < sizeof(rec100); i++)
+		rec100[i] = (uint8_t)(0xc0 + i);
+
+	tap_begin();
+	c[0] = (struct ta_cmd){ .op = TA_OP_WRITE, .count = 1, .sector = 7,
+				.payload_len = TA_SECTOR_SIZE, .payload = pat };
+	c[1] = (struct ta_cmd){ .op = TA_OP_WRITE, .count = 1, .sector = 8,
+				.payload_len = TA_SECTOR_SIZE, .payload = pat };
+	hdr_for(&h, 2);
+	CHECK(submit(&key, &h, c, NULL, NULL) == TA_OK);
+	CHECK(!memcmp(d.mem + 7 * TA_SECTOR_SIZE, pat, TA_SECTOR_SIZE));
+	before = malloc(d.mem_len);
+	memcpy(before, d.mem, d.mem_len);
+	seq0 = d.last_seq;
+	/* A write-short of 100 bytes over the pattern, and a read of it in the same batch. */
+	c[0] = (struct ta_cmd){ .op = TA_OP_WRITE_SHORT, .count = 1, .sector = 7,
+				.payload_len = sizeof(rec100), .payload = rec100 };
+	c[1] = (struct ta_cmd){ .op = TA_OP_READ, .count = 1, .sector = 7 };
+	hdr_for(&h, 2);
+	CHECK(submit(&key, &h, c, &r, &rl) == TA_OK);
+	CHECK(d.last_seq == seq0 + 2);
+	CHECK(short_sector(7, rec100, sizeof(rec100)));
+	CHECK(ta_bresp_hdr_decode(r + TA_FRAME_HDR_LEN, rl - TA_FRAME_HDR_LEN, &rh) == TA_OK);
+	/* The read's sector only: a write-short returns nothing. */
+	CHECK(rh.results_len == TA_SECTOR_SIZE);
+	CHECK(!memcmp(r + TA_FRAME_HDR_LEN + TA_BRESP_HDR_LEN, d.mem + 7 * TA_SECTOR_SIZE,
+		      TA_SECTOR_SIZE));
+	free(r);
+	for (size_t i = 0; i < d.mem_len; i++)
+		if (i / TA_SECTOR_SIZE != 7 && d.mem[i] != before[i])
+			others_same = 0;
+	CHECK(others_same);	/* sector 8 (and the death record) untouched */
+	free(before);
+	tap_end("write-short of 100 bytes over a pattern: the 100 bytes, then zeroes; nothing "
+		"else changes");
+
+	tap_begin();
+	c[0] = (struct ta_cmd){ .op = TA_OP_WRITE_SHORT, .count = 1, .sector = 8,
+				.payload_len = TA_SECTOR_SIZE, .payload = rec };
+	memset(rec, 0x6d, sizeof(rec));
+	CHECK(one(&key, c[0], NULL) == TA_OK);
+	CHECK(!memcmp(d.mem + 8 * TA_SECTOR_SIZE, rec, TA_SECTOR_SIZE));
+	c[0].payload_len = 1;
+	CHECK(one(&key, c[0], NULL) == TA_OK);
+	CHECK(short_sector(8, rec, 1));
+	c[0].sector = SECTORS - 1;
+	c[0].payload_len = TA_SECTOR_SIZE - 1;
+	CHECK(one(&key, c[0], NULL) == TA_OK);
+	CHECK(short_sector(SECTORS - 1, rec, TA_SECTOR_SIZE - 1));
+	/* Two write-shorts of one sector in one batch: in order, the last one wins. */
+	c[0] = (struct ta_cmd){ .op = TA_OP_WRITE_SHORT, .count = 1, .sector = 9,
+				.payload_len = 300, .payload = pat };
+	c[1] = (struct ta_cmd){ .op = TA_OP_WRITE_SHORT, .count = 1, .sector = 9,
+				.payload_len = 10, .payload = rec100 };
+	hdr_for(&h, 2);
+	CHECK(submit(&key, &h, c, NULL, NULL) == TA_OK);
+	CHECK(short_sector(9, rec100, 10));
+	tap_end("write-short of 4096, 1 and 4095 bytes (the last sector); two in one batch apply "
+		"in order");
+}
+
 /*
  * HELLO on session s with a fresh client key pair: checks the attested
  * identity binds both session public keys and sets key to the client's
@@ -349,6 +442,28 @@ static void test_frames(void)
 	struct td_session s2 = { 0 };
 	size_t rl;
 	int acc;
+
+	tap_begin();
+	/* Protocol version 3 (WRITE_SHORT): in every frame header and in the identity. */
+	CHECK(td_handle(&d, &sess, TA_K_STATUS, nonce, 0, &r, &rl, &acc) == TA_OK);
+	CHECK(rl >= TA_FRAME_HDR_LEN + TA_IDENTITY_LEN && r[5] == TA_K_STATUS_RESP);
+	CHECK(r[4] == 3 && ta_get32(r + TA_FRAME_HDR_LEN) == 3);
+	free(r);
+	{
+		uint8_t body[TA_HELLO_LEN];
+		struct ta_kx kx;
+
+		ta_kx_generate(&kx);
+		ta_random(body, TA_NONCE_LEN);
+		memcpy(body + TA_NONCE_LEN, kx.pub, TA_KX_PUBLEN);
+		CHECK(td_handle(&d, &s2, TA_K_HELLO, body, sizeof(body), &r, &rl, &acc) ==
+		      TA_OK);
+		CHECK(r[5] == TA_K_IDENTITY && r[4] == 3 && ta_get32(r + TA_FRAME_HDR_LEN) == 3);
+		free(r);
+		ta_kx_wipe(&kx);
+		td_session_end(&s2);
+	}
+	tap_end("frames and the identity (status and attested) carry protocol version 3");
 
 	tap_begin();
 	CHECK(hello(&s2, k2) == 0);
@@ -538,7 +653,7 @@ int main(void)
 	uint8_t sec[32], meas[32];
 	int fd;
 
-	tap_plan(17 + 13);	/* expect_reject() calls, the rest */
+	tap_plan(19 + 16);	/* expect_reject() calls, the rest */
 	if (ta_crypto_init() || ta_key_generate(&key, sec) || ta_key_generate(&other, sec) ||
 	    ta_key_generate(&simk, sec) || (fd = mkstemp(path)) < 0) {
 		printf("not ok - setup\n");
@@ -576,6 +691,7 @@ int main(void)
 	test_rejections();
 	test_batch_atomic();
 	test_accepted();
+	test_write_short();
 	test_frames();
 	test_answer_mac();
 	test_restart();

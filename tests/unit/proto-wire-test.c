@@ -55,10 +55,14 @@ static void test_frame_hdr(void)
 	b[0] ^= 1;
 	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_MAGIC);
 	b[0] ^= 1;
-	b[4] = 1;	/* the previous release's unauthenticated answers */
+	b[4] = 1;	/* unauthenticated answers */
+	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_VERSION);
+	b[4] = 2;	/* the previous release: no WRITE_SHORT */
+	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_VERSION);
+	b[4] = 4;
 	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_VERSION);
 	b[4] = 3;
-	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_VERSION);
+	CHECK(TA_PROTO_VERSION == 3 && ta_frame_hdr_parse(b, sizeof(b), &h) == TA_OK);
 	b[4] = TA_PROTO_VERSION;
 	b[5] = 0;
 	CHECK(ta_frame_hdr_parse(b, sizeof(b), &h) == TA_E_KIND);
@@ -181,6 +185,157 @@ static void test_batch_errors(void)
 			printf("#   got %s, want %s\n", ta_err_name(got), ta_err_name(t[i].want));
 		CHECK(got == t[i].want);
 		tap_end("batch parse: %s -> %s", t[i].what, ta_err_name(t[i].want));
+	}
+}
+
+/* ---- WRITE_SHORT: payload_len is the command's own, 1..4096 bytes ---------- */
+
+static uint8_t payload_s[TA_SECTOR_SIZE + 1];
+
+/* write-short of len bytes at sector 12, then a read of sector 12. */
+static void sample_short(struct ta_batch_hdr *h, struct ta_cmd *c, uint32_t len)
+{
+	sample(h, c);
+	h->ncmds = 2;
+	for (size_t i = 0; i < sizeof(payload_s); i++)
+		payload_s[i] = (uint8_t)(i * 11 + 5);
+	c[0] = (struct ta_cmd){ .op = TA_OP_WRITE_SHORT, .count = 1, .sector = 12,
+				.payload_len = len, .payload = payload_s };
+	c[1] = (struct ta_cmd){ .op = TA_OP_READ, .count = 1, .sector = 12 };
+}
+
+static void test_write_short(void)
+{
+	static const uint32_t lens[] = { 1, 100, 300, TA_SECTOR_SIZE - 1, TA_SECTOR_SIZE };
+	struct ta_batch_hdr h, h2;
+	struct ta_cmd c[3], c2[3];
+	struct ta_batch b;
+	struct ta_key k;
+	uint8_t *body, sec[32];
+	size_t len;
+	int ok = 1;
+
+	tap_begin();
+	CHECK(!strcmp(ta_op_name(TA_OP_WRITE_SHORT), "write-short"));
+	CHECK(ta_op_result_len(TA_OP_WRITE_SHORT, 1) == 0);
+	CHECK(ta_op_payload_len(TA_OP_WRITE_SHORT, 1) == TA_PAYLOAD_SHORT);
+	CHECK(ta_op_payload_check(TA_OP_WRITE_SHORT, 1, 1) == TA_OK);
+	CHECK(ta_op_payload_check(TA_OP_WRITE_SHORT, 1, TA_SECTOR_SIZE) == TA_OK);
+	CHECK(ta_op_payload_check(TA_OP_WRITE_SHORT, 1, 0) == TA_E_PAYLOAD);
+	CHECK(ta_op_payload_check(TA_OP_WRITE_SHORT, 1, TA_SECTOR_SIZE + 1) == TA_E_PAYLOAD);
+	CHECK(ta_op_payload_check(TA_OP_WRITE, 2, 2 * TA_SECTOR_SIZE) == TA_OK);
+	CHECK(ta_op_payload_check(TA_OP_WRITE, 2, TA_SECTOR_SIZE) == TA_E_PAYLOAD);
+	CHECK(ta_op_payload_check(TA_OP_READ, 1, 0) == TA_OK);
+	CHECK(ta_op_payload_check(99, 1, 0) == TA_E_UNKNOWN_OP);
+	tap_end("write-short: name, no result bytes, payload of 1..4096 bytes");
+
+	tap_begin();
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		sample_short(&h, c, lens[i]);
+		memset(h.sig, 0x44, sizeof(h.sig));
+		if (ta_batch_build(&h, c, &body, &len)) {
+			ok = 0;
+			continue;
+		}
+		ok &= len == TA_BATCH_HDR_LEN + 2 * TA_CMD_HDR_LEN + lens[i];
+		/* The command header names the payload length (bytes 24..27). */
+		ok &= ta_get16(body + TA_BATCH_HDR_LEN) == TA_OP_WRITE_SHORT &&
+		      ta_get32(body + TA_BATCH_HDR_LEN + 4) == 1 &&
+		      ta_get64(body + TA_BATCH_HDR_LEN + 16) == 0 &&
+		      ta_get32(body + TA_BATCH_HDR_LEN + 24) == lens[i];
+		ok &= ta_batch_parse(body, len, &b) == TA_OK;
+		ok &= b.cmds && b.cmds[0].op == TA_OP_WRITE_SHORT && b.cmds[0].count == 1 &&
+		      b.cmds[0].sector == 12 && b.cmds[0].arg == 0 &&
+		      b.cmds[0].payload_len == lens[i] &&
+		      !memcmp(b.cmds[0].payload, payload_s, lens[i]) &&
+		      b.cmds[1].op == TA_OP_READ && b.cmds[1].payload_len == 0;
+		ta_batch_free(&b);
+		free(body);
+	}
+	CHECK(ok);
+	tap_end("write-short: build/parse round trip with payloads of 1, 100, 300, 4095 and "
+		"4096 bytes");
+
+	tap_begin();
+	CHECK(ta_key_generate(&k, sec) == TA_OK);
+	sample_short(&h, c, 100);
+	ta_batch_sign(&k, &h, c);
+	CHECK(ta_batch_verify(k.pub, &h, c) == TA_OK);
+	h2 = h;
+	memcpy(c2, c, sizeof(c));
+	c2[0].payload_len = 99;
+	CHECK(ta_batch_verify(k.pub, &h2, c2) == TA_E_SIGNATURE);
+	memcpy(c2, c, sizeof(c));
+	c2[0].payload_len = 101;
+	CHECK(ta_batch_verify(k.pub, &h2, c2) == TA_E_SIGNATURE);
+	memcpy(c2, c, sizeof(c));
+	c2[0].op = TA_OP_WRITE;
+	CHECK(ta_batch_verify(k.pub, &h2, c2) == TA_E_SIGNATURE);
+	tap_end("write-short: the signature binds its payload length and its op");
+}
+
+/* Builds a write-short batch (100 bytes), lets mutate() damage it, returns the code. */
+static int parse_short_mutated(void (*mutate)(uint8_t *body, size_t *len))
+{
+	struct ta_batch_hdr h;
+	struct ta_cmd c[3];
+	struct ta_batch b;
+	uint8_t *body, *big;
+	size_t len;
+	int ret;
+
+	sample_short(&h, c, 100);
+	if (ta_batch_build(&h, c, &body, &len))
+		return -1;
+	big = calloc(1, len + 8192);
+	memcpy(big, body, len);
+	free(body);
+	mutate(big, &len);
+	ret = ta_batch_parse(big, len, &b);
+	ta_batch_free(&b);
+	free(big);
+	return ret;
+}
+
+#define S0 TA_BATCH_HDR_LEN			/* the write-short's command header */
+
+static void ms_plen0(uint8_t *b, size_t *l) { ta_put32(b + S0 + 24, 0); *l -= 100; }
+static void ms_plen_big(uint8_t *b, size_t *l)
+{
+	ta_put32(b + S0 + 24, TA_SECTOR_SIZE + 1);
+	*l += TA_SECTOR_SIZE + 1 - 100;
+}
+static void ms_count2(uint8_t *b, size_t *l) { (void)l; ta_put32(b + S0 + 4, 2); }
+static void ms_count0(uint8_t *b, size_t *l) { (void)l; ta_put32(b + S0 + 4, 0); }
+static void ms_arg(uint8_t *b, size_t *l) { (void)l; ta_put64(b + S0 + 16, 1); }
+static void ms_arg_high(uint8_t *b, size_t *l) { (void)l; b[S0 + 23] = 0x80; }
+static void ms_plen_more(uint8_t *b, size_t *l) { (void)l; ta_put32(b + S0 + 24, 101); }
+static void ms_short(uint8_t *b, size_t *l) { (void)b; *l = S0 + TA_CMD_HDR_LEN + 50; }
+
+static void test_write_short_errors(void)
+{
+	static const struct { void (*m)(uint8_t *, size_t *); int want; const char *what; } t[] = {
+		{ ms_plen0, TA_E_PAYLOAD, "payload_len 0" },
+		{ ms_plen_big, TA_E_PAYLOAD, "payload_len 4097" },
+		{ ms_count2, TA_E_COUNT, "count 2" },
+		{ ms_count0, TA_E_COUNT, "count 0" },
+		{ ms_arg, TA_E_RESERVED, "arg 1" },
+		{ ms_arg_high, TA_E_RESERVED, "arg with its top bit set" },
+		{ ms_plen_more, TA_E_TRUNCATED, "payload_len 101 over a 100-byte payload (the "
+		  "next header comes up short)" },
+		{ ms_short, TA_E_TRUNCATED, "payload cut short" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int got;
+
+		tap_begin();
+		got = parse_short_mutated(t[i].m);
+		if (got != t[i].want)
+			printf("#   got %s, want %s\n", ta_err_name(got), ta_err_name(t[i].want));
+		CHECK(got == t[i].want);
+		tap_end("batch parse: write-short with %s -> %s", t[i].what,
+			ta_err_name(t[i].want));
 	}
 }
 
@@ -359,8 +514,11 @@ static void test_signature_binding(void)
 
 int main(void)
 {
-	/* test_batch_errors(): 17 malformed batches; test_signature_binding(): 16 flips */
-	tap_plan(17 + 16 + 10);
+	/*
+	 * test_batch_errors(): 17 malformed batches; test_write_short_errors(): 8;
+	 * test_signature_binding(): 16 flips
+	 */
+	tap_plan(17 + 8 + 16 + 13);
 	if (ta_crypto_init() != TA_OK) {
 		printf("not ok - crypto init\n");
 		return 1;
@@ -368,6 +526,8 @@ int main(void)
 	test_frame_hdr();
 	test_batch_roundtrip();
 	test_batch_errors();
+	test_write_short();
+	test_write_short_errors();
 	test_messages();
 	test_hex_uuid();
 	test_signature_binding();

@@ -8,7 +8,8 @@
  * Covers: waiting for the module (family lookup answered ENOENT), REGISTER
  * with the configured credits, requests that arrive before the REGISTER
  * reply, IDENTIFY/WRITE/READ through netlink, completions batched into few
- * COMPLETE messages, malformed requests failed with ST_INTERNAL, unknown
+ * COMPLETE messages, malformed requests failed with ST_INTERNAL, a
+ * WRITE_SHORT (a journal record) stored as the record then zeroes, unknown
  * members, keep-alives, a KEEPALIVE refused with ESTALE (re-registration,
  * new epoch, old-epoch requests ignored), the control socket's reads and
  * SESSION, a reload on SIGHUP (a new instance registers), READs and WRITEs
@@ -233,6 +234,7 @@ static void k_register_reply(uint32_t seq, uint64_t epoch)
 static uint64_t next_id = 100;
 
 static uint32_t k_count = 1;	/* COUNT of the next k_request() */
+static int k_short = -1;	/* >= 0: DATA length of the next k_request() (WRITE_SHORT) */
 
 static void k_request(uint64_t epoch, unsigned int m, uint32_t op, uint64_t sector,
 		      const uint8_t *instance, uint64_t gen, const uint8_t *payload, uint64_t id)
@@ -257,7 +259,7 @@ static void k_request(uint64_t epoch, unsigned int m, uint32_t op, uint64_t sect
 	r.count = k_count;
 	if (payload) {
 		r.data = payload;
-		r.data_len = k_count * 4096;
+		r.data_len = k_short >= 0 ? (uint32_t)k_short : k_count * 4096;
 	}
 	len = td_nl_build_request(out, sizeof(out), FAM, 0, &r);
 	k_send(out, len);
@@ -475,7 +477,7 @@ int main(int argc, char **argv)
 	size_t n;
 	FILE *f;
 
-	tap_plan(13);
+	tap_plan(14);
 	if (argc > 1)
 		daemon_bin = argv[1];
 	if (argc > 2)
@@ -764,6 +766,48 @@ int main(int argc, char **argv)
 	CHECK(find(902) && find(902)->status == TEEARRAY_ST_OK);
 	CHECK(find(903) && find(903)->status == TEEARRAY_ST_RESTARTED);
 	tap_end("daemon: malformed request -> INTERNAL, unknown member, wrong instance -> RESTARTED");
+
+	tap_begin();
+	ngot = 0;
+	{
+		/* A journal record over netlink: WRITE_SHORT of member 0's sector 62. */
+		static uint8_t rec[4097], full[4096];
+		struct got *g;
+		int rest_zero = 1;
+
+		for (size_t i = 0; i < sizeof(rec); i++)
+			rec[i] = (uint8_t)(0xa0 ^ i) | 1;
+		memset(full, 0xee, sizeof(full));
+		k_request(epoch, 0, TEEARRAY_OP_WRITE, 62, inst[0], gen[0], full, 920);
+		CHECK(collect(1, 5000) && find(920)->status == TEEARRAY_ST_OK);
+		k_short = 100;
+		k_request(epoch, 0, TEEARRAY_OP_WRITE_SHORT, 62, inst[0], gen[0], rec, 921);
+		CHECK(collect(2, 5000) && find(921)->status == TEEARRAY_ST_OK &&
+		      find(921)->data_len == 0);
+		/* Malformed: no record, or more than a sector; failed back, never sent. */
+		k_short = 0;
+		k_request(epoch, 0, TEEARRAY_OP_WRITE_SHORT, 62, inst[0], gen[0], rec, 922);
+		k_short = 4097;
+		k_request(epoch, 0, TEEARRAY_OP_WRITE_SHORT, 62, inst[0], gen[0], rec, 923);
+		k_short = 100;
+		k_count = 2;
+		k_request(epoch, 0, TEEARRAY_OP_WRITE_SHORT, 62, inst[0], gen[0], rec, 924);
+		k_count = 1;
+		k_short = -1;
+		k_request(epoch, 0, TEEARRAY_OP_READ, 62, inst[0], gen[0], NULL, 925);
+		CHECK(collect(6, 5000));
+		CHECK(find(922) && find(922)->status == TEEARRAY_ST_INTERNAL &&
+		      find(923) && find(923)->status == TEEARRAY_ST_INTERNAL &&
+		      find(924) && find(924)->status == TEEARRAY_ST_INTERNAL);
+		g = find(925);
+		CHECK(g && g->status == TEEARRAY_ST_OK && g->data_len == 4096 &&
+		      !memcmp(g->data, rec, 100));
+		for (size_t i = 100; g && i < 4096; i++)
+			rest_zero &= g->data[i] == 0;
+		CHECK(rest_zero);
+	}
+	tap_end("daemon: WRITE_SHORT of 100 bytes over netlink reaches the teedisk: the sector "
+		"reads back as them and zeroes; 0 or 4097 bytes or COUNT 2 -> INTERNAL");
 
 	tap_begin();
 	ngot = 0;

@@ -27,6 +27,9 @@
 /* data: also room for a DATA of 16 sectors, one more than an attribute holds */
 static uint8_t buf[BIG + 16384], data[BIG + 8192];
 
+/* A journal record's size: the DATA of a WRITE_SHORT here. */
+#define SHORT_LEN	300u
+
 static void fill_req(struct td_nl_request *r, uint32_t op)
 {
 	memset(r, 0, sizeof(*r));
@@ -50,6 +53,10 @@ static void fill_req(struct td_nl_request *r, uint32_t op)
 	    op == TEEARRAY_OP_AUDIT_SIGN) {
 		r->data = data;
 		r->data_len = 4096;
+	}
+	if (op == TEEARRAY_OP_WRITE_SHORT) {
+		r->data = data;
+		r->data_len = SHORT_LEN;
 	}
 }
 
@@ -82,6 +89,10 @@ static int same_req(const struct td_nl_request *a, const struct td_nl_request *b
 	case TEEARRAY_OP_AUDIT_SIGN:
 		s = s && a->count == b->count && b->data_len == 4096 &&
 		    !memcmp(b->data, data, 4096);
+		break;
+	case TEEARRAY_OP_WRITE_SHORT:
+		s = s && a->sector == b->sector && b->count == 1 && b->arg == 0 &&
+		    b->data_len == a->data_len && !memcmp(b->data, a->data, a->data_len);
 		break;
 	default:
 		break;
@@ -197,7 +208,8 @@ static size_t kernel_write(unsigned int skip, uint32_t op, size_t data_len)
 /*
  * Exactly what kernel/teearray-transport.c tp_build() sends: every scalar
  * always, INSTANCE_ID for all but IDENTIFY, COUNT 0 for IDENTIFY and FENCE,
- * DATA for WRITE, DEATH_WRITE and AUDIT_SIGN only.
+ * DATA for WRITE, DEATH_WRITE and AUDIT_SIGN only (a sector), and for
+ * WRITE_SHORT (its record, SHORT_LEN bytes here).
  */
 static size_t kernel_op(uint32_t op)
 {
@@ -218,7 +230,8 @@ static size_t kernel_op(uint32_t op)
 	if (op != TEEARRAY_OP_IDENTIFY)
 		kb_put(&k, TEEARRAY_A_INSTANCE_ID, inst, 16);
 	kb_u64(&k, TEEARRAY_A_SECTOR, op == TEEARRAY_OP_READ || op == TEEARRAY_OP_WRITE ||
-	       op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_TRIM ? 12345 : 0);
+	       op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_TRIM ||
+	       op == TEEARRAY_OP_WRITE_SHORT ? 12345 : 0);
 	kb_u32(&k, TEEARRAY_A_COUNT, op == TEEARRAY_OP_IDENTIFY || op == TEEARRAY_OP_FENCE ? 0 : 1);
 	kb_u64(&k, TEEARRAY_A_ARG, op == TEEARRAY_OP_COPY || op == TEEARRAY_OP_FENCE ||
 	       op == TEEARRAY_OP_DEATH_WRITE ? 99 : 0);
@@ -226,6 +239,8 @@ static size_t kernel_op(uint32_t op)
 	if (op == TEEARRAY_OP_WRITE || op == TEEARRAY_OP_DEATH_WRITE ||
 	    op == TEEARRAY_OP_AUDIT_SIGN)
 		kb_put(&k, TEEARRAY_A_DATA, data, 4096);
+	if (op == TEEARRAY_OP_WRITE_SHORT)
+		kb_put(&k, TEEARRAY_A_DATA, data, SHORT_LEN);
 	return kb_end(&k);
 }
 
@@ -277,6 +292,10 @@ static void test_kernel_style(void)
 			break;
 		case TEEARRAY_OP_AUDIT_SIGN:
 			CHECK(p.sector == 0 && p.arg == 0 && p.data_len == 4096);
+			break;
+		case TEEARRAY_OP_WRITE_SHORT:
+			CHECK(p.sector == 12345 && p.arg == 0 && p.data_len == SHORT_LEN &&
+			      !memcmp(p.data, data, SHORT_LEN));
 			break;
 		default:
 			CHECK(!p.data);
@@ -674,6 +693,50 @@ static void test_multi_sector(void)
 		"byte-identical; DATA beyond one attribute is refused", MAX);
 }
 
+/* WRITE_SHORT: COUNT 1 and DATA of 1..4096 bytes, taken exactly as sent. */
+static void test_write_short(void)
+{
+	static const uint32_t lens[] = { 1, 100, SHORT_LEN, 4095, 4096 };
+	struct td_nl_request p;
+	char err[256];
+	size_t len;
+	int ok = 1;
+
+	tap_begin();
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		const uint8_t *attr;
+		int ret;
+
+		len = kernel_write(0, TEEARRAY_OP_WRITE_SHORT, lens[i]);
+		ret = td_nl_parse_request(buf, len, FAM, &p, err, sizeof(err));
+		if (ret != TD_NL_OK)
+			printf("#   %u bytes: %s\n", lens[i], err);
+		/* DATA is the last attribute kernel_write() puts: it ends the message. */
+		attr = buf + len - NLA_ALIGN(NLA_HDRLEN + lens[i]);
+		ok &= ret == TD_NL_OK && p.op == TEEARRAY_OP_WRITE_SHORT && p.count == 1 &&
+		      p.sector == 12345 && p.arg == 0 && p.data_len == lens[i] &&
+		      p.data == attr + NLA_HDRLEN && !memcmp(p.data, data, lens[i]) &&
+		      !strcmp(td_nl_op_name(p.op), "WRITE_SHORT");
+	}
+	CHECK(ok);
+	CHECK(td_nl_max_count(TEEARRAY_OP_WRITE_SHORT) == 1);
+	tap_end("nl: WRITE_SHORT with DATA of 1, 100, %u, 4095 and 4096 bytes parses, DATA "
+		"pointing at the attribute with its own length", SHORT_LEN);
+
+	expect(kernel_write(0, TEEARRAY_OP_WRITE_SHORT, 0), TD_NL_BAD,
+	       "WRITE_SHORT DATA of 0 bytes, expected 1..4096", "WRITE_SHORT with empty DATA");
+	expect(kernel_write(0, TEEARRAY_OP_WRITE_SHORT, 4097), TD_NL_BAD,
+	       "WRITE_SHORT DATA of 4097 bytes, expected 1..4096", "WRITE_SHORT with 4097 bytes");
+	kw_count = 2;
+	expect(kernel_write(0, TEEARRAY_OP_WRITE_SHORT, 100), TD_NL_BAD,
+	       "WRITE_SHORT COUNT 2 outside 1..1", "WRITE_SHORT of COUNT 2");
+	kw_count = 1;
+	expect(kernel_write(TEEARRAY_A_DATA, TEEARRAY_OP_WRITE_SHORT, 0), TD_NL_BAD,
+	       "WRITE_SHORT needs DATA", "WRITE_SHORT without DATA");
+	expect(kernel_write(TEEARRAY_A_SECTOR, TEEARRAY_OP_WRITE_SHORT, 100), TD_NL_BAD,
+	       "WRITE_SHORT needs SECTOR", "WRITE_SHORT without SECTOR");
+}
+
 static void test_control(void)
 {
 	struct kb k;
@@ -764,8 +827,8 @@ static void test_control(void)
 
 int main(void)
 {
-	/* A round trip and a kernel-style message per op, 33 expect() calls, the rest */
-	tap_plan(2 * (__TEEARRAY_OP_MAX - TEEARRAY_OP_IDENTIFY) + 36 + 8 + 9);
+	/* A round trip and a kernel-style message per op, 46 expect() calls, the rest */
+	tap_plan(2 * (__TEEARRAY_OP_MAX - TEEARRAY_OP_IDENTIFY) + 46 + 13);
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
 	test_roundtrip();
@@ -774,6 +837,7 @@ int main(void)
 	test_mutations();
 	test_complete();
 	test_multi_sector();
+	test_write_short();
 	test_control();
 	return tap_exit_status();
 }

@@ -78,8 +78,9 @@ TEST_BINS += build/test/plan-test
 UNIT_TESTS += build/test/plan-test
 
 JPLAN_TEST_OBJS := build/san/tests/unit/jplan-test.o build/san/kernel/teearray-jplan.o \
-		   build/san/kernel/teearray-plan.o build/san/kernel/teearray-fresh.o \
-		   build/san/kernel/teearray-format.o build/san/kernel/teearray-kdf.o
+		   build/san/kernel/teearray-jrec.o build/san/kernel/teearray-plan.o \
+		   build/san/kernel/teearray-fresh.o build/san/kernel/teearray-format.o \
+		   build/san/kernel/teearray-kdf.o
 build/test/jplan-test: $(JPLAN_TEST_OBJS)
 	$(call link_san,-lsodium)
 

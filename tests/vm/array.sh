@@ -134,7 +134,8 @@ pattern() {
 
 # Member commands the array has issued since its activation (the "cmds"
 # counter of the stats message, whose answer is
-# "cmds <n> sectors_out <n> sectors_in <n> rounds <n> user_sectors_written <n>").
+# "cmds <n> sectors_out <n> sectors_in <n> rounds <n> user_sectors_written <n>
+# short_bytes_out <n>").
 member_cmds() {
 	dmsetup message "$1" 0 stats 2>/dev/null |
 		awk '{ for (i = 1; i < NF; i++) if ($i == "cmds") { print $(i + 1); exit } }'

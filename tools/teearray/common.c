@@ -90,6 +90,7 @@ const char *cli_member_state_name(enum cli_member_state s)
 		[CLI_MEMBER_MISMATCH] = "belongs elsewhere",
 		[CLI_MEMBER_IOERR] = "read failed",
 		[CLI_MEMBER_NOKEY] = "no key for its epoch",
+		[CLI_MEMBER_OLDFORMAT] = "earlier release's format",
 	};
 
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
@@ -169,6 +170,9 @@ static void cli_classify_sb(const struct teearray_sb_disk *sb, const struct td_a
 	} else if (r == -EBADMSG) {
 		mb->state = CLI_MEMBER_BADMAC;
 		snprintf(mb->why, sizeof(mb->why), "its superblock does not verify with this key");
+	} else if (r && le32_to_cpu(sb->format_version) == TEEARRAY_FORMAT_VERSION_REPLICATED) {
+		mb->state = CLI_MEMBER_OLDFORMAT;
+		snprintf(mb->why, sizeof(mb->why), "%s", error);
 	} else if (r) {
 		mb->state = CLI_MEMBER_MISMATCH;
 		snprintf(mb->why, sizeof(mb->why), "invalid superblock: %s", error);

@@ -134,11 +134,12 @@ static int cli_open_wait_daemon(const struct td_array_cfg *a, const char *ctl_pa
 /* Decide from the probe whether the array can be assembled; exit code. */
 static int cli_open_verdict(const struct td_array_cfg *a, const struct cli_member *mb)
 {
-	unsigned int m = a->data + a->parity, i, ok = 0, badmac = 0, blank = 0;
+	unsigned int m = a->data + a->parity, i, ok = 0, badmac = 0, blank = 0, old = 0;
 	const struct cli_member *ref = NULL;
 
 	for (i = 0; i < m; i++) {
 		ok += mb[i].state == CLI_MEMBER_OK;
+		old += mb[i].state == CLI_MEMBER_OLDFORMAT;
 		badmac += mb[i].state == CLI_MEMBER_BADMAC;
 		blank += mb[i].state == CLI_MEMBER_BLANK;
 		if (mb[i].state == CLI_MEMBER_OK && !ref)
@@ -152,6 +153,11 @@ static int cli_open_verdict(const struct td_array_cfg *a, const struct cli_membe
 		return cli_error(CLI_EXIT_USAGE, "wrong key: the superblocks of %u member(s) do "
 				 "not verify with %s (or they belong to another array)", badmac,
 				 a->key_path);
+	if (!ok && old)
+		return cli_error(CLI_EXIT_USAGE, "%s was formatted by an earlier release (format "
+				 "version 3, replicated journal), which this release cannot open: "
+				 "open it with that release, copy the data off, and format it "
+				 "again (admin guide, \"No in-place upgrade\")", a->name);
 	if (!ok && blank == m)
 		return cli_error(CLI_EXIT_USAGE, "the members of %s are blank: run teearray "
 				 "format %s first", a->name, a->name);

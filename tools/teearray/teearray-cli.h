@@ -45,6 +45,7 @@ enum cli_member_state {
 	CLI_MEMBER_MISMATCH,	/* verifies but another slot, shape or member UUID */
 	CLI_MEMBER_IOERR,	/* reading the superblock failed */
 	CLI_MEMBER_NOKEY,	/* the provider has no key for its epoch */
+	CLI_MEMBER_OLDFORMAT,	/* verifies, but an earlier release's format */
 };
 const char *cli_member_state_name(enum cli_member_state s);
 

@@ -67,14 +67,6 @@ int ta_format_array(struct ta_client *const *clients, unsigned int n, unsigned i
 		return fail(err, errlen,
 			    "%u data members are more than this release supports (at most %u)",
 			    n, TEEARRAY_MAX_DATA_ENGINE);
-	/*
-	 * One sector's write must fit an entry: its data and parity, and the
-	 * two metadata sectors (with parity) its stripe's entries may span.
-	 */
-	if (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) < 3 + 3 * p)
-		return fail(err, errlen,
-			    "%u parity members are more than the journal supports (at most %u)",
-			    p, (teearray_journal_capacity(TEEARRAY_DEF_JOURNAL_SECTORS) - 3) / 3);
 	for (i = 0; i < m; i++) {
 		const struct ta_client *c = clients[i];
 
@@ -97,6 +89,10 @@ int ta_format_array(struct ta_client *const *clients, unsigned int n, unsigned i
 	default:
 		return fail(err, errlen, "invalid shape %u+%u", n, p);
 	}
+	/* One write changes up to three stripes: they must fit an entry. */
+	if (teearray_jrec_max_stripes(&geo) < 3)
+		return fail(err, errlen, "the journal cannot hold one write of a %u+%u array",
+			    n, p);
 
 	for (i = 0; i < m; i++) {
 		int blank = is_blank(clients[i], buf);

@@ -451,20 +451,23 @@ out:
 	return ret;
 }
 
+/* short_len: the payload length of a WRITE_SHORT (the other ops' follows from op/count). */
 static int ta_client_one(struct ta_client *c, uint16_t op, uint64_t sector, uint32_t count,
-			 uint64_t arg, const uint8_t *payload, uint8_t *out)
+			 uint64_t arg, const uint8_t *payload, uint32_t short_len, uint8_t *out)
 {
+	long pl = ta_op_payload_len(op, count);
 	struct ta_cmd cmd = {
 		.op = op, .count = count, .sector = sector, .arg = arg,
-		.payload_len = (uint32_t)(ta_op_payload_len(op, count) > 0 ?
-					  ta_op_payload_len(op, count) : 0),
+		.payload_len = pl == TA_PAYLOAD_SHORT ? short_len : (uint32_t)(pl > 0 ? pl : 0),
 		.payload = payload,
 	};
 	uint8_t *res = NULL;
 	size_t res_len = 0;
 	int ret;
 
-	if (ta_op_payload_len(op, count) < 0 || count == 0 || count > TA_MAX_COUNT)
+	if (count == 0 || count > TA_MAX_COUNT ||
+	    ta_op_payload_check(op, count, cmd.payload_len) != TA_OK ||
+	    (cmd.payload_len && !payload))
 		return TA_E_ARG;
 	ret = ta_client_batch(c, &cmd, 1, 0, out ? &res : NULL, &res_len);
 	if (ret == TA_OK && out)
@@ -475,38 +478,44 @@ static int ta_client_one(struct ta_client *c, uint16_t op, uint64_t sector, uint
 
 int ta_client_read(struct ta_client *c, uint64_t sector, uint32_t count, uint8_t *out)
 {
-	return ta_client_one(c, TA_OP_READ, sector, count, 0, NULL, out);
+	return ta_client_one(c, TA_OP_READ, sector, count, 0, NULL, 0, out);
 }
 
 int ta_client_write(struct ta_client *c, uint64_t sector, uint32_t count, const uint8_t *data)
 {
-	return ta_client_one(c, TA_OP_WRITE, sector, count, 0, data, NULL);
+	return ta_client_one(c, TA_OP_WRITE, sector, count, 0, data, 0, NULL);
+}
+
+int ta_client_write_short(struct ta_client *c, uint64_t sector, const uint8_t *data,
+			  uint32_t len)
+{
+	return ta_client_one(c, TA_OP_WRITE_SHORT, sector, 1, 0, data, len, NULL);
 }
 
 int ta_client_copy(struct ta_client *c, uint64_t src, uint64_t dst, uint32_t count)
 {
-	return ta_client_one(c, TA_OP_COPY, src, count, dst, NULL, NULL);
+	return ta_client_one(c, TA_OP_COPY, src, count, dst, NULL, 0, NULL);
 }
 
 int ta_client_trim(struct ta_client *c, uint64_t sector, uint32_t count)
 {
-	return ta_client_one(c, TA_OP_TRIM, sector, count, 0, NULL, NULL);
+	return ta_client_one(c, TA_OP_TRIM, sector, count, 0, NULL, 0, NULL);
 }
 
 int ta_client_death_read(struct ta_client *c, uint8_t out[TA_SECTOR_SIZE])
 {
-	return ta_client_one(c, TA_OP_DEATH_READ, 0, 1, 0, NULL, out);
+	return ta_client_one(c, TA_OP_DEATH_READ, 0, 1, 0, NULL, 0, out);
 }
 
 int ta_client_death_write(struct ta_client *c, uint64_t version,
 			  const uint8_t record[TA_SECTOR_SIZE])
 {
-	return ta_client_one(c, TA_OP_DEATH_WRITE, 0, 1, version, record, NULL);
+	return ta_client_one(c, TA_OP_DEATH_WRITE, 0, 1, version, record, 0, NULL);
 }
 
 int ta_client_fence(struct ta_client *c, uint64_t new_generation)
 {
-	int ret = ta_client_one(c, TA_OP_FENCE, 0, 1, new_generation, NULL, NULL);
+	int ret = ta_client_one(c, TA_OP_FENCE, 0, 1, new_generation, NULL, 0, NULL);
 
 	if (ret == TA_OK)
 		c->generation = new_generation;

@@ -101,6 +101,9 @@ int ta_client_batch(struct ta_client *c, const struct ta_cmd *cmds, unsigned int
 
 int ta_client_read(struct ta_client *c, uint64_t sector, uint32_t count, uint8_t *out);
 int ta_client_write(struct ta_client *c, uint64_t sector, uint32_t count, const uint8_t *data);
+/* data[0..len) at the start of sector, the rest of it zeroed; len 1..TA_SECTOR_SIZE. */
+int ta_client_write_short(struct ta_client *c, uint64_t sector, const uint8_t *data,
+			  uint32_t len);
 int ta_client_copy(struct ta_client *c, uint64_t src, uint64_t dst, uint32_t count);
 int ta_client_trim(struct ta_client *c, uint64_t sector, uint32_t count);
 int ta_client_death_read(struct ta_client *c, uint8_t out[TA_SECTOR_SIZE]);

@@ -17,7 +17,7 @@
 
 #define TA_SECTOR_SIZE		4096u
 #define TA_MAGIC		0x41454554u	/* "TEEA" on the wire */
-#define TA_PROTO_VERSION	2u		/* 2: authenticated answers */
+#define TA_PROTO_VERSION	3u		/* 2: authenticated answers; 3: WRITE_SHORT */
 #define TA_FRAME_HDR_LEN	12u
 #define TA_MAX_BODY		(8u << 20)	/* 8 MiB per frame body */
 #define TA_MAX_CMDS		1024u		/* commands per signed batch */
@@ -54,6 +54,7 @@ enum ta_op {
 	TA_OP_DEATH_READ = 5,	/* -> 4096 bytes of the death-record sector */
 	TA_OP_DEATH_WRITE = 6,	/* arg=version, payload 4096 bytes */
 	TA_OP_FENCE = 7,	/* arg=new generation; alone in its batch */
+	TA_OP_WRITE_SHORT = 8,	/* sector, count=1, payload 1..4096 bytes, rest zeroed */
 };
 
 /* Batch flags. */
@@ -212,15 +213,23 @@ struct ta_batch {
 	struct ta_cmd *cmds;
 };
 
-/* Required payload length for an op/count, or -1 for an unknown op. */
+/*
+ * Required payload length for an op/count, or -1 for an unknown op, or
+ * TA_PAYLOAD_SHORT for WRITE_SHORT, whose payload_len (1..TA_SECTOR_SIZE) is
+ * the command's own: check a command with ta_op_payload_check instead.
+ */
+#define TA_PAYLOAD_SHORT	(-2L)
 long ta_op_payload_len(uint16_t op, uint32_t count);
+/* TA_OK when payload_len is right for op/count, else TA_E_PAYLOAD (TA_E_UNKNOWN_OP). */
+int ta_op_payload_check(uint16_t op, uint32_t count, uint32_t payload_len);
 /* Bytes an op contributes to the response results. */
 uint64_t ta_op_result_len(uint16_t op, uint32_t count);
 const char *ta_op_name(uint16_t op);
 
 /*
  * Structural parse of a batch body: sizes, op codes, counts, payload
- * lengths, flags, trailing bytes.  No signature or state checks.
+ * lengths, flags, reserved fields (a WRITE_SHORT's arg included), trailing
+ * bytes.  No signature or state checks.
  */
 int ta_batch_parse(const uint8_t *body, size_t len, struct ta_batch *b);
 void ta_batch_free(struct ta_batch *b);

@@ -99,6 +99,8 @@ long ta_op_payload_len(uint16_t op, uint32_t count)
 		return (long)count * TA_SECTOR_SIZE;
 	case TA_OP_DEATH_WRITE:
 		return TA_SECTOR_SIZE;
+	case TA_OP_WRITE_SHORT:
+		return TA_PAYLOAD_SHORT;
 	case TA_OP_READ:
 	case TA_OP_COPY:
 	case TA_OP_TRIM:
@@ -108,6 +110,17 @@ long ta_op_payload_len(uint16_t op, uint32_t count)
 	default:
 		return -1;
 	}
+}
+
+int ta_op_payload_check(uint16_t op, uint32_t count, uint32_t payload_len)
+{
+	long want = ta_op_payload_len(op, count);
+
+	if (want == -1)
+		return TA_E_UNKNOWN_OP;
+	if (want == TA_PAYLOAD_SHORT)
+		return payload_len >= 1 && payload_len <= TA_SECTOR_SIZE ? TA_OK : TA_E_PAYLOAD;
+	return (long)payload_len == want ? TA_OK : TA_E_PAYLOAD;
 }
 
 uint64_t ta_op_result_len(uint16_t op, uint32_t count)
@@ -129,6 +142,7 @@ const char *ta_op_name(uint16_t op)
 	case TA_OP_DEATH_READ: return "death-read";
 	case TA_OP_DEATH_WRITE: return "death-write";
 	case TA_OP_FENCE: return "fence";
+	case TA_OP_WRITE_SHORT: return "write-short";
 	default: return "unknown";
 	}
 }
@@ -198,7 +212,7 @@ int ta_batch_parse(const uint8_t *body, size_t len, struct ta_batch *b)
 	for (unsigned int i = 0; i < b->hdr.ncmds; i++) {
 		struct ta_cmd *c = &b->cmds[i];
 		const uint8_t *p = body + off;
-		long want;
+		int ret;
 
 		if (len - off < TA_CMD_HDR_LEN)
 			goto trunc;
@@ -212,7 +226,7 @@ int ta_batch_parse(const uint8_t *body, size_t len, struct ta_batch *b)
 		c->arg = ta_get64(p + 16);
 		c->payload_len = ta_get32(p + 24);
 		off += TA_CMD_HDR_LEN;
-		if (ta_op_payload_len(c->op, 1) < 0) {
+		if (ta_op_payload_len(c->op, 1) == -1) {
 			ta_batch_free(b);
 			return TA_E_UNKNOWN_OP;
 		}
@@ -221,10 +235,15 @@ int ta_batch_parse(const uint8_t *body, size_t len, struct ta_batch *b)
 			ta_batch_free(b);
 			return TA_E_COUNT;
 		}
-		want = ta_op_payload_len(c->op, c->count);
-		if ((long)c->payload_len != want) {
+		/* WRITE_SHORT has no use for arg: it must be zero. */
+		if (c->op == TA_OP_WRITE_SHORT && c->arg != 0) {
 			ta_batch_free(b);
-			return TA_E_PAYLOAD;
+			return TA_E_RESERVED;
+		}
+		ret = ta_op_payload_check(c->op, c->count, c->payload_len);
+		if (ret) {
+			ta_batch_free(b);
+			return ret;
 		}
 		if (len - off < c->payload_len)
 			goto trunc;

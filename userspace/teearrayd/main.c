@@ -635,7 +635,11 @@ static void td_handle_request(struct td_daemon *d, const struct nlmsghdr *nlh)
 	td_ctl_note(d, &nr);
 	d->free_list = r->next;
 	d->in_use++;
-	if (nr.data)	/* the parser checked data_len against COUNT: it fits */
+	/*
+	 * The parser checked data_len against COUNT (1..4096 bytes for
+	 * WRITE_SHORT): it fits, and it is the DATA attribute's own length.
+	 */
+	if (nr.data)
 		memcpy(td_req_buf(r), nr.data, nr.data_len);
 	r->nl.data = NULL;
 	r->deadline_ms = 0;

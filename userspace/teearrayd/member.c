@@ -302,6 +302,7 @@ static uint16_t td_ta_op(uint32_t op)
 	case TEEARRAY_OP_DEATH_READ: return TA_OP_DEATH_READ;
 	case TEEARRAY_OP_DEATH_WRITE: return TA_OP_DEATH_WRITE;
 	case TEEARRAY_OP_FENCE: return TA_OP_FENCE;
+	case TEEARRAY_OP_WRITE_SHORT: return TA_OP_WRITE_SHORT;
 	default: return 0;
 	}
 }
@@ -323,6 +324,11 @@ static void td_fill_cmd(struct ta_cmd *cmd, struct td_request *r)
 		cmd->sector = r->nl.sector;
 		cmd->arg = r->nl.arg;
 		break;
+	case TEEARRAY_OP_WRITE_SHORT:
+		/* Its DATA's length, not a sector: arg stays 0, count 1. */
+		cmd->sector = r->nl.sector;
+		cmd->count = 1;
+		break;
 	case TEEARRAY_OP_DEATH_WRITE:
 	case TEEARRAY_OP_FENCE:
 		cmd->arg = r->nl.arg;
@@ -333,6 +339,8 @@ static void td_fill_cmd(struct ta_cmd *cmd, struct td_request *r)
 		break;
 	}
 	pl = ta_op_payload_len(cmd->op, cmd->count);
+	if (pl == TA_PAYLOAD_SHORT)
+		pl = r->nl.data_len;
 	cmd->payload_len = pl > 0 ? (uint32_t)pl : 0;
 	/* td_run checked that the buffer holds pl bytes (td_req_need). */
 	cmd->payload = pl > 0 ? td_req_buf(r) : NULL;
@@ -557,6 +565,8 @@ _Static_assert((uint64_t)TD_BATCH_DATA_SECTORS * TA_SECTOR_SIZE + TA_MAX_EVIDENC
 _Static_assert(TD_REQ_DATA_MAX / TEEARRAY_NL_SECTOR_SIZE <= TD_BATCH_DATA_SECTORS &&
 	       TEEARRAY_NL_MAX_SECTORS <= TA_MAX_COUNT, "one request always fits a batch");
 
+#define TD_BATCH_DATA_BYTES	((uint64_t)TD_BATCH_DATA_SECTORS * TEEARRAY_NL_SECTOR_SIZE)
+
 /* Time of the last "buffer too small" message (td_run), rate-limited to 1/s. */
 static _Atomic uint64_t td_small_logged;
 
@@ -568,7 +578,8 @@ static _Atomic uint64_t td_small_logged;
 static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n)
 {
 	uint64_t epoch = atomic_load(&m->e->epoch), now = td_now_ms();
-	unsigned int nb = 0, nsec = 0;
+	unsigned int nb = 0;
+	uint64_t nbytes = 0;
 	int identified_now = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -583,6 +594,13 @@ static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n
 		if (now >= r->deadline_ms) {
 			/* The member never saw it: not the member's slowness. */
 			td_finish(m, r, TEEARRAY_ST_QUEUED, 0);
+			continue;
+		}
+		if (r->nl.op == TEEARRAY_OP_WRITE_SHORT &&
+		    (r->nl.count != 1 || r->nl.data_len == 0 ||
+		     r->nl.data_len > TEEARRAY_NL_SECTOR_SIZE)) {
+			/* The netlink parser refuses these: a daemon bug, never sent. */
+			td_finish(m, r, TEEARRAY_ST_INTERNAL, TA_E_INTERNAL);
 			continue;
 		}
 		need = td_req_need(&r->nl);
@@ -601,16 +619,17 @@ static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n
 		}
 		/*
 		 * IDENTIFY and FENCE go alone; a generation change starts a
-		 * batch, and so does data beyond the batch's budget.
+		 * batch, and so does data beyond the batch's budget (in bytes:
+		 * a WRITE_SHORT costs its record's length, not a sector).
 		 */
 		if (nb && (r->nl.op == TEEARRAY_OP_IDENTIFY || r->nl.op == TEEARRAY_OP_FENCE ||
 			   m->inbatch[0]->nl.op == TEEARRAY_OP_FENCE ||
 			   r->nl.generation != m->inbatch[0]->nl.generation ||
-			   nsec + need / TEEARRAY_NL_SECTOR_SIZE > TD_BATCH_DATA_SECTORS)) {
+			   nbytes + need > TD_BATCH_DATA_BYTES)) {
 			td_send(m, m->inbatch, nb);
 			td_flush(m);
 			nb = 0;
-			nsec = 0;
+			nbytes = 0;
 		}
 		if (r->nl.op == TEEARRAY_OP_IDENTIFY) {
 			/* Several IDENTIFYs in one take share one attested HELLO. */
@@ -620,7 +639,7 @@ static void td_run(struct td_member *m, struct td_request **reqs, unsigned int n
 			continue;
 		}
 		m->inbatch[nb++] = r;
-		nsec += need / TEEARRAY_NL_SECTOR_SIZE;
+		nbytes += need;
 	}
 	if (nb)
 		td_send(m, m->inbatch, nb);

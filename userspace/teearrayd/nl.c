@@ -36,6 +36,7 @@ uint32_t td_nl_max_count(uint32_t op)
 	case TEEARRAY_OP_WRITE:
 		return TEEARRAY_NL_MAX_SECTORS;
 	case TEEARRAY_OP_AUDIT_SIGN:
+	case TEEARRAY_OP_WRITE_SHORT:
 		return 1;
 	case TEEARRAY_OP_COPY:
 	case TEEARRAY_OP_TRIM:
@@ -47,15 +48,16 @@ uint32_t td_nl_max_count(uint32_t op)
 
 const char *td_nl_op_name(uint32_t op)
 {
-	static const char *const n[] = {
+	/* Sized by the enum: an op added to the ABI without a name here reads as unknown. */
+	static const char *const n[__TEEARRAY_OP_MAX] = {
 		[TEEARRAY_OP_IDENTIFY] = "IDENTIFY", [TEEARRAY_OP_READ] = "READ",
 		[TEEARRAY_OP_WRITE] = "WRITE", [TEEARRAY_OP_COPY] = "COPY",
 		[TEEARRAY_OP_TRIM] = "TRIM", [TEEARRAY_OP_DEATH_READ] = "DEATH_READ",
 		[TEEARRAY_OP_DEATH_WRITE] = "DEATH_WRITE", [TEEARRAY_OP_FENCE] = "FENCE",
-		[TEEARRAY_OP_AUDIT_SIGN] = "AUDIT_SIGN",
+		[TEEARRAY_OP_AUDIT_SIGN] = "AUDIT_SIGN", [TEEARRAY_OP_WRITE_SHORT] = "WRITE_SHORT",
 	};
 
-	return op && op < __TEEARRAY_OP_MAX ? n[op] : "unknown-op";
+	return op < __TEEARRAY_OP_MAX && n[op] ? n[op] : "unknown-op";
 }
 
 const char *td_nl_status_name(uint32_t st)
@@ -191,6 +193,7 @@ size_t td_nl_build_request(void *buf, size_t size, uint16_t family, uint32_t seq
 	switch (r->op) {
 	case TEEARRAY_OP_READ:
 	case TEEARRAY_OP_WRITE:
+	case TEEARRAY_OP_WRITE_SHORT:
 	case TEEARRAY_OP_TRIM:
 		e |= td_put_u64(&b, TEEARRAY_A_SECTOR, r->sector);
 		e |= td_put_u32(&b, TEEARRAY_A_COUNT, r->count);
@@ -470,6 +473,7 @@ int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 		need_sector = need_count = 1;
 		break;
 	case TEEARRAY_OP_WRITE:
+	case TEEARRAY_OP_WRITE_SHORT:
 		need_sector = need_count = need_data = 1;
 		break;
 	case TEEARRAY_OP_AUDIT_SIGN:
@@ -531,7 +535,15 @@ int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 	if (need_data) {
 		r->data = td_adata(tb[TEEARRAY_A_DATA]);
 		r->data_len = (uint32_t)td_alen(tb[TEEARRAY_A_DATA]);
-		if (r->data_len != r->count * TEEARRAY_NL_SECTOR_SIZE)
+		/* WRITE_SHORT (COUNT 1): a record of 1..4096 bytes, not a whole sector. */
+		if (r->op == TEEARRAY_OP_WRITE_SHORT &&
+		    (r->data_len == 0 || r->data_len > TEEARRAY_NL_SECTOR_SIZE))
+			return td_nerr(err, errlen, "REQUEST %llu: %s DATA of %u bytes, expected "
+				       "1..%u", (unsigned long long)r->req_id,
+				       td_nl_op_name(r->op), r->data_len, TEEARRAY_NL_SECTOR_SIZE),
+				TD_NL_BAD;
+		if (r->op != TEEARRAY_OP_WRITE_SHORT &&
+		    r->data_len != r->count * TEEARRAY_NL_SECTOR_SIZE)
 			return td_nerr(err, errlen, "REQUEST %llu: %s DATA of %u bytes, expected %u",
 				       (unsigned long long)r->req_id, td_nl_op_name(r->op),
 				       r->data_len, r->count * TEEARRAY_NL_SECTOR_SIZE),

@@ -52,9 +52,10 @@ struct td_request {
 	uint64_t epoch;			/* session it was received in */
 	uint64_t deadline_ms;		/* CLOCK_MONOTONIC; 0: now + member-timeout */
 	/*
-	 * WRITE/DEATH_WRITE/AUDIT_SIGN data in, READ/DEATH_READ data out:
-	 * big (TD_REQ_DATA_MAX bytes, owned by whoever owns the request
-	 * until it is released) when set, else small.  Use td_req_buf().
+	 * WRITE/WRITE_SHORT/DEATH_WRITE/AUDIT_SIGN data in (WRITE_SHORT:
+	 * nl.data_len bytes of it), READ/DEATH_READ data out: big
+	 * (TD_REQ_DATA_MAX bytes, owned by whoever owns the request until it
+	 * is released) when set, else small.  Use td_req_buf().
 	 */
 	uint8_t *big;
 	uint8_t small[TD_REQ_SMALL];
@@ -81,8 +82,10 @@ static inline uint32_t td_req_buf_size(const struct td_request *r)
 
 /*
  * Bytes of buffer a request needs: COUNT sectors for READ and WRITE (data
- * out or in), one sector for the death record and audit entries, none for
- * the rest.  Also the data it moves in a signed batch (td_run's budget).
+ * out or in), its DATA's length for WRITE_SHORT (1..4096 bytes, checked by
+ * the netlink parser), one sector for the death record and audit entries,
+ * none for the rest.  Also the data it moves in a signed batch (td_run's
+ * budget, in bytes).
  */
 static inline uint32_t td_req_need(const struct td_nl_request *nl)
 {
@@ -90,6 +93,8 @@ static inline uint32_t td_req_need(const struct td_nl_request *nl)
 	case TEEARRAY_OP_READ:
 	case TEEARRAY_OP_WRITE:
 		return nl->count * TEEARRAY_NL_SECTOR_SIZE;
+	case TEEARRAY_OP_WRITE_SHORT:
+		return nl->data_len;
 	case TEEARRAY_OP_DEATH_READ:
 	case TEEARRAY_OP_DEATH_WRITE:
 	case TEEARRAY_OP_AUDIT_SIGN:
@@ -100,11 +105,12 @@ static inline uint32_t td_req_need(const struct td_nl_request *nl)
 }
 
 /*
- * Most data (READ results plus WRITE payloads, in sectors) one signed batch
- * carries: 4 MiB, so the batch frame and its answer (data, evidence,
- * headers) stay well under the wire's TA_MAX_BODY (8 MiB).  A worker sends
- * what it took in as many batches as this needs, in order; one request
- * (at most TEEARRAY_NL_MAX_SECTORS) always fits.
+ * Most data (READ results plus WRITE and WRITE_SHORT payloads, counted in
+ * bytes) one signed batch carries: 1024 sectors, 4 MiB, so the batch frame
+ * and its answer (data, evidence, headers) stay well under the wire's
+ * TA_MAX_BODY (8 MiB).  A worker sends what it took in as many
+ * batches as this needs, in order; one request (at most
+ * TEEARRAY_NL_MAX_SECTORS) always fits.
  */
 #define TD_BATCH_DATA_SECTORS	1024u
 

@@ -82,7 +82,8 @@ enum td_nl_parse_result {
 /*
  * Maximum sectors an op may name in COUNT: READ and WRITE carry data, so
  * TEEARRAY_NL_MAX_SECTORS; COPY and TRIM up to TEEARRAY_NL_MAX_RANGE (256);
- * AUDIT_SIGN one (its DATA is one audit entry).
+ * AUDIT_SIGN one (its DATA is one audit entry); WRITE_SHORT one (its DATA,
+ * 1..4096 bytes, goes at the start of the sector).
  */
 uint32_t td_nl_max_count(uint32_t op);
 const char *td_nl_op_name(uint32_t op);
@@ -93,7 +94,8 @@ const char *td_nl_status_name(uint32_t st);
  * TEEARRAY_CMD_REQUEST of the given family.  Every attribute an op needs
  * must be present with its exact size; SECTOR, COUNT and ARG may also come
  * with ops that do not use them (the kernel sends them always) and are then
- * ignored (count reads as 1).  DATA only with WRITE and DEATH_WRITE.
+ * ignored (count reads as 1).  DATA only with WRITE, WRITE_SHORT, DEATH_WRITE
+ * and AUDIT_SIGN: COUNT sectors of it, or 1..4096 bytes for WRITE_SHORT.
  */
 int td_nl_parse_request(const void *msg, size_t len, uint16_t family,
 			struct td_nl_request *r, char *err, size_t errlen);

@@ -46,13 +46,14 @@ static void usage(FILE *f)
 "  status                   unauthenticated status and counters\n"
 "  read SECTOR [COUNT]      data to --out FILE (default stdout)\n"
 "  write SECTOR FILE        FILE's size must be a multiple of 4096\n"
+"  write-short SECTOR FILE  FILE (1..4096 bytes) at the sector's start, the rest zeroed\n"
 "  copy SRC DST [COUNT]\n"
 "  trim SECTOR [COUNT]\n"
 "  death-read               the death-record sector to --out\n"
 "  death-write VERSION [FILE]  record = u64 version || FILE (at most 4088 bytes)\n"
 "  fence GENERATION\n"
 "  batch SPEC...            one signed batch; SPEC is read:S[:C] write:S:FILE\n"
-"                           copy:SRC:DST[:C] trim:S[:C] death-read\n"
+"                           write-short:S:FILE copy:SRC:DST[:C] trim:S[:C] death-read\n"
 "                           death-write:V[:FILE] fence:G\n"
 "  raw FILE                 HELLO, then send FILE as a frame, print the answer's\n"
 "                           kind/error (not authenticated)\n"
@@ -190,6 +191,23 @@ static int parse_spec(struct specs *sp, char *spec, const struct opts *o)
 		c->op = TA_OP_WRITE;
 		c->sector = a;
 		c->count = (uint32_t)(len / TA_SECTOR_SIZE);
+		c->payload = sp->bufs[sp->n];
+		c->payload_len = (uint32_t)len;
+	} else if (!strcmp(name, "write-short")) {
+		char *file;
+
+		if (spec_field(&s, &a) || !(file = strsep(&s, ":")) || s)
+			return -1;
+		if (read_file(file, &sp->bufs[sp->n], &len, TA_SECTOR_SIZE))
+			return -1;
+		if (len == 0) {
+			fprintf(stderr, "teedisk-client: %s: size must be 1 to 4096 bytes\n", file);
+			free(sp->bufs[sp->n]);
+			sp->bufs[sp->n] = NULL;
+			return -1;
+		}
+		c->op = TA_OP_WRITE_SHORT;
+		c->sector = a;
 		c->payload = sp->bufs[sp->n];
 		c->payload_len = (uint32_t)len;
 	} else if (!strcmp(name, "death-read")) {
@@ -570,9 +588,9 @@ int main(int argc, char **argv)
 			snprintf(spec, sizeof(spec), "%s:%s%s%s", cmd, a0, nargs == 2 ? ":" : "",
 				 nargs == 2 ? a1 : "");
 			ok = ok && !parse_spec(sp, spec, &o);
-		} else if (!strcmp(cmd, "write")) {
+		} else if (!strcmp(cmd, "write") || !strcmp(cmd, "write-short")) {
 			ok = nargs == 2;
-			snprintf(spec, sizeof(spec), "write:%s:%s", a0, a1);
+			snprintf(spec, sizeof(spec), "%s:%s:%s", cmd, a0, a1);
 			ok = ok && !parse_spec(sp, spec, &o);
 		} else if (!strcmp(cmd, "copy")) {
 			ok = nargs == 2 || nargs == 3;

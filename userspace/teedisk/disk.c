@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * teedisk core: RAM sectors, signed-command validation, read/write/copy/
- * trim, the death-record sector and the fencing generation.
+ * teedisk core: RAM sectors, signed-command validation, read/write/
+ * write-short/copy/trim, the death-record sector and the fencing generation.
  *
  * Rule for every request: validate everything first, then execute.  The
  * execution steps cannot fail, so a batch is applied entirely or not at all
@@ -117,6 +117,13 @@ static int td_batch_check(const struct td_disk *d, const struct ta_batch *b,
 			if (!td_range_ok(d, c->sector, c->count))
 				return TA_E_RANGE;
 			break;
+		case TA_OP_WRITE_SHORT:
+			/* The parser checked count 1 and payload_len 1..4096: kept here. */
+			if (c->payload_len == 0 || c->payload_len > TA_SECTOR_SIZE)
+				return TA_E_PAYLOAD;
+			if (!td_range_ok(d, c->sector, 1))
+				return TA_E_RANGE;
+			break;
 		case TA_OP_COPY:
 			if (!td_range_ok(d, c->sector, c->count) ||
 			    !td_range_ok(d, c->arg, c->count))
@@ -167,6 +174,12 @@ static void td_batch_exec(struct td_disk *d, const struct ta_batch *b, uint8_t *
 			break;
 		case TA_OP_WRITE:
 			memcpy(td_sector(d, c->sector), c->payload, n);
+			break;
+		case TA_OP_WRITE_SHORT:
+			/* The payload at the start of the sector, zeroes after it. */
+			memcpy(td_sector(d, c->sector), c->payload, c->payload_len);
+			memset(td_sector(d, c->sector) + c->payload_len, 0,
+			       TA_SECTOR_SIZE - c->payload_len);
 			break;
 		case TA_OP_COPY:
 			memmove(td_sector(d, c->arg), td_sector(d, c->sector), n);
