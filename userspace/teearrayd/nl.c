@@ -62,7 +62,8 @@ const char *td_nl_op_name(uint32_t op)
 
 const char *td_nl_status_name(uint32_t st)
 {
-	static const char *const n[] = {
+	/* Sized by the enum: a status added without a name reads "unknown-status". */
+	static const char *const n[__TEEARRAY_ST_MAX] = {
 		[TEEARRAY_ST_OK] = "ok", [TEEARRAY_ST_TIMEOUT] = "timeout",
 		[TEEARRAY_ST_UNREACHABLE] = "unreachable",
 		[TEEARRAY_ST_RESTARTED] = "restarted",
@@ -76,7 +77,7 @@ const char *td_nl_status_name(uint32_t st)
 		[TEEARRAY_ST_QUEUED] = "queued-past-deadline",
 	};
 
-	return st < __TEEARRAY_ST_MAX ? n[st] : "unknown-status";
+	return st < __TEEARRAY_ST_MAX && n[st] ? n[st] : "unknown-status";
 }
 
 /* ---- attribute writing --------------------------------------------------- */
