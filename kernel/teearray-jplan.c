@@ -82,11 +82,16 @@ static unsigned int teearray_jplan_new_stripes(const struct teearray_jplan *e,
 	return n + (m1 != m0 && teearray_jstripe_find(e->mst, e->nm, m1) < 0);
 }
 
-/* Would stripes more stripes overflow the entry's record? */
-static bool teearray_jplan_stripes_full(const struct teearray_jplan *e,
-					unsigned int stripes)
+/*
+ * Must cost more payload sectors and stripes more stripes wait for the next
+ * entry?  Only when this one holds something: an empty entry takes what
+ * it can (its callers refuse what can never fit).
+ */
+static bool teearray_jplan_full(const struct teearray_jplan *e, unsigned int cost,
+				unsigned int stripes)
 {
-	return teearray_jplan_stripes(e) + stripes > e->max_stripes;
+	return e->used && (e->used + cost > e->capacity ||
+			   teearray_jplan_stripes(e) + stripes > e->max_stripes);
 }
 
 static void teearray_jplan_take_meta(struct teearray_jplan *e, u64 mv)
@@ -158,8 +163,7 @@ int teearray_jplan_add_write(struct teearray_jplan *e, u64 v)
 		teearray_geo_stripe_meta(g, stripe, mv);
 		stripes = teearray_jplan_new_stripes(e, mv);
 	}
-	if ((e->used + cost > e->capacity || teearray_jplan_stripes_full(e, stripes)) &&
-	    e->used)
+	if (teearray_jplan_full(e, cost, stripes))
 		return -ENOSPC;
 	if (cost > e->capacity || stripes > e->max_stripes)
 		return -E2BIG;
@@ -184,8 +188,7 @@ int teearray_jplan_add_rewrap(struct teearray_jplan *e, u64 stripe)
 		stripes = teearray_jplan_new_stripes(e, mv);
 	}
 	/* capacity >= 3 + 3P and the journal check: one column fits */
-	if ((e->used + extra + 1 > e->capacity || teearray_jplan_stripes_full(e, stripes)) &&
-	    e->used)
+	if (teearray_jplan_full(e, extra + 1, stripes))
 		return -ENOSPC;
 	/* A wide stripe may need more than one entry (the walk repeats). */
 	cols = min(g->data_members, e->capacity - e->used - extra);
@@ -200,7 +203,7 @@ bool teearray_jplan_add_log(struct teearray_jplan *e, u64 ms, u32 col)
 {
 	u32 cost = 1 + e->geo->parity_members;
 
-	if ((e->used + cost > e->capacity || teearray_jplan_stripes_full(e, 1)) && e->used)
+	if (teearray_jplan_full(e, cost, 1))
 		return false;
 	e->nlog = 1;
 	e->lst.ms = ms;
