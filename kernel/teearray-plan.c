@@ -42,6 +42,37 @@ u32 teearray_plan_rows(const struct teearray_geometry *g, u64 v, u32 nv,
 	return (u32)((v + nv - 1) / n - s0 + 1);
 }
 
+/* Does slot hold a sector of [v, v + nv) in row `row` (from first)? */
+static bool teearray_plan_holds(const struct teearray_geometry *g, u64 v, u32 nv,
+				u64 first, u32 slot, u32 row)
+{
+	u64 s = first + row;
+	u32 col = teearray_column_of(g, teearray_geo_data_ms(g, s), slot);
+	u64 sector = s * g->data_members + col;
+
+	return col < g->data_members && sector >= v && sector - v < nv;
+}
+
+bool teearray_plan_run(const struct teearray_geometry *g, u64 v, u32 nv, u64 first,
+		       u32 slot, const struct teearray_row_span *span, u32 *from,
+		       struct teearray_row_span *run)
+{
+	u32 end = span->off + span->count, row = max(*from, span->off);
+
+	while (row < end && !teearray_plan_holds(g, v, nv, first, slot, row))
+		row++;
+	if (row >= end) {
+		*from = end;
+		return false;
+	}
+	run->off = row;
+	while (row < end && teearray_plan_holds(g, v, nv, first, slot, row))
+		row++;
+	run->count = row - run->off;
+	*from = row;
+	return true;
+}
+
 unsigned int teearray_plan_usable(const struct teearray_geometry *g,
 				  const bool *readable, const bool *avoid)
 {

@@ -85,11 +85,11 @@ static inline unsigned int teearray_geo_stripe_meta(const struct teearray_geomet
 }
 
 /*
- * A read of a run of rows: span[slot] is the run of member sectors the
- * slot returns, as row offsets [off, off + count) from the first row
- * (count 0: the slot holds none of the sectors read).  A run includes the
- * rows in between where the slot holds parity or sectors not read, so
- * that each member gets one command.
+ * A read of a run of rows: span[slot] is the range of rows, as offsets
+ * [off, off + count) from the first row, from the first to the last row in
+ * which the slot holds a sector read (count 0: none).  The slot is read
+ * in runs within its span (teearray_plan_run), which skip the rows where it
+ * holds parity or sectors not read.
  */
 struct teearray_row_span {
 	u32 off;
@@ -103,6 +103,18 @@ struct teearray_row_span {
  */
 u32 teearray_plan_rows(const struct teearray_geometry *g, u64 v, u32 nv,
 		       u64 *first, struct teearray_row_span *span);
+
+/*
+ * The next run of the read planned by teearray_plan_rows (same v, nv and
+ * first) on slot: consecutive rows from *from on, within span, in each of
+ * which the slot holds a data sector read.  Fills run (row offsets) and
+ * moves *from past it; false when the slot has no run left.  A slot's runs
+ * are disjoint, as long as they can be, and together hold exactly its
+ * sectors of the read: no parity, nothing outside [v, v + nv).
+ */
+bool teearray_plan_run(const struct teearray_geometry *g, u64 v, u32 nv, u64 first,
+		       u32 slot, const struct teearray_row_span *span, u32 *from,
+		       struct teearray_row_span *run);
 
 /* readable[c]: can column c of stripe ms be read from its member? */
 void teearray_plan_readable(const struct teearray_geometry *g,

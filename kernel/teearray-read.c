@@ -265,9 +265,10 @@ struct teearray_rows {
 	u8 *meta;			/* nmeta verified metadata sectors */
 	u8 *data;			/* the members' runs, one after another */
 	struct teearray_row_span *span;	/* per slot (teearray_plan_rows) */
-	u32 *at;			/* per slot: where its run starts in data */
+	u32 *at;			/* per slot: where its span starts in data */
 	u8 **from;			/* per data column: the row being finished */
-	struct teearray_request rqs[];	/* one per member; then from[], span[], at[] */
+	struct teearray_request *rqs;	/* one per run (teearray_plan_run) */
+	u32 nruns;
 };
 
 static bool teearray_job_has(const struct teearray_read_job *job, u64 v)
@@ -325,6 +326,7 @@ static void teearray_rows_free(struct teearray_rows *rr)
 		return;
 	kvfree(rr->data);
 	kvfree(rr->meta);
+	kvfree(rr->rqs);
 	kfree(rr);
 }
 
@@ -335,23 +337,27 @@ static void teearray_rows_free(struct teearray_rows *rr)
 static struct teearray_rows *teearray_rows_alloc(struct teearray_c *tc,
 						 const struct teearray_read_job *job)
 {
+	struct teearray_row_span run;
 	struct teearray_rows *rr;
 	unsigned int noio;
-	u32 slot, total = 0, i;
+	u32 slot, total = 0, i, from;
 	u64 first;
 
-	rr = kzalloc(struct_size(rr, rqs, tc->m) +
+	rr = kzalloc(sizeof(*rr) +
 		     tc->m * (sizeof(*rr->span) + sizeof(*rr->at) + sizeof(*rr->from)),
 		     GFP_NOIO | __GFP_NOWARN);
 	if (!rr)
 		return NULL;
-	rr->from = (u8 **)&rr->rqs[tc->m];
+	rr->from = (u8 **)&rr[1];
 	rr->span = (struct teearray_row_span *)&rr->from[tc->m];
 	rr->at = (u32 *)&rr->span[tc->m];
 	teearray_plan_rows(&tc->geo, job->v, job->nv, &first, rr->span);
 	for (slot = 0; slot < tc->m; slot++) {
 		rr->at[slot] = total;
 		total += rr->span[slot].count;
+		for (from = 0; teearray_plan_run(&tc->geo, job->v, job->nv, first, slot,
+						 &rr->span[slot], &from, &run);)
+			rr->nruns++;
 	}
 	rr->mv0 = teearray_meta_sector_of(job->v, &i);
 	rr->nmeta = (u32)(teearray_meta_sector_of(job->v + job->nv - 1, &i) - rr->mv0 + 1);
@@ -359,8 +365,9 @@ static struct teearray_rows *teearray_rows_alloc(struct teearray_c *tc,
 	rr->data = kvmalloc((size_t)total * TEEARRAY_SECTOR_SIZE, GFP_KERNEL | __GFP_NOWARN);
 	rr->meta = kvmalloc((size_t)rr->nmeta * TEEARRAY_SECTOR_SIZE,
 			    GFP_KERNEL | __GFP_NOWARN);
+	rr->rqs = kvcalloc(rr->nruns, sizeof(*rr->rqs), GFP_KERNEL | __GFP_NOWARN);
 	memalloc_noio_restore(noio);
-	if (!rr->data || !rr->meta) {
+	if (!rr->data || !rr->meta || !rr->rqs) {
 		teearray_rows_free(rr);
 		return NULL;
 	}
@@ -406,18 +413,25 @@ static int teearray_rows_fetch(struct teearray_c *tc, const struct teearray_read
 			if (teearray_job_has(job, s * tc->n + col) && !readable[col])
 				return 1;
 	}
+	/* Each member's runs land where its span puts them in rr->data. */
 	for (slot = 0; slot < tc->m; slot++) {
-		struct teearray_request *rq = &rr->rqs[k];
+		struct teearray_row_span run;
+		u32 from = 0;
 
-		if (!rr->span[slot].count)
-			continue;
-		teearray_rq_init(tc, rq, slot, TEEARRAY_OP_READ,
-				 teearray_data_ms(tc, job->first + rr->span[slot].off),
-				 rr->data + (size_t)rr->at[slot] * TEEARRAY_SECTOR_SIZE);
-		rq->count = rr->span[slot].count;
-		/* A read may fail alone rather than wait on a member for ever. */
-		rq->may_give_up = true;
-		k++;
+		while (k < rr->nruns &&
+		       teearray_plan_run(&tc->geo, job->v, job->nv, job->first, slot,
+					 &rr->span[slot], &from, &run)) {
+			struct teearray_request *rq = &rr->rqs[k++];
+
+			teearray_rq_init(tc, rq, slot, TEEARRAY_OP_READ,
+					 teearray_data_ms(tc, job->first + run.off),
+					 rr->data + (size_t)(rr->at[slot] + run.off -
+							     rr->span[slot].off) *
+							    TEEARRAY_SECTOR_SIZE);
+			rq->count = run.count;
+			/* A read may fail alone rather than wait on a member for ever. */
+			rq->may_give_up = true;
+		}
 	}
 	if (teearray_io(tc, rr->rqs, k))
 		return -EIO;

@@ -439,9 +439,97 @@ static void test_rows_cover(void)
 	tap_end("rows: every sector read is in its member's run, and each run is as short as it can be");
 }
 
+/*
+ * For many shapes and ranges: each slot's runs are disjoint, in order,
+ * inside its span and as long as they can be, and together they hold every
+ * sector read exactly once and nothing else (no parity, no sector outside
+ * the range).  And their number stays within rows + 2 (N + P), which the
+ * read path allocates for.
+ */
+static void test_runs_exact(void)
+{
+	static const u32 shapes[][2] = { { 2, 1 }, { 4, 2 }, { 8, 3 }, { 2, 16 },
+					 { 4, 32 }, { 2, 128 }, { 148, 8 } };
+	struct teearray_row_span span[TEEARRAY_MAX_MEMBERS], run;
+	static bool got[80][TEEARRAY_MAX_MEMBERS];	/* by row, slot */
+	unsigned int t, k, bad = 0;
+
+	tap_begin();
+	srand(17);
+	for (t = 0; t < sizeof(shapes) / sizeof(shapes[0]); t++) {
+		struct teearray_geometry g;
+		u32 n = shapes[t][0], m = n + shapes[t][1];
+
+		geo_init(&g, n, shapes[t][1]);
+		for (k = 0; k < 100; k++) {
+			u64 v = (u64)rand() % (g.data_sectors * n - 64 * n), first;
+			u32 nv = 1 + (u32)rand() % (64 * n), rows, i, slot, nruns = 0;
+
+			if (k % 4 == 0)
+				v -= v % n;
+			rows = teearray_plan_rows(&g, v, nv, &first, span);
+			memset(got, 0, sizeof(got));
+			for (slot = 0; slot < m; slot++) {
+				u32 from = 0, last_end = 0, r;
+				bool any = false;
+
+				while (teearray_plan_run(&g, v, nv, first, slot, &span[slot],
+							 &from, &run)) {
+					nruns++;
+					bad += run.count == 0;
+					bad += run.off < span[slot].off ||
+					       run.off + run.count > span[slot].off + span[slot].count;
+					/* disjoint, in order, and not touching the previous run */
+					bad += any && run.off <= last_end;
+					for (r = run.off; r < run.off + run.count; r++)
+						got[r][slot] = true;
+					last_end = run.off + run.count;
+					any = true;
+				}
+				bad += from != span[slot].off + span[slot].count;
+			}
+			/* exactly the sectors read */
+			for (i = 0; i < nv; i++) {
+				u64 s = (v + i) / n;
+				u32 row = (u32)(s - first);
+
+				slot = teearray_slot_of(&g, g.data_start + s, (u32)((v + i) % n));
+				bad += !got[row][slot];
+				got[row][slot] = false;
+			}
+			for (i = 0; i < rows; i++)
+				for (slot = 0; slot < m; slot++)
+					bad += got[i][slot];
+			bad += nruns > rows + 2 * m;
+		}
+	}
+	CHECK(bad == 0);
+	/* 4+2, 64 whole rows: a run per 6 rows per member, not 6 spans with parity */
+	{
+		struct teearray_geometry g;
+		u64 first;
+		u32 slot, nruns = 0, sectors = 0;
+
+		geo_init(&g, 4, 2);
+		teearray_plan_rows(&g, 4 * 60, 4 * 64, &first, span);
+		for (slot = 0; slot < 6; slot++) {
+			u32 from = 0;
+
+			while (teearray_plan_run(&g, 4 * 60, 4 * 64, first, slot, &span[slot],
+						 &from, &run)) {
+				nruns++;
+				sectors += run.count;
+			}
+		}
+		CHECK(sectors == 4 * 64);
+		CHECK(nruns >= 64 / 6 * 6 && nruns <= 64 / 6 * 6 + 2 * 6);
+	}
+	tap_end("runs: each member reads exactly its sectors of the rows, no parity, in as few runs as can be");
+}
+
 int main(void)
 {
-	tap_plan(10);
+	tap_plan(11);
 	test_geometry();
 	test_stripe_meta();
 	test_healthy_fetch();
@@ -452,5 +540,6 @@ int main(void)
 	test_update_plan();
 	test_rows_full_row();
 	test_rows_cover();
+	test_runs_exact();
 	return tap_exit_status();
 }
