@@ -608,7 +608,7 @@ void teearray_buf_put(struct teearray_buf *buf)
 		free_page((unsigned long)buf->aux[i]);
 	}
 	kvfree(buf->ec_work);
-	kfree(buf->rqs);
+	kvfree(buf->rqs);
 	kfree(buf->plan);
 	kfree(buf);
 }
@@ -632,7 +632,13 @@ struct teearray_buf *teearray_buf_new(struct teearray_c *tc, gfp_t gfp)
 			goto bad;
 	}
 	buf->ec_work = kmalloc(tee_ec_work_size(tc->ec), gfp);
-	buf->rqs = kcalloc(tc->m, sizeof(*buf->rqs), gfp);
+	/*
+	 * m requests are an order-3 allocation at M = 256: the pool's own
+	 * elements, made in the constructor (GFP_KERNEL), may come from
+	 * vmalloc; a refill under GFP_NOIO is kmalloc or nothing, and the pool
+	 * then waits for an element.
+	 */
+	buf->rqs = kvcalloc(tc->m, sizeof(*buf->rqs), gfp);
 	buf->plan = kmalloc(sizeof(*buf->plan), gfp);
 	if (!buf->ec_work || !buf->rqs || !buf->plan)
 		goto bad;
