@@ -66,6 +66,7 @@ help:
 	@echo "make demo          boot a VM and show the array (the README's first command)"
 	@echo "make lint          checkpatch.pl and sparse on the kernel code"
 	@echo "make bench         benchmarks (not part of check)"
+	@echo "make bench-profile where the array's CPU time goes in bench-e2e's jobs (perf in the VM)"
 	@echo "make install       module into /lib/modules/<kver>/updates, programs into $(PREFIX)/sbin,"
 	@echo "                   man pages, the teearrayd systemd unit, /etc/teearray (DESTDIR=, PREFIX=)"
 	@echo "make uninstall     remove what make install installed (keeps /etc/teearray's own files)"

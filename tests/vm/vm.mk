@@ -19,7 +19,8 @@ bench-journal: module progs $(VM_PROGS)
 # six NBD exports + LUKS2 with integrity, and over a plain loop device, in
 # one VM boot; prints the ratios and the array's member traffic per user
 # sector (tests/vm/bench-e2e/demo).  E2E_RUNTIME (seconds per job, default
-# 20) and E2E_MIB (MiB per member, default 64) size it.
+# 20) and E2E_MIB (MiB per member, default 64) size it; VM_CPU sets QEMU's
+# -cpu model for both stacks (default max).
 E2E_TOOLS = nbd-server nbd-client mdadm cryptsetup
 E2E_MODULES = nbd raid456 dm_crypt dm_integrity authenc chacha_generic \
 	chacha_x86_64 sha256_ssse3 loop
@@ -30,7 +31,19 @@ bench-e2e: module progs $(VM_PROGS)
 		{ echo "bench-e2e: $$t not found (run make deps)" >&2; exit 1; }; done
 	VM_PROGS="$(VM_PROGS) $$(for t in $(E2E_TOOLS); do command -v $$t; done)" \
 	TT_EXTRA_MODULES="$(E2E_MODULES)" TT_VM_MEM=3072 TT_DEMO_LIMIT=3600 \
+	TT_VM_CPU="$(or $(VM_CPU),max)" \
 	TT_DEMO_ARGS="E2E_RUNTIME=$(or $(E2E_RUNTIME),20) E2E_MIB=$(or $(E2E_MIB),64)" \
+		tests/vm/run --kver $(KVER) --tests-dir tests/vm/bench-e2e --demo
+
+# make bench-profile: the array's part of bench-e2e under perf (system-wide
+# samples in the VM), with a report per job of where the CPU time went.
+# E2E_JOBS (comma separated) picks jobs, E2E_RUNTIME their length (default 10).
+.PHONY: bench-profile
+bench-profile: module progs $(VM_PROGS)
+	@command -v perf > /dev/null || { echo "bench-profile: perf not found (apt-get install linux-perf)" >&2; exit 1; }
+	VM_PROGS="$(VM_PROGS) $$(readlink -f $$(command -v perf))" \
+	TT_VM_MEM=3072 TT_DEMO_LIMIT=3600 TT_VM_CPU="$(or $(VM_CPU),max)" \
+	TT_DEMO_ARGS="E2E_PROFILE=1 E2E_RUNTIME=$(or $(E2E_RUNTIME),10) E2E_MIB=$(or $(E2E_MIB),64) E2E_JOBS=$(or $(E2E_JOBS),seqwrite-1m,seqread-1m,randwrite-qd32)" \
 		tests/vm/run --kver $(KVER) --tests-dir tests/vm/bench-e2e --demo
 
 # make check-debug: the whole VM suite on a debug kernel.  scripts/debug-kernel
