@@ -522,28 +522,30 @@ static int teearray_entry_write(struct teearray_c *tc, u32 nr, bool may_give_up)
 	return r;
 }
 
-/* Trim a payload half on every member (erase mode). */
-static void teearray_journal_trim(struct teearray_c *tc, u64 version)
+/* Trim a payload half on every member (erase mode), with m requests of rqs. */
+static void teearray_journal_trim(struct teearray_c *tc, u64 version,
+				  struct teearray_request *rqs)
 {
-	struct teearray_journal *j = &tc->journal;
 	unsigned int i, k = 0;
 
 	for (i = 0; i < tc->m; i++) {
 		if (!teearray_member_writable(&tc->members[i]))
 			continue;
-		teearray_rq_init(tc, &j->rqs[k], i, TEEARRAY_OP_TRIM,
+		teearray_rq_init(tc, &rqs[k], i, TEEARRAY_OP_TRIM,
 				 teearray_jpay_sector(&tc->geo, version, 0), NULL);
-		j->rqs[k++].count = teearray_journal_half(&tc->geo);
+		rqs[k++].count = teearray_journal_half(&tc->geo);
 	}
-	if (!teearray_io(tc, j->rqs, k))
-		teearray_handle_failures(tc, j->rqs, k, "journal trim failed");
+	if (!teearray_io(tc, rqs, k))
+		teearray_handle_failures(tc, rqs, k, "journal trim failed");
 }
 
 /*
- * Move the payload home with member-local copies, one command per run of
- * consecutive homes of a member; erase mode then trims it.
+ * Plan the apply of the entry just written into j->arqs: the payload moves
+ * home with member-local copies, one command per run of consecutive homes
+ * of a member.  Context: commit work, before it takes the next entry
+ * (which rewrites where[] and own[]).
  */
-static void teearray_entry_apply(struct teearray_c *tc, u32 nr)
+static void teearray_entry_apply_plan(struct teearray_c *tc, u32 nr)
 {
 	struct teearray_journal *j = &tc->journal;
 	struct teearray_request *last = NULL;
@@ -564,17 +566,14 @@ static void teearray_entry_apply(struct teearray_c *tc, u32 nr)
 				last->count++;
 				continue;
 			}
-			last = &j->rqs[k++];
+			last = &j->arqs[k++];
 			teearray_rq_init(tc, last, slot, TEEARRAY_OP_COPY,
 					 teearray_jpay_sector(&tc->geo, v, w->index), NULL);
 			last->arg = w->ms;
 		}
 	}
-	if (teearray_io(tc, j->rqs, k) ||
-	    !teearray_handle_failures(tc, j->rqs, k, "journal apply failed"))
-		return;
-	if (tc->params->journal_mode == TEEARRAY_JOURNAL_ERASE)
-		teearray_journal_trim(tc, v);
+	j->nar = k;
+	j->apply_version = v;
 }
 
 /*
@@ -591,7 +590,7 @@ static bool teearray_entry_close_failed(struct teearray_c *tc)
 	struct teearray_journal *j = &tc->journal;
 
 	if (tc->params->journal_mode == TEEARRAY_JOURNAL_ERASE)
-		teearray_journal_trim(tc, j->version);
+		teearray_journal_trim(tc, j->version, j->rqs);
 	j->rec->nstripes = 0;
 	memset(j->own, 0, tc->m * sizeof(*j->own));
 	if (READ_ONCE(tc->fail_reason))
@@ -603,42 +602,88 @@ static bool teearray_entry_close_failed(struct teearray_c *tc)
 }
 
 /*
+ * What the entry's waiters are told when it is done (teearray_entry_done),
+ * taken from the entry before the commit work takes the next one.
+ */
+static void teearray_entry_outcome(struct teearray_c *tc, struct teearray_entry_outcome *o)
+{
+	struct teearray_journal *j = &tc->journal;
+	unsigned int s;
+
+	o->nrewrap = 0;
+	for (s = 0; s < j->plan.nd; s++)
+		o->nrewrap += j->plan.dst[s].rewrap != 0;
+	o->log = j->log_cur;
+	o->forcing = j->forcing;
+	o->forcing_ticket = j->forcing_ticket;
+	j->log_cur = NULL;
+	j->forcing = false;
+}
+
+/*
  * Tell the key rotation and the audit log how their part went, and a
  * forced record's waiter whether an entry after its request is on the
  * members (empty_ok: the entry, or the empty one that closed it); a failed
  * forced record is asked for again.
  */
-static void teearray_entry_done(struct teearray_c *tc, int r, bool empty_ok)
+static void teearray_entry_done(struct teearray_c *tc, const struct teearray_entry_outcome *o,
+				int r, bool empty_ok)
 {
 	struct teearray_journal *j = &tc->journal;
 	unsigned int s;
 
-	for (s = 0; s < j->plan.nd; s++) {
-		if (!j->plan.dst[s].rewrap)
-			continue;
+	for (s = 0; s < o->nrewrap; s++) {
 		if (r)
 			j->rewrap_error = r;
 		atomic_dec(&j->rewrap_left);
 	}
-	if (j->log_cur) {
-		j->log_cur->error = r;
-		complete(&j->log_cur->done);
-		j->log_cur = NULL;
+	if (o->log) {
+		o->log->error = r;
+		complete(&o->log->done);
 	}
-	if (j->forcing && empty_ok) {
-		WRITE_ONCE(j->force_done, j->forcing_ticket);
-	} else if (j->forcing && !READ_ONCE(tc->fail_reason)) {
+	if (o->forcing && empty_ok) {
+		WRITE_ONCE(j->force_done, o->forcing_ticket);
+	} else if (o->forcing && !READ_ONCE(tc->fail_reason)) {
 		spin_lock_irq(&j->lock);
 		j->force_record = true;
 		spin_unlock_irq(&j->lock);
 	}
-	j->forcing = false;
 	wake_up_all(&j->wait);
+}
+
+/*
+ * The apply of the entry planned by teearray_entry_apply_plan; erase mode
+ * then trims its half.  Then the entry's stripes are free and its waiters
+ * are told.
+ */
+static void teearray_apply_work(struct work_struct *work)
+{
+	struct teearray_journal *j = container_of(work, struct teearray_journal, apply_work);
+	struct teearray_c *tc = container_of(j, struct teearray_c, journal);
+
+	if (!teearray_io(tc, j->arqs, j->nar) &&
+	    teearray_handle_failures(tc, j->arqs, j->nar, "journal apply failed") &&
+	    tc->params->journal_mode == TEEARRAY_JOURNAL_ERASE)
+		teearray_journal_trim(tc, j->apply_version, j->arqs);
+	teearray_unlock_stripes(tc, j->apply_set);
+	teearray_entry_done(tc, &j->apply_outcome, 0, true);
+}
+
+/* Wait for the apply in flight, if any.  Context: commit work. */
+static void teearray_apply_wait(struct teearray_c *tc)
+{
+	struct teearray_journal *j = &tc->journal;
+
+	if (!j->applying)
+		return;
+	flush_work(&j->apply_work);
+	j->applying = false;
 }
 
 static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 {
 	struct teearray_journal *j = &tc->journal;
+	struct teearray_entry_outcome outcome;
 	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
 	bool wrote = false, closed = false;
 	unsigned int s;
@@ -656,6 +701,8 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 
 	r = READ_ONCE(tc->fail_reason) ? -EIO : teearray_entry_build(tc, &nr, old);
 	if (!r) {
+		/* The members see the last entry applied before this one. */
+		teearray_apply_wait(tc);
 		wrote = true;
 		/* An empty entry (forced record) waits for slow members. */
 		r = teearray_entry_write(tc, nr, nr != 0);
@@ -683,10 +730,18 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 			bio_endio(bio);
 		}
 	}
-	if (!r)
-		teearray_entry_apply(tc, nr);
+	if (!r) {
+		/* Apply while the next entry is taken and built. */
+		teearray_entry_apply_plan(tc, nr);
+		teearray_entry_outcome(tc, &j->apply_outcome);
+		bitmap_copy(j->apply_set, set, TEEARRAY_STRIPE_LOCKS);
+		j->applying = true;
+		queue_work(j->apply_wq, &j->apply_work);
+		return;
+	}
 	teearray_unlock_stripes(tc, set);
-	teearray_entry_done(tc, r, !r || closed);
+	teearray_entry_outcome(tc, &outcome);
+	teearray_entry_done(tc, &outcome, r, closed);
 }
 
 static void teearray_commit_work(struct work_struct *work)
@@ -697,6 +752,8 @@ static void teearray_commit_work(struct work_struct *work)
 
 	while (teearray_journal_take(tc))
 		teearray_entry_commit(tc, j->old_cols);
+	/* Whoever flushes the commit work finds no apply in flight. */
+	teearray_apply_wait(tc);
 }
 
 /*
@@ -764,6 +821,7 @@ int teearray_journal_init(struct teearray_c *tc)
 	init_waitqueue_head(&j->wait);
 	INIT_LIST_HEAD(&j->log_pending);
 	INIT_DELAYED_WORK(&j->commit_work, teearray_commit_work);
+	INIT_WORK(&j->apply_work, teearray_apply_work);
 	j->plan.geo = &tc->geo;	/* known at assembly: teearray_journal_replay */
 	j->capacity = cap;
 	j->max_meta = meta;
@@ -784,9 +842,16 @@ int teearray_journal_init(struct teearray_c *tc)
 	/* A write, copy or read per payload; two records, or a trim, per member. */
 	j->max_rqs = cap + 3 * tc->m;
 	j->rqs = kvcalloc(j->max_rqs, sizeof(*j->rqs), GFP_KERNEL);
+	/* A copy per payload at most, or a trim per member. */
+	j->arqs = kvcalloc(cap + tc->m, sizeof(*j->arqs), GFP_KERNEL);
+	/*
+	 * Its own queue: a work that flushes another on the same
+	 * WQ_MEM_RECLAIM queue could wait for ever on its one rescuer.
+	 */
+	j->apply_wq = alloc_workqueue("teearray_apply", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
 	if (!j->buf || !j->rec || !j->rec_disk || !j->payload || !j->where || !j->pmac ||
 	    !j->own || !j->old_cols || !j->meta_old || !j->meta_new || !j->plan.meta_mv ||
-	    !j->plan.dst || !j->plan.mst || !j->bios || !j->rqs)
+	    !j->plan.dst || !j->plan.mst || !j->bios || !j->rqs || !j->arqs || !j->apply_wq)
 		return -ENOMEM;
 	for (i = 0; i < tc->m; i++) {
 		j->rec_disk[i] = (u8 *)__get_free_page(GFP_KERNEL);
@@ -815,6 +880,9 @@ void teearray_journal_exit(struct teearray_c *tc)
 
 	if (j->commit_work.work.func)
 		cancel_delayed_work_sync(&j->commit_work);
+	/* The commit work waited for its apply, if it ran; none is queued. */
+	if (j->apply_wq)
+		destroy_workqueue(j->apply_wq);
 	for (i = 0; j->payload && i < j->capacity; i++)
 		free_page((unsigned long)j->payload[i]);
 	for (i = 0; j->rec_disk && i < tc->m; i++)
@@ -825,6 +893,7 @@ void teearray_journal_exit(struct teearray_c *tc)
 		if (j->meta_new)
 			free_page((unsigned long)j->meta_new[i]);
 	}
+	kvfree(j->arqs);
 	kvfree(j->rqs);
 	kfree(j->bios);
 	kvfree(j->plan.mst);

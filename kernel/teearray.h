@@ -36,7 +36,8 @@
  * A job owns a set of stripes at a time: teearray_lock_stripes() (or
  * _shared() for a job that only reads) takes the whole set or waits, so
  * jobs holding several stripes cannot deadlock; it is the outermost "lock"
- * and jobs sleep holding it.
+ * and jobs sleep holding it.  A journal entry's set is taken by the commit
+ * work and released by the apply work it hands the entry to.
  *
  * Lock order (outermost first):
  *   rotate_lock     one key rotation step at a time (teearray-rotate.c)
@@ -158,6 +159,29 @@ struct teearray_journal {
 	u64 force_done;			/* last one on the members */
 	struct list_head log_pending;
 	struct teearray_log_write *log_cur;
+
+	/*
+	 * Apply runs in apply_work while the commit work takes, locks and
+	 * builds the next entry (stripes disjoint from the applied entry's:
+	 * it holds them, apply_set, until it is done); the next entry's round
+	 * trip, and the commit work's end, wait for it (teearray_apply_wait).
+	 * So the members see apply v finish before entry v + 1, as before.
+	 * applying is the commit work's own; the rest belongs to apply_work
+	 * from queueing to the wait.
+	 */
+	struct workqueue_struct *apply_wq;	/* not io_wq: the commit work flushes it */
+	struct work_struct apply_work;
+	bool applying;
+	struct teearray_request *arqs;	/* the apply's copies, then its trims */
+	unsigned int nar;
+	u64 apply_version;
+	unsigned long apply_set[BITS_TO_LONGS(TEEARRAY_STRIPE_LOCKS)];
+	struct teearray_entry_outcome {
+		unsigned int nrewrap;		/* re-encrypted stripes */
+		struct teearray_log_write *log;	/* the audit log sector */
+		bool forcing;			/* a forced record, with its ticket */
+		u64 forcing_ticket;
+	} apply_outcome;
 };
 
 /* The keys of one epoch, all derived from its epoch key. */
