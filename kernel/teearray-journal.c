@@ -669,7 +669,10 @@ static void teearray_apply_work(struct work_struct *work)
 	teearray_entry_done(tc, &j->apply_outcome, 0, true);
 }
 
-/* Wait for the apply in flight, if any.  Context: commit work. */
+/*
+ * Wait for the apply queued by this or an earlier run of the commit work,
+ * if any.  Context: commit work.
+ */
 static void teearray_apply_wait(struct teearray_c *tc)
 {
 	struct teearray_journal *j = &tc->journal;
@@ -750,10 +753,19 @@ static void teearray_commit_work(struct work_struct *work)
 						  struct teearray_journal, commit_work);
 	struct teearray_c *tc = container_of(j, struct teearray_c, journal);
 
+	/*
+	 * The last apply may still run: a write queued meanwhile (the next
+	 * fsync's) is taken and built beside it by the next run of this work.
+	 */
 	while (teearray_journal_take(tc))
 		teearray_entry_commit(tc, j->old_cols);
-	/* Whoever flushes the commit work finds no apply in flight. */
-	teearray_apply_wait(tc);
+}
+
+/* Wait until every queued write is committed and applied (postsuspend). */
+void teearray_journal_flush(struct teearray_c *tc)
+{
+	flush_delayed_work(&tc->journal.commit_work);
+	flush_work(&tc->journal.apply_work);
 }
 
 /*
@@ -880,7 +892,7 @@ void teearray_journal_exit(struct teearray_c *tc)
 
 	if (j->commit_work.work.func)
 		cancel_delayed_work_sync(&j->commit_work);
-	/* The commit work waited for its apply, if it ran; none is queued. */
+	/* Runs the last apply, if one is queued, to its end. */
 	if (j->apply_wq)
 		destroy_workqueue(j->apply_wq);
 	for (i = 0; j->payload && i < j->capacity; i++)

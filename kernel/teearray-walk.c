@@ -122,7 +122,7 @@ void teearray_quiesce(struct teearray_c *tc)
 	tc->quiesced = true;
 	mutex_unlock(&tc->member_lock);
 	/* The apply (COPY, TRIM) of the entry the last bios went into. */
-	flush_delayed_work(&tc->journal.commit_work);
+	teearray_journal_flush(tc);
 	teearray_audit_hold(tc);
 	/* A fencing that started before quiesced was set. */
 	flush_work(&tc->fence_work);

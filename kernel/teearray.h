@@ -163,8 +163,9 @@ struct teearray_journal {
 	/*
 	 * Apply runs in apply_work while the commit work takes, locks and
 	 * builds the next entry (stripes disjoint from the applied entry's:
-	 * it holds them, apply_set, until it is done); the next entry's round
-	 * trip, and the commit work's end, wait for it (teearray_apply_wait).
+	 * it holds them, apply_set, until it is done), in this run of the
+	 * commit work or the next; the next entry's round trip waits for it
+	 * (teearray_apply_wait), postsuspend too (teearray_journal_flush).
 	 * So the members see apply v finish before entry v + 1, as before.
 	 * applying is the commit work's own; the rest belongs to apply_work
 	 * from queueing to the wait.
@@ -428,6 +429,7 @@ int teearray_journal_init(struct teearray_c *tc);
 void teearray_journal_exit(struct teearray_c *tc);
 void teearray_journal_queue(struct teearray_c *tc, struct bio *bio);
 void teearray_journal_kick(struct teearray_c *tc);
+void teearray_journal_flush(struct teearray_c *tc);
 void teearray_journal_record(struct teearray_c *tc, struct teearray_request *rq,
 			     u32 slot, u32 nr, const u8 *key);
 int teearray_journal_rewrap(struct teearray_c *tc, const u64 *stripes, unsigned int n);
