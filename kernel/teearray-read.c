@@ -263,7 +263,7 @@ struct teearray_rows {
 	u64 mv0;			/* first metadata sector of the rows */
 	u32 nmeta;
 	u8 *meta;			/* nmeta verified metadata sectors */
-	u8 *data;			/* the members' runs, one after another */
+	u8 *data;			/* each member's span, one after another */
 	struct teearray_row_span *span;	/* per slot (teearray_plan_rows) */
 	u32 *at;			/* per slot: where its span starts in data */
 	u8 **from;			/* per data column: the row being finished */
