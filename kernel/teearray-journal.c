@@ -669,20 +669,6 @@ static void teearray_apply_work(struct work_struct *work)
 	teearray_entry_done(tc, &j->apply_outcome, 0, true);
 }
 
-/*
- * Wait for the apply queued by this or an earlier run of the commit work,
- * if any.  Context: commit work.
- */
-static void teearray_apply_wait(struct teearray_c *tc)
-{
-	struct teearray_journal *j = &tc->journal;
-
-	if (!j->applying)
-		return;
-	flush_work(&j->apply_work);
-	j->applying = false;
-}
-
 static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 {
 	struct teearray_journal *j = &tc->journal;
@@ -704,8 +690,11 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 
 	r = READ_ONCE(tc->fail_reason) ? -EIO : teearray_entry_build(tc, &nr, old);
 	if (!r) {
-		/* The members see the last entry applied before this one. */
-		teearray_apply_wait(tc);
+		/*
+		 * The members see the last entry applied before this one (its
+		 * apply was queued by this or an earlier run of this work).
+		 */
+		flush_work(&j->apply_work);
 		wrote = true;
 		/* An empty entry (forced record) waits for slow members. */
 		r = teearray_entry_write(tc, nr, nr != 0);
@@ -738,7 +727,6 @@ static void teearray_entry_commit(struct teearray_c *tc, u8 **old)
 		teearray_entry_apply_plan(tc, nr);
 		teearray_entry_outcome(tc, &j->apply_outcome);
 		bitmap_copy(j->apply_set, set, TEEARRAY_STRIPE_LOCKS);
-		j->applying = true;
 		queue_work(j->apply_wq, &j->apply_work);
 		return;
 	}

@@ -268,7 +268,7 @@ struct teearray_rows {
 	u32 *at;			/* per slot: where its span starts in data */
 	u8 **from;			/* per data column: the row being finished */
 	struct teearray_request *rqs;	/* one per run (teearray_plan_run) */
-	u32 nruns;
+	u32 nruns;			/* room in rqs: runs are at most rows + 2M */
 };
 
 static bool teearray_job_has(const struct teearray_read_job *job, u64 v)
@@ -337,10 +337,9 @@ static void teearray_rows_free(struct teearray_rows *rr)
 static struct teearray_rows *teearray_rows_alloc(struct teearray_c *tc,
 						 const struct teearray_read_job *job)
 {
-	struct teearray_row_span run;
 	struct teearray_rows *rr;
 	unsigned int noio;
-	u32 slot, total = 0, i, from;
+	u32 slot, total = 0, i;
 	u64 first;
 
 	rr = kzalloc(sizeof(*rr) +
@@ -355,10 +354,9 @@ static struct teearray_rows *teearray_rows_alloc(struct teearray_c *tc,
 	for (slot = 0; slot < tc->m; slot++) {
 		rr->at[slot] = total;
 		total += rr->span[slot].count;
-		for (from = 0; teearray_plan_run(&tc->geo, job->v, job->nv, first, slot,
-						 &rr->span[slot], &from, &run);)
-			rr->nruns++;
 	}
+	/* A member's parity rows split its span at most once per N + P rows. */
+	rr->nruns = job->nrows + 2 * tc->m;
 	rr->mv0 = teearray_meta_sector_of(job->v, &i);
 	rr->nmeta = (u32)(teearray_meta_sector_of(job->v + job->nv - 1, &i) - rr->mv0 + 1);
 	noio = memalloc_noio_save();
@@ -418,10 +416,14 @@ static int teearray_rows_fetch(struct teearray_c *tc, const struct teearray_read
 		struct teearray_row_span run;
 		u32 from = 0;
 
-		while (k < rr->nruns &&
-		       teearray_plan_run(&tc->geo, job->v, job->nv, job->first, slot,
+		while (teearray_plan_run(&tc->geo, job->v, job->nv, job->first, slot,
 					 &rr->span[slot], &from, &run)) {
-			struct teearray_request *rq = &rr->rqs[k++];
+			struct teearray_request *rq;
+
+			/* plan-test proves the bound; row by row if it were wrong */
+			if (WARN_ON_ONCE(k == rr->nruns))
+				return 1;
+			rq = &rr->rqs[k++];
 
 			teearray_rq_init(tc, rq, slot, TEEARRAY_OP_READ,
 					 teearray_data_ms(tc, job->first + run.off),

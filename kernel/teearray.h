@@ -165,14 +165,12 @@ struct teearray_journal {
 	 * builds the next entry (stripes disjoint from the applied entry's:
 	 * it holds them, apply_set, until it is done), in this run of the
 	 * commit work or the next; the next entry's round trip waits for it
-	 * (teearray_apply_wait), postsuspend too (teearray_journal_flush).
-	 * So the members see apply v finish before entry v + 1, as before.
-	 * applying is the commit work's own; the rest belongs to apply_work
-	 * from queueing to the wait.
+	 * (flush_work), postsuspend too (teearray_journal_flush).  So the
+	 * members see apply v finish before entry v + 1, as before.  The
+	 * fields below belong to apply_work from queueing to that wait.
 	 */
 	struct workqueue_struct *apply_wq;	/* not io_wq: the commit work flushes it */
 	struct work_struct apply_work;
-	bool applying;
 	struct teearray_request *arqs;	/* the apply's copies, then its trims */
 	unsigned int nar;
 	u64 apply_version;
