@@ -181,68 +181,123 @@ int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf
 	return r;
 }
 
+/* Add the stripes a scrub of stripe ms holds to set. */
+static void teearray_scrub_set_add(struct teearray_c *tc, u64 ms, unsigned long *set)
+{
+	if (ms >= tc->geo.data_start)
+		teearray_read_set_add(tc, ms - tc->geo.data_start, set);
+	else
+		teearray_stripe_set_add(set, ms);
+}
+
 /*
- * Scrub stripe ms: fetch every column, check the data columns as a read
- * does (a member that served bad data is failed), recompute the parity into
- * parity[] (P pages) and compare it with what the parity members hold.
- * Returns the number of parity columns that differ, rewritten from the data
- * when repair is set, or a negative errno.  Context: scrub worker, holding
- * no stripe.
+ * Scrub stripe ms, its stripes held: every column from win when it holds
+ * them (checked as if just fetched), else fetched; check the data columns
+ * as a read does (a member that served bad data is failed), recompute the
+ * parity into parity[] (P pages) and compare it with what the parity
+ * members hold.  Returns the number of parity columns that differ,
+ * rewritten from the data when repair is set, or a negative errno.
  */
-int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
-			  u8 **parity, struct teearray_buf *buf)
+static int teearray_scrub_held(struct teearray_c *tc, u64 ms, bool repair, u8 **parity,
+			       const struct teearray_window *win, struct teearray_buf *buf)
 {
 	bool want[TEEARRAY_MAX_MEMBERS] = { false }, cols[TEEARRAY_MAX_MEMBERS] = { false };
-	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
 	struct teearray_read_ctx rc = { .stripe = ms - tc->geo.data_start };
 	bool data = ms >= tc->geo.data_start;
 	unsigned int c;
-	int r, bad = 0;
+	int r = 0, bad = 0;
 
 	for (c = 0; c < tc->m; c++)
 		want[c] = true;
-	if (data) {
-		teearray_read_set(tc, rc.stripe, set);
-	} else {
-		bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
-		teearray_stripe_set_add(set, ms);
+	/* First: fetching metadata may use buf->col. */
+	if (data)
+		r = teearray_read_ctx_init(tc, &rc, buf);
+	if (r)
+		return r;
+	for (c = 0; win && c < tc->m; c++) {
+		u32 slot = teearray_slot_of(&tc->geo, ms, c);
+
+		memcpy(buf->col[c], teearray_window_sector(win, slot, ms - win->ms),
+		       TEEARRAY_SECTOR_SIZE);
 	}
+	if (!data && ms >= tc->geo.log_start) {
+		/* Log sectors carry signatures (teearray log --verify): parity only. */
+		if (!win)
+			r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
+	} else if (win) {
+		r = teearray_verify_fetched(tc, ms, want, buf,
+					    data ? teearray_check_data : teearray_check_meta,
+					    data ? &rc : NULL);
+	} else {
+		r = teearray_fetch_verified(tc, ms, want, buf,
+					    data ? teearray_check_data : teearray_check_meta,
+					    data ? &rc : NULL);
+	}
+	if (r)
+		return r;
+	tee_ec_encode(tc->ec, buf->ec_work, (const u8 *const *)buf->col, parity);
+	for (c = tc->n; c < tc->m; c++) {
+		if (!memcmp(parity[c - tc->n], buf->col[c], TEEARRAY_SECTOR_SIZE))
+			continue;
+		DMWARN_LIMIT("%s: stripe %llu: parity column %u (member %u) differs%s",
+			     teearray_dev(tc), ms, c, teearray_slot_of(&tc->geo, ms, c),
+			     repair ? ": rewriting it" : "");
+		memcpy(buf->col[c], parity[c - tc->n], TEEARRAY_SECTOR_SIZE);
+		cols[c] = true;
+		bad++;
+	}
+	if (bad && repair)
+		r = teearray_write_columns(tc, ms, cols, buf);
+	return r ? r : bad;
+}
+
+/*
+ * Scrub stripes [ms, ms + w) (w <= win->max; win may be NULL for one
+ * stripe): fetch every column of the window from every member in one round
+ * trip, then scrub each stripe as teearray_scrub_held() says.  A window
+ * that cannot be fetched whole (a member not readable) is scrubbed stripe
+ * by stripe.  Returns the parity columns that differ or a negative errno.
+ * Context: scrub worker, holding no stripe.
+ */
+int teearray_scrub_stripes(struct teearray_c *tc, u64 ms, u32 w, bool repair,
+			   u8 **parity, struct teearray_window *win, struct teearray_buf *buf)
+{
+	bool slots[TEEARRAY_MAX_MEMBERS];
+	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+	unsigned int i;
+	int r = 0, bad = 0;
+
+	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
+	for (i = 0; i < w; i++)
+		teearray_scrub_set_add(tc, ms + i, set);
 	/* Checking only reads: beside user reads; a repair writes. */
 	if (repair)
 		teearray_lock_stripes(tc, set);
 	else
 		teearray_lock_stripes_shared(tc, set);
-	if (data) {
-		r = teearray_read_ctx_init(tc, &rc, buf);
-		if (!r)
-			r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_data, &rc);
-	} else if (ms < tc->geo.log_start) {
-		r = teearray_fetch_verified(tc, ms, want, buf, teearray_check_meta, NULL);
-	} else {
-		/* Log sectors carry signatures (teearray log --verify): parity only. */
-		r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
-	}
-	if (!r) {
-		tee_ec_encode(tc->ec, buf->ec_work, (const u8 *const *)buf->col, parity);
-		for (c = tc->n; c < tc->m; c++) {
-			if (!memcmp(parity[c - tc->n], buf->col[c], TEEARRAY_SECTOR_SIZE))
-				continue;
-			DMWARN_LIMIT("%s: stripe %llu: parity column %u (member %u) differs%s",
-				     teearray_dev(tc), ms, c,
-				     teearray_slot_of(&tc->geo, ms, c),
-				     repair ? ": rewriting it" : "");
-			memcpy(buf->col[c], parity[c - tc->n], TEEARRAY_SECTOR_SIZE);
-			cols[c] = true;
-			bad++;
+	for (i = 0; i < tc->m; i++)
+		slots[i] = true;
+	if (win && w > 1) {
+		r = teearray_window_fetch(tc, win, ms, w, slots);
+		if (r == -EAGAIN) {
+			win = NULL;
+			r = 0;
 		}
-		if (bad && repair)
-			r = teearray_write_columns(tc, ms, cols, buf);
+	} else {
+		win = NULL;
+	}
+	for (i = 0; i < w && r >= 0; i++) {
+		/* A member failed by a stripe before: the rest are fetched. */
+		if (win && !teearray_window_readable(tc, win, ms + i))
+			win = NULL;
+		r = teearray_scrub_held(tc, ms + i, repair, parity, win, buf);
+		bad += max(r, 0);
 	}
 	if (repair)
 		teearray_unlock_stripes(tc, set);
 	else
 		teearray_unlock_stripes_shared(tc, set);
-	return r ? r : bad;
+	return r < 0 ? r : bad;
 }
 
 /*

@@ -30,47 +30,116 @@ static void teearray_rebuild_throttle(struct teearray_c *tc, unsigned long start
 		teearray_walk_sleep(tc, due - jiffies);
 }
 
+/* Rebuild the slot's column of stripe ms alone.  Context: rebuild work. */
+static int teearray_rebuild_stripe(struct teearray_c *tc, u64 ms, u32 slot,
+				   struct teearray_buf *buf)
+{
+	bool want[TEEARRAY_MAX_MEMBERS] = { false }, cols[TEEARRAY_MAX_MEMBERS] = { false };
+	u32 col = teearray_column_of(&tc->geo, ms, slot);
+	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+	int r;
+
+	want[col] = true;
+	cols[col] = true;
+	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
+	teearray_stripe_set_add(set, ms);
+	teearray_lock_stripes(tc, set);
+	/* Raw columns: the MACs are checked when the data is read. */
+	r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
+	if (!r)
+		r = teearray_write_columns(tc, ms, cols, buf);
+	teearray_unlock_stripes(tc, set);
+	return r;
+}
+
+/*
+ * Rebuild the slot's column of stripes [ms, ms + w) with two round trips:
+ * fetch them from N other members (the first N readable), decode each
+ * stripe, write the slot's run.  -EAGAIN: not N members readable for the
+ * whole window, or one failed; the caller goes stripe by stripe.  Context:
+ * rebuild work.
+ */
+static int teearray_rebuild_window(struct teearray_c *tc, struct teearray_window *win,
+				   u64 ms, u32 w, u32 slot, struct teearray_buf *buf)
+{
+	struct teearray_rebuild_pos rb;
+	DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
+	bool slots[TEEARRAY_MAX_MEMBERS] = { false };
+	struct teearray_request rq;
+	u32 s, chosen = 0, i, c;
+	int r;
+
+	teearray_rebuild_pos_get(tc, &rb);
+	for (s = 0; s < tc->m && chosen < tc->n; s++) {
+		if (s == slot || !teearray_member_readable_at(&tc->members[s], s, &rb, ms))
+			continue;
+		slots[s] = true;
+		chosen++;
+	}
+	if (chosen < tc->n)
+		return -EAGAIN;
+	bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
+	for (i = 0; i < w; i++)
+		teearray_stripe_set_add(set, ms + i);
+	teearray_lock_stripes(tc, set);
+	r = teearray_window_fetch(tc, win, ms, w, slots);
+	for (i = 0; i < w && !r; i++) {
+		for (c = 0; c < tc->m; c++) {
+			s = teearray_slot_of(&tc->geo, ms + i, c);
+			win->col[c] = teearray_window_sector(win, s, i);
+			buf->plan->erased[c] = !win->read[s];
+		}
+		/* The slot's sector of the window receives its column. */
+		r = tee_ec_decode(tc->ec, buf->ec_work, win->col, buf->plan->erased);
+	}
+	if (!r && teearray_member_writable(&tc->members[slot])) {
+		teearray_rq_init(tc, &rq, slot, TEEARRAY_OP_WRITE, ms,
+				 teearray_window_sector(win, slot, 0));
+		rq.count = w;
+		r = teearray_io(tc, &rq, 1);
+		if (!r && !teearray_handle_failures(tc, &rq, 1, "write failed"))
+			r = -EIO;
+	}
+	teearray_unlock_stripes(tc, set);
+	return r;
+}
+
 void teearray_rebuild_work(struct work_struct *work)
 {
 	struct teearray_c *tc = container_of(work, struct teearray_c, rebuild_work);
-	bool want[TEEARRAY_MAX_MEMBERS], cols[TEEARRAY_MAX_MEMBERS];
 	u64 ms, first = teearray_first_ms(tc) + atomic64_read(&tc->rebuild_done);
 	u32 slot = READ_ONCE(tc->rebuild_slot);
 	unsigned long start = jiffies;
+	struct teearray_window *win;
 	struct teearray_buf *buf;
 	int r = 0;
 
 	DMINFO("%s: rebuilding member %u from sector %llu to %llu",
 	       teearray_dev(tc), slot, first, teearray_end_ms(tc));
 	buf = mempool_alloc(tc->buf_pool, GFP_NOIO);
-	for (ms = first; ms < teearray_end_ms(tc); ms++) {
-		DECLARE_BITMAP(set, TEEARRAY_STRIPE_LOCKS);
-		u32 col = teearray_column_of(&tc->geo, ms, slot);
+	win = teearray_window_new(tc);
+	for (ms = first; ms < teearray_end_ms(tc); ) {
+		u32 w = win ? (u32)min_t(u64, win->max, teearray_end_ms(tc) - ms) : 1;
 
 		if (teearray_walk_should_stop(tc) ||
 		    READ_ONCE(tc->members[slot].state) != TEEARRAY_MEMBER_REBUILDING) {
 			r = -EINTR;
 			break;
 		}
-		memset(want, 0, sizeof(want));
-		memset(cols, 0, sizeof(cols));
-		want[col] = true;
-		cols[col] = true;
-		bitmap_zero(set, TEEARRAY_STRIPE_LOCKS);
-		teearray_stripe_set_add(set, ms);
-		teearray_lock_stripes(tc, set);
-		/* Raw columns: the MACs are checked when the data is read. */
-		r = teearray_fetch_columns(tc, ms, want, NULL, NULL, buf);
-		if (!r)
-			r = teearray_write_columns(tc, ms, cols, buf);
-		if (!r)
-			atomic64_set(&tc->rebuild_done, ms + 1 - teearray_first_ms(tc));
-		teearray_unlock_stripes(tc, set);
+		r = win ? teearray_rebuild_window(tc, win, ms, w, slot, buf) : -EAGAIN;
+		if (r == -EAGAIN) {
+			w = 1;
+			r = teearray_rebuild_stripe(tc, ms, slot, buf);
+		}
 		if (r)
 			break;
-		teearray_rebuild_throttle(tc, start, ms + 1 - first);
+		ms += w;
+		/* Readable up to here: the I/O path reads the slot's new columns. */
+		atomic64_set(&tc->rebuild_done, ms - teearray_first_ms(tc));
+		teearray_rebuild_throttle(tc, start, ms - first);
 		cond_resched();
 	}
+	teearray_window_free(win);
 	mempool_free(buf, tc->buf_pool);
 
 	mutex_lock(&tc->member_lock);

@@ -19,6 +19,7 @@ void teearray_scrub_work(struct work_struct *work)
 {
 	struct teearray_c *tc = container_of(work, struct teearray_c, scrub_work);
 	bool repair = READ_ONCE(tc->scrub_repair);
+	struct teearray_window *win = NULL;
 	struct teearray_buf *buf;
 	u8 **parity;
 	unsigned int i;
@@ -37,20 +38,25 @@ void teearray_scrub_work(struct work_struct *work)
 	ms = teearray_first_ms(tc) + atomic64_read(&tc->scrub_done);
 	DMINFO("%s: %s %s", teearray_dev(tc),
 	       repair ? "repair" : "check", ms == teearray_first_ms(tc) ? "started" : "resumed");
+	win = teearray_window_new(tc);
 	r = 0;
-	for (; ms < teearray_end_ms(tc); ms++) {
+	while (ms < teearray_end_ms(tc)) {
+		u32 w = win ? (u32)min_t(u64, win->max, teearray_end_ms(tc) - ms) : 1;
+
 		if (teearray_walk_should_stop(tc)) {
 			r = -EINTR;
 			break;
 		}
-		r = teearray_scrub_stripe(tc, ms, repair, parity, buf);
+		r = teearray_scrub_stripes(tc, ms, w, repair, parity, win, buf);
 		if (r < 0)
 			break;
 		atomic64_add(r, &tc->scrub_mismatches);
-		atomic64_set(&tc->scrub_done, ms + 1 - teearray_first_ms(tc));
+		ms += w;
+		atomic64_set(&tc->scrub_done, ms - teearray_first_ms(tc));
 		r = 0;
 		cond_resched();
 	}
+	teearray_window_free(win);
 	if (r == -EINTR && READ_ONCE(tc->suspended) && !READ_ONCE(tc->fail_reason))
 		DMINFO("%s: %s paused at sector %llu by a suspend; it continues on resume",
 		       teearray_dev(tc), repair ? "repair" : "check", ms);

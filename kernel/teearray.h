@@ -295,6 +295,21 @@ struct teearray_buf {
 	struct teearray_fetch_plan *plan;
 };
 
+/*
+ * A walk window (teearray-window.c): stripes [ms, ms + w) as the slots with
+ * read[] set returned them, slot-major, one run of max sectors per slot.
+ * It belongs to the walk (rebuild or scrub) that made it.
+ */
+struct teearray_window {
+	u32 max;			/* stripes a window can hold */
+	u32 w;				/* stripes it holds */
+	u64 ms;				/* the first of them */
+	bool read[TEEARRAY_MAX_MEMBERS];	/* by slot */
+	u8 *data;			/* m * max sectors */
+	u8 **col;			/* m: one stripe's sectors, by column */
+	struct teearray_request *rqs;	/* one per member */
+};
+
 /* Where the rebuild stands, as the I/O path reads it (without a lock). */
 static inline void teearray_rebuild_pos_get(struct teearray_c *tc,
 					    struct teearray_rebuild_pos *rb)
@@ -360,8 +375,17 @@ void teearray_arm_crash(struct teearray_c *tc, u64 after);
 void teearray_read_queue(struct teearray_c *tc, struct bio *bio);
 unsigned int teearray_read_per_bio_size(void);
 int teearray_stripe_stale(struct teearray_c *tc, u64 stripe, struct teearray_buf *buf);
-int teearray_scrub_stripe(struct teearray_c *tc, u64 ms, bool repair,
-			  u8 **parity, struct teearray_buf *buf);
+int teearray_scrub_stripes(struct teearray_c *tc, u64 ms, u32 w, bool repair,
+			   u8 **parity, struct teearray_window *win, struct teearray_buf *buf);
+
+/* teearray-window.c */
+struct teearray_window *teearray_window_new(struct teearray_c *tc);
+void teearray_window_free(struct teearray_window *win);
+u8 *teearray_window_sector(const struct teearray_window *win, u32 slot, u32 i);
+int teearray_window_fetch(struct teearray_c *tc, struct teearray_window *win,
+			  u64 ms, u32 w, const bool *slots);
+bool teearray_window_readable(struct teearray_c *tc, const struct teearray_window *win,
+			      u64 ms);
 
 /* teearray-io.c */
 void teearray_readable_cols(struct teearray_c *tc, u64 ms, bool *readable);
