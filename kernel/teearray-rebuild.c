@@ -3,9 +3,10 @@
  * Online rebuild of a replaced member.  The new member takes writes at once
  * (state 'a' in the death record); the rebuild walks the stripes in order,
  * reconstructing the member's column of each from the others under the
- * stripe's lock, and the member becomes readable for a stripe as soon as the
- * walk has passed it.  When the walk ends the death record marks the member
- * in sync ('A').
+ * stripe's lock, a window of stripes per round trip (teearray-window.c),
+ * and the member becomes readable for a stripe as soon as the walk has
+ * passed it.  When the walk ends the death record marks the member in sync
+ * ('A').
  */
 #include <linux/slab.h>
 #include <linux/jiffies.h>

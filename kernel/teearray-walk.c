@@ -85,7 +85,7 @@ char teearray_walk_paused(struct teearray_c *tc)
 	return teearray_keys_rotating(tc) ? 'r' : 0;
 }
 
-/* Checked by a walk between two stripes. */
+/* Checked by a walk between two stripes (or windows of them). */
 bool teearray_walk_should_stop(struct teearray_c *tc)
 {
 	return READ_ONCE(tc->suspended) || READ_ONCE(tc->fail_reason);
