@@ -101,7 +101,6 @@ int teearray_window_fetch(struct teearray_c *tc, struct teearray_window *win,
 	for (slot = 0; slot < tc->m; slot++)
 		win->read[slot] = slots[slot];
 	win->ms = ms;
-	win->w = w;
 	return 0;
 }
 

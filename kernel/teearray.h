@@ -296,13 +296,13 @@ struct teearray_buf {
 };
 
 /*
- * A walk window (teearray-window.c): stripes [ms, ms + w) as the slots with
- * read[] set returned them, slot-major, one run of max sectors per slot.
+ * A walk window (teearray-window.c): the stripes from ms on as the slots
+ * with read[] set returned them, slot-major, one run of max sectors per
+ * slot (the walk knows how many it asked for).
  * It belongs to the walk (rebuild or scrub) that made it.
  */
 struct teearray_window {
 	u32 max;			/* stripes a window can hold */
-	u32 w;				/* stripes it holds */
 	u64 ms;				/* the first of them */
 	bool read[TEEARRAY_MAX_MEMBERS];	/* by slot */
 	u8 *data;			/* m * max sectors */
